@@ -1,0 +1,96 @@
+//! The JSONPath input/output chain: `InputPath` → `Parameters` → work →
+//! `ResultSelector` → `ResultPath` (into the *raw* input) → `OutputPath`.
+//! An explicit `null` is not the same as an absent field, so each path
+//! field is an `Option<Path>` where `None` means `null`; the model turns an
+//! absent field into `$`.
+
+use crate::env::Env;
+use crate::error::{names, StatesError};
+use crate::path::{Path, Segment};
+use serde_json::{Map, Value};
+
+/// `InputPath`/`OutputPath`: `null` gives `{}`; a path that selects nothing
+/// is `States.Runtime`.
+pub fn select(env: &Env<'_>, path: Option<&Path>) -> Result<Value, StatesError> {
+    match path {
+        None => Ok(Value::Object(Map::new())),
+        Some(p) if p.is_root() => Ok(env.input.clone()),
+        Some(p) => env
+            .read(p)
+            .map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {}", p.text, e))),
+    }
+}
+
+/// `ResultPath`: `null` keeps the raw input; `$` replaces it; any other path
+/// writes the result there, creating intermediate objects.
+pub fn merge_result(raw: Value, result: Value, path: Option<&Path>) -> Result<Value, StatesError> {
+    let Some(path) = path else { return Ok(raw) };
+    if path.segments.is_empty() {
+        return Ok(result);
+    }
+    let text = path.text.clone();
+    let mut doc = raw;
+    let original = doc.clone();
+    let fail = || {
+        StatesError::scoped(
+            names::RESULT_PATH_MATCH_FAILURE,
+            format!("Unable to apply ResultPath '{text}' to input '{original}'"),
+        )
+    };
+    let mut cur = &mut doc;
+    for seg in &path.segments {
+        cur = match (seg, cur) {
+            (Segment::Child(name), Value::Object(map)) => map.entry(name.clone()).or_insert(Value::Null),
+            (Segment::Index(i), Value::Array(items)) => {
+                let idx = if *i < 0 { items.len() as i64 + i } else { *i };
+                usize::try_from(idx).ok().and_then(|i| items.get_mut(i)).ok_or_else(fail)?
+            }
+            (Segment::Child(name), slot @ Value::Null) => {
+                *slot = Value::Object(Map::new());
+                match slot {
+                    Value::Object(map) => map.entry(name.clone()).or_insert(Value::Null),
+                    _ => return Err(fail()),
+                }
+            }
+            _ => return Err(fail()),
+        };
+    }
+    *cur = result;
+    Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vars::Vars;
+    use serde_json::json;
+
+    #[test]
+    fn result_path_creates_intermediate_objects() {
+        let raw = json!({"master": {"detail": [1, 2, 3]}});
+        let p = Path::parse("$.master.result.sum").unwrap();
+        assert_eq!(
+            merge_result(raw, json!(6), Some(&p)).unwrap(),
+            json!({"master": {"detail": [1, 2, 3], "result": {"sum": 6}}})
+        );
+    }
+
+    #[test]
+    fn result_path_null_and_mismatch() {
+        assert_eq!(merge_result(json!({"a": 1}), json!(2), None).unwrap(), json!({"a": 1}));
+        let p = Path::parse("$.x").unwrap();
+        let err = merge_result(json!("foo"), json!(1), Some(&p)).unwrap_err();
+        assert_eq!(err.name(), names::RESULT_PATH_MATCH_FAILURE);
+    }
+
+    #[test]
+    fn input_path_null_and_missing() {
+        let vars = Vars::root();
+        let input = json!({"a": 1});
+        let env = Env { input: &input, context: &Value::Null, vars: &vars };
+        assert_eq!(select(&env, None).unwrap(), json!({}));
+        let err = select(&env, Some(&Path::parse("$.b").unwrap())).unwrap_err();
+        assert_eq!(err.cause.as_deref(), Some("Invalid path '$.b' : No results for path: $['b']"));
+        assert!(err.is_runtime());
+    }
+}

@@ -1,0 +1,18 @@
+//! `asl-runtime`: everything that runs an Amazon States Language workflow.
+//!
+//! aslc's interpreter and the binaries aslc generates both call these
+//! functions, so the two engines share one semantics by construction.
+
+pub mod choice;
+pub mod env;
+pub mod error;
+pub mod hash;
+pub mod intrinsic;
+pub mod io;
+pub mod path;
+pub mod template;
+pub mod timestamp;
+pub mod vars;
+
+pub use error::StatesError;
+pub use serde_json::Value;

@@ -1,0 +1,137 @@
+//! Evaluation of parsed paths against a JSON document.
+
+use super::{normalized, Path, Segment};
+use serde_json::Value;
+
+/// Why a definite path selected nothing, in Jayway's words.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathError {
+    /// The last step found nothing: `No results for path: $['a']['b']`.
+    NoResults(String),
+    /// An intermediate step found nothing: `Missing property in path $['a']`.
+    MissingProperty(String),
+}
+
+impl std::fmt::Display for PathError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathError::NoResults(p) => write!(f, "No results for path: {p}"),
+            PathError::MissingProperty(p) => write!(f, "Missing property in path {p}"),
+        }
+    }
+}
+
+fn step<'v>(value: &'v Value, seg: &Segment) -> Option<&'v Value> {
+    match (seg, value) {
+        (Segment::Child(name), Value::Object(map)) => map.get(name),
+        (Segment::Index(i), Value::Array(items)) => {
+            let idx = if *i < 0 { items.len() as i64 + i } else { *i };
+            usize::try_from(idx).ok().and_then(|i| items.get(i))
+        }
+        _ => None,
+    }
+}
+
+impl Path {
+    /// Borrows the single value a definite path selects, if any.
+    pub fn lookup<'v>(&self, doc: &'v Value) -> Option<&'v Value> {
+        let mut cur = doc;
+        for seg in &self.segments {
+            cur = step(cur, seg)?;
+        }
+        Some(cur)
+    }
+
+    /// Selects with ASL's rules: a definite path yields its value or an
+    /// error; any other path yields the array of everything it matched.
+    pub fn select(&self, doc: &Value) -> Result<Value, PathError> {
+        if self.is_definite() {
+            let mut cur = doc;
+            for (n, seg) in self.segments.iter().enumerate() {
+                match step(cur, seg) {
+                    Some(next) => cur = next,
+                    None if n + 1 == self.segments.len() => {
+                        return Err(PathError::NoResults(normalized(&self.segments)))
+                    }
+                    None => return Err(PathError::MissingProperty(normalized(&self.segments[..=n]))),
+                }
+            }
+            Ok(cur.clone())
+        } else {
+            Ok(Value::Array(self.select_all(doc).into_iter().cloned().collect()))
+        }
+    }
+
+    /// `select` without the error detail (filters and existence tests).
+    pub fn select_definite(&self, doc: &Value) -> Option<Value> {
+        if self.is_definite() {
+            self.lookup(doc).cloned()
+        } else {
+            Some(Value::Array(self.select_all(doc).into_iter().cloned().collect()))
+        }
+    }
+
+    /// Every node the path matches, in document order.
+    pub fn select_all<'v>(&self, doc: &'v Value) -> Vec<&'v Value> {
+        let mut current = vec![doc];
+        for seg in &self.segments {
+            let mut next = Vec::new();
+            for v in current {
+                apply(seg, v, doc, &mut next);
+            }
+            current = next;
+        }
+        current
+    }
+}
+
+fn apply<'v>(seg: &Segment, v: &'v Value, root: &'v Value, out: &mut Vec<&'v Value>) {
+    match seg {
+        Segment::Child(_) | Segment::Index(_) => out.extend(step(v, seg)),
+        Segment::Wildcard => match v {
+            Value::Object(map) => out.extend(map.values()),
+            Value::Array(items) => out.extend(items.iter()),
+            _ => {}
+        },
+        Segment::Names(names) => {
+            if let Value::Object(map) = v {
+                out.extend(names.iter().filter_map(|n| map.get(n)));
+            }
+        }
+        Segment::Indices(idx) => {
+            for i in idx {
+                out.extend(step(v, &Segment::Index(*i)));
+            }
+        }
+        Segment::Slice(start, end, step_by) => {
+            if let Value::Array(items) = v {
+                let len = items.len() as i64;
+                let norm = |x: i64| if x < 0 { (len + x).max(0) } else { x.min(len) };
+                let step_by = step_by.unwrap_or(1);
+                if step_by > 0 {
+                    let (s, e) = (norm(start.unwrap_or(0)), norm(end.unwrap_or(len)));
+                    let mut i = s;
+                    while i < e {
+                        out.push(&items[i as usize]);
+                        i += step_by;
+                    }
+                }
+            }
+        }
+        Segment::Descendant(inner) => descend(inner, v, root, out),
+        Segment::Filter(f) => match v {
+            Value::Array(items) => out.extend(items.iter().filter(|item| f.matches(item, root))),
+            Value::Object(_) if f.matches(v, root) => out.push(v),
+            _ => {}
+        },
+    }
+}
+
+fn descend<'v>(inner: &Segment, v: &'v Value, root: &'v Value, out: &mut Vec<&'v Value>) {
+    apply(inner, v, root, out);
+    match v {
+        Value::Object(map) => map.values().for_each(|c| descend(inner, c, root, out)),
+        Value::Array(items) => items.iter().for_each(|c| descend(inner, c, root, out)),
+        _ => {}
+    }
+}
