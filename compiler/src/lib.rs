@@ -1,1 +1,11 @@
-pub fn placeholder() {}
+//! aslc: an ahead-of-time compiler and an interpreter for the Amazon States
+//! Language. The pipeline is visible in the modules: `source` reads text
+//! with positions, `model` builds the typed model, `check` validates it,
+//! `graph` draws it, `interpret` runs it over the `asl-runtime` crate.
+
+pub mod check;
+pub mod cli;
+pub mod diagnostics;
+pub mod graph;
+pub mod model;
+pub mod source;

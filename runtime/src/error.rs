@@ -33,12 +33,19 @@ pub struct StatesError {
 
 impl StatesError {
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        StatesError { error: Some(error.into()), cause: Some(cause.into()), state_scoped: false }
+        StatesError {
+            error: Some(error.into()),
+            cause: Some(cause.into()),
+            state_scoped: false,
+        }
     }
 
     /// An error raised while evaluating the state itself (see `state_scoped`).
     pub fn scoped(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        StatesError { state_scoped: true, ..Self::new(error, cause) }
+        StatesError {
+            state_scoped: true,
+            ..Self::new(error, cause)
+        }
     }
 
     /// `States.Runtime`: never retried nor caught.
@@ -84,7 +91,12 @@ impl StatesError {
 
 impl fmt::Display for StatesError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.name(), self.cause.as_deref().unwrap_or(""))
+        write!(
+            f,
+            "{}: {}",
+            self.name(),
+            self.cause.as_deref().unwrap_or("")
+        )
     }
 }
 

@@ -15,8 +15,14 @@ pub enum Template {
     Object(Vec<(String, Template)>),
     Array(Vec<Template>),
     /// A `.$` value that is a path; `field` is the key as written (`a.$`).
-    Path { path: Path, field: String },
-    Call { call: Call, field: String },
+    Path {
+        path: Path,
+        field: String,
+    },
+    Call {
+        call: Call,
+        field: String,
+    },
 }
 
 /// A `.$` value that is neither a path nor an intrinsic call.
@@ -38,7 +44,10 @@ impl Template {
                         None => fields.push((k.clone(), Self::parse(v)?)),
                     }
                 }
-                if fields.iter().all(|(_, t)| matches!(t, Template::Constant(_))) {
+                if fields
+                    .iter()
+                    .all(|(_, t)| matches!(t, Template::Constant(_)))
+                {
                     return Ok(Template::Constant(Value::Object(
                         fields
                             .into_iter()
@@ -52,10 +61,22 @@ impl Template {
                 Ok(Template::Object(fields))
             }
             Value::Array(items) => {
-                let items = items.iter().map(Self::parse).collect::<Result<Vec<_>, _>>()?;
+                let items = items
+                    .iter()
+                    .map(Self::parse)
+                    .collect::<Result<Vec<_>, _>>()?;
                 if items.iter().all(|t| matches!(t, Template::Constant(_))) {
                     return Ok(Template::Constant(Value::Array(
-                        items.into_iter().filter_map(|t| if let Template::Constant(v) = t { Some(v) } else { None }).collect(),
+                        items
+                            .into_iter()
+                            .filter_map(|t| {
+                                if let Template::Constant(v) = t {
+                                    Some(v)
+                                } else {
+                                    None
+                                }
+                            })
+                            .collect(),
                     )));
                 }
                 Ok(Template::Array(items))
@@ -65,16 +86,25 @@ impl Template {
     }
 
     fn dynamic(key: &str, value: &Value) -> Result<Template, TemplateError> {
-        let err = |reason: String| TemplateError { field: key.to_string(), reason };
+        let err = |reason: String| TemplateError {
+            field: key.to_string(),
+            reason,
+        };
         let Value::String(text) = value else {
             return Err(err("the value is not a string".into()));
         };
         if intrinsic::looks_like_call(text) {
             let call = intrinsic::parse(text).map_err(err)?;
-            Ok(Template::Call { call, field: key.to_string() })
+            Ok(Template::Call {
+                call,
+                field: key.to_string(),
+            })
         } else {
             let path = Path::parse(text).map_err(|e| err(e.message))?;
-            Ok(Template::Path { path, field: key.to_string() })
+            Ok(Template::Path {
+                path,
+                field: key.to_string(),
+            })
         }
     }
 

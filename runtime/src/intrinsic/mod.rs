@@ -17,7 +17,10 @@ use serde_json::Value;
 pub enum Arg {
     /// `'text'`: `value` has the escapes resolved; `raw` keeps `\{`/`\}`,
     /// which only `States.Format` gives a meaning to.
-    Str { value: String, raw: String },
+    Str {
+        value: String,
+        raw: String,
+    },
     /// A number, `true`, `false` or `null`.
     Literal(Value),
     Path(Path),

@@ -1,0 +1,67 @@
+//! Definition checks beyond the schema: unique names, transition targets,
+//! reachability and terminal states, and the Express-only rules. `check`
+//! runs the whole front end and returns every diagnostic with its position.
+
+mod express;
+mod names;
+mod reachability;
+mod transitions;
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{read, StateMachine};
+use crate::source::Source;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MachineType {
+    #[default]
+    Standard,
+    Express,
+}
+
+/// Reads and checks a definition. The model is returned only when there is
+/// no error, so later stages can rely on everything the checks promise.
+pub fn check(
+    source: &Source,
+    value: &Value,
+    ty: MachineType,
+) -> (Option<StateMachine>, Vec<Diagnostic>) {
+    let (machine, mut diags) = read::read(value);
+    if let Some(m) = &machine {
+        names::check(m, &mut diags);
+        transitions::check(&m.root, &mut diags);
+        reachability::check(&m.root, &mut diags);
+        if ty == MachineType::Express {
+            express::check(&m.root, &mut diags);
+        }
+    }
+    for d in &mut diags {
+        if d.pos.is_none() {
+            d.pos = d
+                .location
+                .as_deref()
+                .filter(|l| l.starts_with('/'))
+                .and_then(|l| source.pos(l.trim_end_matches('/')));
+        }
+    }
+    let ok = diags
+        .iter()
+        .all(|d| d.severity != crate::diagnostics::Severity::Error);
+    (machine.filter(|_| ok), diags)
+}
+
+/// Loads and checks source text: the whole front end in one call.
+pub fn check_text(
+    name: &str,
+    bytes: Vec<u8>,
+    ty: MachineType,
+) -> (Source, Option<StateMachine>, Vec<Diagnostic>) {
+    let (source, value) = crate::source::load(name, bytes);
+    match value {
+        Ok(v) => {
+            let (m, d) = check(&source, &v, ty);
+            (source, m, d)
+        }
+        Err(d) => (source, None, vec![d]),
+    }
+}

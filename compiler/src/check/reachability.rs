@@ -1,0 +1,67 @@
+//! Reachability and terminal states, on a petgraph of each container's
+//! states (Parallel branches and Map processors are graphs of their own).
+
+use crate::diagnostics::{codes, Diagnostic};
+use crate::model::{Body, Container};
+use petgraph::graphmap::DiGraphMap;
+use petgraph::visit::Dfs;
+
+/// The transition graph of one container, nodes indexed as in `c.states`.
+pub fn graph(c: &Container) -> DiGraphMap<usize, ()> {
+    let mut g = DiGraphMap::new();
+    let idx = |name: &str| c.states.get_index_of(name);
+    for (i, s) in c.states.values().enumerate() {
+        g.add_node(i);
+        let mut targets: Vec<&str> = s.next.iter().map(String::as_str).collect();
+        if let Body::Choice(ch) = &s.body {
+            targets.extend(ch.choices.iter().map(|b| b.next.as_str()));
+            targets.extend(ch.default.as_deref());
+        }
+        targets.extend(s.catch.iter().map(|c| c.next.as_str()));
+        for t in targets.into_iter().filter_map(idx) {
+            g.add_edge(i, t, ());
+        }
+    }
+    g
+}
+
+fn is_terminal(body: &Body, end: bool) -> bool {
+    end || matches!(body, Body::Succeed | Body::Fail(_))
+}
+
+pub fn check(c: &Container, diags: &mut Vec<Diagnostic>) {
+    if let Some(start) = c.states.get_index_of(&c.start_at) {
+        let g = graph(c);
+        let mut reached = vec![false; c.states.len()];
+        let mut dfs = Dfs::new(&g, start);
+        while let Some(n) = dfs.next(&g) {
+            reached[n] = true;
+        }
+        let mut unreachable = false;
+        for (i, (name, s)) in c.states.iter().enumerate() {
+            if !reached[i] {
+                unreachable = true;
+                diags.push(Diagnostic::error(
+                    codes::MISSING_TRANSITION_TARGET,
+                    format!("State \"{name}\" is not reachable."),
+                    Some(s.pointer.clone()),
+                ));
+            }
+        }
+        let terminal = c
+            .states
+            .values()
+            .enumerate()
+            .any(|(i, s)| reached[i] && is_terminal(&s.body, s.end));
+        if !terminal && !unreachable {
+            diags.push(Diagnostic::error(
+                codes::MISSING_END_STATE,
+                "Workflow has no terminal state",
+                None,
+            ));
+        }
+    }
+    for inner in c.children() {
+        check(inner, diags);
+    }
+}

@@ -1,0 +1,64 @@
+//! The `aslc` command line. Exit codes: 0 success, 1 an invalid definition
+//! (check) or a failed execution (run), 2 a usage or I/O error.
+
+mod check;
+mod graph;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "aslc",
+    version,
+    about = "Check, run and compile Amazon States Language state machines"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate definitions as AWS does, reporting every problem.
+    Check(check::Args),
+    /// Draw the state graph (Graphviz DOT or Mermaid).
+    Graph(graph::Args),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum MachineTypeArg {
+    Standard,
+    Express,
+}
+
+impl From<MachineTypeArg> for crate::check::MachineType {
+    fn from(t: MachineTypeArg) -> Self {
+        match t {
+            MachineTypeArg::Standard => crate::check::MachineType::Standard,
+            MachineTypeArg::Express => crate::check::MachineType::Express,
+        }
+    }
+}
+
+/// Reads a definition file, `-` meaning standard input.
+pub(crate) fn read_input(path: &str) -> Result<(String, Vec<u8>), String> {
+    if path == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        return Ok(("<stdin>".into(), buf));
+    }
+    std::fs::read(path)
+        .map(|b| (path.to_string(), b))
+        .map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(a) => check::run(a),
+        Command::Graph(a) => graph::run(a),
+    }
+}
