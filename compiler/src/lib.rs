@@ -7,5 +7,6 @@ pub mod check;
 pub mod cli;
 pub mod diagnostics;
 pub mod graph;
+pub mod interpret;
 pub mod model;
 pub mod source;

@@ -4,10 +4,13 @@
 //! functions, so the two engines share one semantics by construction.
 
 pub mod choice;
+pub mod cli;
 pub mod env;
+pub mod exec;
 pub mod error;
 pub mod hash;
 pub mod intrinsic;
+pub mod machine;
 pub mod io;
 pub mod path;
 pub mod template;

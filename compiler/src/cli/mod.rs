@@ -3,6 +3,7 @@
 
 mod check;
 mod graph;
+mod run;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ enum Command {
     Check(check::Args),
     /// Draw the state graph (Graphviz DOT or Mermaid).
     Graph(graph::Args),
+    /// Interpret a definition: run one execution and print its output.
+    Run(run::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -60,5 +63,6 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Check(a) => check::run(a),
         Command::Graph(a) => graph::run(a),
+        Command::Run(a) => run::run(a),
     }
 }

@@ -71,7 +71,7 @@ impl Reader {
             }
         }
         self.transition(obj, sp, ty, &mut state);
-        self.io(obj, sp, ql, &mut state);
+        self.io(obj, sp, ql, ty, &mut state);
         state.body = match ty {
             "Pass" => Body::Pass {
                 result: if ql == QueryLanguage::JsonPath {
@@ -145,13 +145,14 @@ impl Reader {
     }
 
     /// The input/output fields shared by most state types.
-    fn io(&mut self, obj: &Map<String, Value>, sp: &str, ql: QueryLanguage, state: &mut State) {
+    fn io(&mut self, obj: &Map<String, Value>, sp: &str, ql: QueryLanguage, ty: &str, state: &mut State) {
         match ql {
             QueryLanguage::JsonPath => {
                 state.input_path = self.io_path(obj, sp, "InputPath", false);
                 state.output_path = self.io_path(obj, sp, "OutputPath", false);
                 state.result_path = self.result_path(obj, sp);
-                if let Some(v) = obj.get("Parameters") {
+                // A Map's `Parameters` is its (deprecated) item selector, read with the Map.
+                if let Some(v) = obj.get("Parameters").filter(|_| ty != "Map") {
                     state.parameters = self.template(v, &child(sp, "Parameters"));
                 }
                 if let Some(v) = obj.get("ResultSelector") {

@@ -1,0 +1,50 @@
+//! The interpreter: walks a checked model state by state, each state run by
+//! the runtime's `run_state`, the same code generated binaries call.
+
+use asl_runtime::exec::{run_state, Execution, Flow, Machine, Nested, Transition};
+use asl_runtime::machine::{Container, StateMachine};
+use asl_runtime::{StatesError, Value};
+use futures::future::LocalBoxFuture;
+
+pub struct Interpreter<'e> {
+    pub exec: &'e Execution,
+}
+
+impl Interpreter<'_> {
+    /// Runs one container from its `StartAt` to an end.
+    pub async fn run_container(&self, c: &Container, mut input: Value, flow: Flow) -> Result<Value, StatesError> {
+        let mut name = c.start_at.as_str();
+        loop {
+            let state = c
+                .states
+                .get(name)
+                .ok_or_else(|| StatesError::runtime(format!("the state '{name}' does not exist")))?;
+            let step = run_state(self.exec, &flow, state, input, self).await?;
+            match step.transition {
+                Transition::End => return Ok(step.output),
+                Transition::Next(next) => {
+                    name = c.states.get_key_value(&next).map(|(k, _)| k.as_str()).unwrap_or("");
+                    if name.is_empty() {
+                        return Err(StatesError::runtime(format!("the state '{next}' does not exist")));
+                    }
+                    input = step.output;
+                }
+            }
+        }
+    }
+}
+
+impl Nested for Interpreter<'_> {
+    fn run<'a>(&'a self, container: &'a Container, input: Value, flow: Flow) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
+        Box::pin(self.run_container(container, input, flow))
+    }
+}
+
+/// A checked model, run by the interpreter.
+pub struct Interpreted<'m>(pub &'m StateMachine);
+
+impl Machine for Interpreted<'_> {
+    fn run<'a>(&'a self, exec: &'a Execution, flow: Flow, input: Value) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
+        Box::pin(async move { Interpreter { exec }.run_container(&self.0.root, input, flow).await })
+    }
+}

@@ -1,0 +1,151 @@
+//! The execution flags shared by `aslc run` and every binary `aslc build`
+//! makes, and how an outcome is printed: the same words and exit codes in
+//! both engines.
+
+use crate::exec::{execute, mock, ExecutionInfo, Machine, Outcome, Status};
+use serde_json::Value;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct RunArgs {
+    /// Execution input as JSON text (default `{}`).
+    #[arg(long, conflicts_with = "input_file")]
+    pub input: Option<String>,
+    /// Read the execution input from a file (`-` for standard input).
+    #[arg(long, value_name = "PATH")]
+    pub input_file: Option<String>,
+    /// Print one JSON object like StartSyncExecution's response instead of the output.
+    #[arg(long)]
+    pub result: bool,
+    /// Write the execution history (GetExecutionHistory's shape) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<String>,
+    /// Answer Task states from a Step Functions Local mock configuration
+    /// (default: the file named by SFN_MOCK_CONFIG, if set).
+    #[arg(long, value_name = "FILE")]
+    pub mock_config: Option<String>,
+    /// The mock configuration's test case to use.
+    #[arg(long, value_name = "NAME")]
+    pub test_case: Option<String>,
+    /// The execution's name (default: a fresh UUID).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// A usage or I/O problem: exit code 2.
+pub struct UsageError(pub String);
+
+fn read_text(path: &str) -> Result<String, UsageError> {
+    if path == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| UsageError(format!("cannot read standard input: {e}")))?;
+        return Ok(s);
+    }
+    std::fs::read_to_string(path).map_err(|e| UsageError(format!("cannot read {path}: {e}")))
+}
+
+impl RunArgs {
+    /// The raw input text (`{}` by default).
+    pub fn input_text(&self) -> Result<String, UsageError> {
+        match (&self.input, &self.input_file) {
+            (Some(t), _) => Ok(t.clone()),
+            (None, Some(p)) => read_text(p),
+            (None, None) => Ok("{}".into()),
+        }
+    }
+
+    /// The mock test case, from `--mock-config` or `SFN_MOCK_CONFIG`.
+    pub fn mock(&self, machine: &str) -> Result<Option<mock::TestCase>, UsageError> {
+        let Some(path) = self.mock_config.clone().or_else(|| std::env::var("SFN_MOCK_CONFIG").ok()) else {
+            if self.test_case.is_some() {
+                return Err(UsageError("--test-case needs a mock configuration (--mock-config or SFN_MOCK_CONFIG)".into()));
+            }
+            return Ok(None);
+        };
+        let text = read_text(&path)?;
+        let config: Value =
+            serde_json::from_str(&text).map_err(|e| UsageError(format!("the mock configuration {path} is not JSON: {e}")))?;
+        let case = match &self.test_case {
+            Some(c) => c.clone(),
+            None => only_test_case(&config).ok_or_else(|| {
+                UsageError(format!("{path} has several test cases: choose one with --test-case"))
+            })?,
+        };
+        mock::TestCase::load(&config, machine, &case).map(Some).map_err(|e| UsageError(format!("{path}: {e}")))
+    }
+}
+
+fn only_test_case(config: &Value) -> Option<String> {
+    let machines = config.get("StateMachines")?.as_object()?;
+    let mut names = machines.values().filter_map(|m| m.get("TestCases")?.as_object()).flat_map(|t| t.keys());
+    let first = names.next()?.clone();
+    names.next().is_none().then_some(first)
+}
+
+/// Runs a machine with the flags and prints the outcome; the exit code is
+/// 0 for SUCCEEDED, 1 for a failed or timed-out execution, 2 for a usage error.
+pub fn run_main(args: &RunArgs, machine_name: &str, timeout_seconds: Option<u64>, machine: &dyn Machine) -> ExitCode {
+    let prepared = args.input_text().and_then(|text| Ok((text, args.mock(machine_name)?)));
+    let (text, mock) = match prepared {
+        Ok(p) => p,
+        Err(UsageError(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let info = ExecutionInfo {
+        machine_name: machine_name.to_string(),
+        execution_name: args.name.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        start_time: chrono::Utc::now(),
+    };
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = match serde_json::from_str::<Value>(&text) {
+        Ok(input) => rt.block_on(execute(info, input, mock, timeout_seconds, machine)),
+        Err(e) => invalid_input(info, &text, e),
+    };
+    report(args, &outcome)
+}
+
+/// Input that is not JSON never starts: the execution fails at once.
+fn invalid_input(info: ExecutionInfo, text: &str, e: serde_json::Error) -> Outcome {
+    Outcome {
+        status: Status::Failed,
+        output: None,
+        error: Some(crate::error::names::RUNTIME.into()),
+        cause: Some(format!("The execution input is not valid JSON: {e}")),
+        input: Value::String(text.to_string()),
+        stop_time: info.start_time,
+        info,
+        history: serde_json::json!({ "events": [] }),
+        task_calls: Vec::new(),
+    }
+}
+
+fn report(args: &RunArgs, outcome: &Outcome) -> ExitCode {
+    if let Some(path) = &args.history {
+        let text = serde_json::to_string_pretty(&outcome.history).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, text + "\n") {
+            eprintln!("error: cannot write {path}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if args.result {
+        println!("{}", outcome.to_result_json());
+    } else if let Some(out) = &outcome.output {
+        println!("{out}");
+    } else {
+        eprintln!("{}: {}", outcome.error.as_deref().unwrap_or(""), outcome.cause.as_deref().unwrap_or(""));
+    }
+    if outcome.status == Status::Succeeded {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,78 @@
+//! Step Functions Local mock configurations: `StateMachines.<machine>.
+//! TestCases.<case>.<state>` names a mocked response whose numbered
+//! entries (`"0"`, `"1-2"`) answer a state's invocations in order.
+
+use serde_json::Value;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone)]
+pub enum Mocked {
+    Return(Value),
+    Throw { error: Option<String>, cause: Option<String> },
+}
+
+/// The mocked responses of one test case, by state name.
+#[derive(Debug, Clone, Default)]
+pub struct TestCase {
+    states: HashMap<String, Vec<(u64, u64, Mocked)>>,
+}
+
+impl TestCase {
+    /// Reads `config` and picks `test_case` of `machine`; a file with a
+    /// single state machine is used whatever the machine is called.
+    pub fn load(config: &Value, machine: &str, test_case: &str) -> Result<TestCase, String> {
+        let machines = config
+            .get("StateMachines")
+            .and_then(Value::as_object)
+            .ok_or("the mock configuration has no 'StateMachines' object")?;
+        let entry = match machines.get(machine) {
+            Some(m) => m,
+            None if machines.len() == 1 => machines.values().next().ok_or("no state machine")?,
+            None => return Err(format!("the mock configuration has no state machine named '{machine}'")),
+        };
+        let case = entry
+            .get("TestCases")
+            .and_then(|t| t.get(test_case))
+            .and_then(Value::as_object)
+            .ok_or_else(|| format!("the mock configuration has no test case '{test_case}'"))?;
+        let responses = config.get("MockedResponses").and_then(Value::as_object);
+        let mut states = HashMap::new();
+        for (state, name) in case {
+            let name = name.as_str().ok_or_else(|| format!("the mocked response for state '{state}' must be a name"))?;
+            let resp = responses
+                .and_then(|r| r.get(name))
+                .and_then(Value::as_object)
+                .ok_or_else(|| format!("the mocked response '{name}' is not defined in 'MockedResponses'"))?;
+            let mut entries = Vec::new();
+            for (key, v) in resp {
+                let (lo, hi) = match key.split_once('-') {
+                    Some((a, b)) => (a.trim().parse::<u64>(), b.trim().parse::<u64>()),
+                    None => (key.trim().parse::<u64>(), key.trim().parse::<u64>()),
+                };
+                let (Ok(lo), Ok(hi)) = (lo, hi) else {
+                    return Err(format!("'{key}' in mocked response '{name}' is not an invocation number or range"));
+                };
+                let mocked = if let Some(r) = v.get("Return") {
+                    Mocked::Return(r.clone())
+                } else if let Some(t) = v.get("Throw") {
+                    let text = |k: &str| t.get(k).and_then(Value::as_str).map(str::to_string);
+                    Mocked::Throw { error: text("Error"), cause: text("Cause") }
+                } else {
+                    return Err(format!("entry '{key}' of mocked response '{name}' needs 'Return' or 'Throw'"));
+                };
+                entries.push((lo, hi, mocked));
+            }
+            states.insert(state.clone(), entries);
+        }
+        Ok(TestCase { states })
+    }
+
+    pub fn has(&self, state: &str) -> bool {
+        self.states.contains_key(state)
+    }
+
+    /// The response to the `n`-th (0-based) invocation of `state`.
+    pub fn response(&self, state: &str, n: u64) -> Option<&Mocked> {
+        self.states.get(state)?.iter().find(|(lo, hi, _)| (*lo..=*hi).contains(&n)).map(|(_, _, m)| m)
+    }
+}

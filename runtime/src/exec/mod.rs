@@ -1,0 +1,201 @@
+//! Running states. `run_state` executes one state of the model — its I/O
+//! chain, its work, Retry and Catch, its history events — and says where
+//! to go next. The interpreter loops over it; generated code calls the
+//! per-type functions directly. Parallel branches and Map iterations are
+//! run through `Nested`, which each engine implements.
+
+mod execution;
+pub mod history;
+pub mod mock;
+mod retry;
+mod states;
+
+pub use execution::{execute, Outcome, Status};
+pub use retry::error_matches;
+
+use crate::env::Env;
+use crate::error::StatesError;
+use crate::machine::{Assign, Body, Container, QueryLanguage, State};
+use crate::vars::Vars;
+use futures::future::LocalBoxFuture;
+use history::{Cursor, History};
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+/// Where a state sends the execution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transition {
+    Next(String),
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub transition: Transition,
+    pub output: Value,
+}
+
+/// One task invocation as the runner and `--result` report it.
+#[derive(Debug, Clone)]
+pub struct TaskCall {
+    pub state: String,
+    pub resource: String,
+    pub parameters: Value,
+}
+
+/// What every state of one execution shares.
+pub struct Execution {
+    /// `Execution` and `StateMachine` parts of the context object.
+    pub context: Map<String, Value>,
+    pub history: Rc<RefCell<History>>,
+    pub task_calls: RefCell<Vec<TaskCall>>,
+    pub mock: Option<mock::TestCase>,
+    invocations: RefCell<HashMap<String, u64>>,
+}
+
+/// Names and ids that identify an execution.
+pub struct ExecutionInfo {
+    pub machine_name: String,
+    pub execution_name: String,
+    pub start_time: chrono::DateTime<chrono::Utc>,
+}
+
+pub const ACCOUNT: &str = "123456789012";
+pub const REGION: &str = "us-east-1";
+
+impl ExecutionInfo {
+    pub fn machine_arn(&self) -> String {
+        format!("arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{}", self.machine_name)
+    }
+
+    pub fn execution_arn(&self) -> String {
+        format!("arn:aws:states:{REGION}:{ACCOUNT}:execution:{}:{}", self.machine_name, self.execution_name)
+    }
+}
+
+impl Execution {
+    pub fn new(info: &ExecutionInfo, input: &Value, mock: Option<mock::TestCase>) -> Execution {
+        let context = json!({
+            "Execution": {
+                "Id": info.execution_arn(),
+                "Input": input,
+                "StartTime": crate::timestamp::format_context(info.start_time),
+                "Name": info.execution_name,
+                "RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/aslc-local"),
+                "RedriveCount": 0,
+            },
+            "StateMachine": { "Id": info.machine_arn(), "Name": info.machine_name },
+        });
+        let Value::Object(context) = context else { unreachable!("json! object literal") };
+        Execution {
+            context,
+            history: Rc::new(RefCell::new(History::default())),
+            task_calls: RefCell::new(Vec::new()),
+            mock,
+            invocations: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Counts an invocation of `state`'s task; returns its 0-based number.
+    fn next_invocation(&self, state: &str) -> u64 {
+        let mut inv = self.invocations.borrow_mut();
+        let n = inv.entry(state.to_string()).or_insert(0);
+        *n += 1;
+        *n - 1
+    }
+}
+
+/// One flow of control: the machine, a Parallel branch or a Map iteration.
+pub struct Flow {
+    pub vars: Rc<Vars>,
+    pub cursor: Cursor,
+    pub history: Rc<RefCell<History>>,
+}
+
+impl Flow {
+    pub fn event(&self, kind: &str, details: Option<(&str, Value)>) -> u64 {
+        self.history.borrow_mut().push(&self.cursor, kind, details)
+    }
+}
+
+/// Runs a nested container (a Parallel branch, a Map iteration). The
+/// interpreter walks the model; generated code calls its own functions.
+pub trait Nested {
+    fn run<'a>(&'a self, container: &'a Container, input: Value, flow: Flow) -> LocalBoxFuture<'a, Result<Value, StatesError>>;
+}
+
+/// A whole state machine, as an engine runs it from its top container.
+pub trait Machine {
+    fn run<'a>(&'a self, exec: &'a Execution, flow: Flow, input: Value) -> LocalBoxFuture<'a, Result<Value, StatesError>>;
+}
+
+/// The context object as a state sees it.
+pub(crate) fn context_object(exec: &Execution, state: &State, entered: &str, retry_count: Option<u64>) -> Value {
+    let mut c = exec.context.clone();
+    let mut s = json!({ "EnteredTime": entered, "Name": state.name });
+    if let Some(n) = retry_count {
+        s["RetryCount"] = json!(n);
+    }
+    c.insert("State".into(), s);
+    if let Body::Task(t) = &state.body {
+        if t.resource.ends_with(".waitForTaskToken") {
+            c.insert("Task".into(), json!({ "Token": uuid::Uuid::new_v4().to_string() }));
+        }
+    }
+    Value::Object(c)
+}
+
+/// Evaluates an `Assign` block against `env` (values as at state entry);
+/// the caller applies the result once the state's output is known.
+pub(crate) fn evaluate_assign(assign: Option<&Assign>, env: &Env<'_>) -> Result<Option<Map<String, Value>>, StatesError> {
+    match assign {
+        None => Ok(None),
+        Some(Assign::Paths(t)) => match t.eval(env)? {
+            Value::Object(m) => Ok(Some(m)),
+            _ => Ok(None),
+        },
+        Some(Assign::Jsonata(_)) => Err(jsonata_unsupported()),
+    }
+}
+
+pub(crate) fn apply_assign(flow: &Flow, assigned: &Option<Map<String, Value>>) {
+    if let Some(m) = assigned {
+        flow.vars.assign(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<IndexMap<_, _>>());
+    }
+}
+
+/// JSONata states need the JSONata engine, which this build does not have.
+pub(crate) fn jsonata_unsupported() -> StatesError {
+    StatesError::runtime("JSONata expressions cannot be evaluated by this version of aslc")
+}
+
+/// Executes one state with its input; returns where to go and the output.
+pub async fn run_state(exec: &Execution, flow: &Flow, state: &State, input: Value, nested: &dyn Nested) -> Result<Step, StatesError> {
+    let kind = state.body.type_name();
+    let entered_id = flow.event(&format!("{kind}StateEntered"), Some(("stateEnteredEventDetails", history::entered(&state.name, &input))));
+    let entered_time = crate::timestamp::format_context(chrono::Utc::now());
+    let result = if state.query_language == QueryLanguage::Jsonata {
+        Err(jsonata_unsupported())
+    } else {
+        let cx = states::Cx { exec, flow, state, entered: &entered_time, nested };
+        match &state.body {
+            Body::Pass { result } => states::pass(&cx, input, result.as_ref()),
+            Body::Choice(c) => states::choice(&cx, input, c),
+            Body::Wait(w) => states::wait(&cx, input, w).await,
+            Body::Succeed => states::succeed(&cx, input),
+            Body::Fail(f) => states::fail(&cx, input, f),
+            Body::Task(t) => states::task(&cx, input, t).await,
+            Body::Parallel { branches } => states::parallel(&cx, input, branches).await,
+            Body::Map(m) => states::map(&cx, input, m).await,
+            Body::Invalid => Err(StatesError::runtime("the state has no valid type")),
+        }
+    };
+    let step = result.map_err(|e| e.in_state(&state.name, entered_id))?;
+    if !matches!(state.body, Body::Fail(_)) {
+        flow.event(&format!("{kind}StateExited"), Some(("stateExitedEventDetails", history::exited(&state.name, &step.output, None))));
+    }
+    Ok(step)
+}

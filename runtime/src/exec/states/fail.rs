@@ -1,0 +1,38 @@
+use super::{Cx, Step};
+use crate::env::Env;
+use crate::error::StatesError;
+use crate::machine::{Fail, FailText};
+use serde_json::Value;
+
+/// Fail: raises its error and cause, which may come from paths or
+/// string-returning intrinsics.
+pub(crate) fn fail(cx: &Cx<'_>, raw: Value, f: &Fail) -> Result<Step, StatesError> {
+    let context = cx.context(None);
+    let env = Env { input: &raw, context: &context, vars: &cx.flow.vars };
+    let text = |t: &Option<FailText>, field: &str| -> Result<Option<String>, StatesError> {
+        Ok(match t {
+            None => None,
+            Some(FailText::Literal(s)) => Some(s.clone()),
+            Some(FailText::Path(p)) => {
+                let v = env.read(p).map_err(|_| {
+                    StatesError::runtime(format!(
+                        "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{raw}'",
+                        p.text
+                    ))
+                })?;
+                Some(match v {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                })
+            }
+            Some(FailText::Call(c)) => Some(match c.eval(&env)? {
+                Value::String(s) => s,
+                other => other.to_string(),
+            }),
+            Some(FailText::Jsonata(_)) => return Err(super::super::jsonata_unsupported()),
+        })
+    };
+    let error = text(&f.error, "ErrorPath")?;
+    let cause = text(&f.cause, "CausePath")?;
+    Err(StatesError { error, cause, state_scoped: false })
+}

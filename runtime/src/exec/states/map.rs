@@ -1,0 +1,199 @@
+use super::Cx;
+use crate::env::Env;
+use crate::error::{names, StatesError};
+use crate::exec::history::{Cursor, History};
+use crate::exec::{Flow, Step};
+use crate::machine::{ItemSelector, Map, NumberField};
+use crate::vars::Vars;
+use futures::stream::{self, StreamExt};
+use serde_json::{json, Value};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A value as AWS quotes it in these messages: strings without quotes.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Reads a number field of the Map (a literal or a `…Path`).
+fn number(env: &Env<'_>, field: &Option<NumberField>, name: &str, float: bool) -> Result<Option<f64>, StatesError> {
+    match field {
+        None => Ok(None),
+        Some(NumberField::Literal(n)) => Ok(n.as_f64()),
+        Some(NumberField::Path(p)) => {
+            let v = env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?;
+            let n = match &v {
+                Value::Number(n) if float || n.is_i64() || n.is_u64() => n.as_f64(),
+                _ => None,
+            };
+            n.map(Some).ok_or_else(|| {
+                StatesError::runtime(format!(
+                    "The {name}Path field refers to value \"{}\" which is not a valid {}: {}",
+                    plain(&v),
+                    if float { "float" } else { "integer" },
+                    p.text
+                ))
+            })
+        }
+        Some(NumberField::Jsonata(_)) => Err(crate::exec::jsonata_unsupported()),
+    }
+}
+
+/// Map: runs the processor once per item (or batch), at most
+/// `MaxConcurrency` at a time, and collects the outputs in item order.
+pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, StatesError> {
+    cx.with_policy(raw, |_, effective| async move {
+        let context = cx.context(Some(0));
+        let env = Env { input: &effective, context: &context, vars: &cx.flow.vars };
+        let max_concurrency = number(&env, &m.max_concurrency, "MaxConcurrency", false)?.unwrap_or(0.0);
+        let tolerated_count = number(&env, &m.tolerated_failure_count, "ToleratedFailureCount", false)?;
+        if tolerated_count.is_some_and(|c| c < 0.0) {
+            return Err(StatesError::runtime("ToleratedFailureCount cannot be negative."));
+        }
+        let tolerated_pct = number(&env, &m.tolerated_failure_percentage, "ToleratedFailurePercentage", true)?;
+        if tolerated_pct.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+            return Err(StatesError::runtime("ToleratedFailurePercentage must be between 0 and 100."));
+        }
+        let selected = match &m.items_path {
+            Some(p) => env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?,
+            None => effective.clone(),
+        };
+        let items: Vec<(Option<String>, Value)> = match selected {
+            Value::Array(a) => a.into_iter().map(|v| (None, v)).collect(),
+            Value::Object(o) => o.into_iter().map(|(k, v)| (Some(k), v)).collect(),
+            other => {
+                return Err(StatesError::runtime(format!("Map state input must be an array but was: {other}")));
+            }
+        };
+        let mut inputs = Vec::with_capacity(items.len());
+        for (i, (key, value)) in items.into_iter().enumerate() {
+            let input = match &m.item_selector {
+                Some(ItemSelector::Template(t)) => {
+                    let mut item = json!({ "Index": i, "Value": value });
+                    if let Some(k) = &key {
+                        item["Key"] = json!(k);
+                    }
+                    let mut c = context.clone();
+                    c["Map"] = json!({ "Item": item });
+                    t.eval(&Env { input: &effective, context: &c, vars: &cx.flow.vars })?
+                }
+                Some(ItemSelector::Jsonata(_)) => return Err(crate::exec::jsonata_unsupported()),
+                None => match key {
+                    Some(k) => json!({ "Key": k, "Value": value }),
+                    None => value,
+                },
+            };
+            inputs.push(input);
+        }
+        let inputs = batch(&env, m, inputs)?;
+        let n = inputs.len();
+        cx.flow.event("MapStateStarted", Some(("mapStateStartedEventDetails", json!({ "length": n }))));
+        let limit = if max_concurrency >= 1.0 { max_concurrency as usize } else { n.max(1) };
+        let name = &cx.state.name;
+        let runs = stream::iter(inputs.into_iter().enumerate())
+            .map(|(i, input)| async move {
+                let (vars, history) = if m.distributed {
+                    (Vars::root(), Rc::new(RefCell::new(History::default())))
+                } else {
+                    (Vars::child(&cx.flow.vars), cx.flow.history.clone())
+                };
+                let details = json!({ "index": i, "name": name });
+                cx.flow.event("MapIterationStarted", Some(("mapIterationStartedEventDetails", details.clone())));
+                let flow = Flow { vars, cursor: Cursor::new(cx.flow.cursor.last()), history };
+                let out = cx.nested.run(&m.processor, input, flow).await;
+                let kind = if out.is_ok() { "MapIterationSucceeded" } else { "MapIterationFailed" };
+                cx.flow.event(kind, Some((if out.is_ok() { "mapIterationSucceededEventDetails" } else { "mapIterationFailedEventDetails" }, details)));
+                out
+            })
+            .buffered(limit);
+        let tolerant = tolerated_count.is_some_and(|c| c > 0.0) || tolerated_pct.is_some_and(|p| p > 0.0);
+        let outputs: Vec<Result<Value, StatesError>> = if tolerant {
+            runs.collect().await
+        } else {
+            // Without tolerance the first failure ends the Map; the
+            // remaining iterations are not started.
+            let mut out = Vec::with_capacity(n);
+            let mut runs = std::pin::pin!(runs);
+            while let Some(r) = runs.next().await {
+                let failed = r.is_err();
+                out.push(r);
+                if failed {
+                    break;
+                }
+            }
+            out
+        };
+        let failures = outputs.iter().filter(|r| r.is_err()).count();
+        if failures > 0 {
+            let over_count = tolerated_count.is_none_or(|c| failures as f64 > c);
+            let over_pct = tolerated_pct.is_none_or(|p| failures as f64 * 100.0 / n.max(1) as f64 > p);
+            if !tolerant {
+                cx.flow.event("MapStateFailed", None);
+                return Err(outputs.into_iter().find_map(Result::err).unwrap_or_else(|| StatesError::runtime("")));
+            }
+            if over_count && over_pct {
+                cx.flow.event("MapStateFailed", None);
+                return Err(StatesError::new(
+                    names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                    "The specified tolerated failure threshold was exceeded",
+                ));
+            }
+        }
+        cx.flow.event("MapStateSucceeded", None);
+        Ok(Value::Array(outputs.into_iter().map(|r| r.unwrap_or_else(|e| e.to_error_output())).collect()))
+    })
+    .await
+}
+
+/// Groups iteration inputs per `ItemBatcher`: `{"BatchInput": …, "Items": […]}`.
+fn batch(env: &Env<'_>, m: &Map, inputs: Vec<Value>) -> Result<Vec<Value>, StatesError> {
+    let Some(Value::Object(b)) = &m.item_batcher else { return Ok(inputs) };
+    let read = |key: &str| -> Result<Option<u64>, StatesError> {
+        if let Some(v) = b.get(key) {
+            return Ok(v.as_u64());
+        }
+        match b.get(&format!("{key}Path")).and_then(Value::as_str) {
+            Some(p) => {
+                let path = crate::path::Path::parse_reference(p).map_err(|e| StatesError::runtime(e.message))?;
+                let v = env.read(&path).map_err(|e| StatesError::runtime(format!("Invalid path '{p}' : {e}")))?;
+                Ok(v.as_u64())
+            }
+            None => Ok(None),
+        }
+    };
+    let max_items = read("MaxItemsPerBatch")?.filter(|n| *n > 0).map(|n| n as usize).unwrap_or(usize::MAX);
+    let max_bytes = read("MaxInputBytesPerBatch")?.filter(|n| *n > 0).map(|n| n as usize).unwrap_or(usize::MAX);
+    let batch_input = match b.get("BatchInput") {
+        Some(t) => Some(crate::template::Template::parse(t).map_err(|e| StatesError::runtime(e.reason))?.eval(env)?),
+        None => None,
+    };
+    let mut out = Vec::new();
+    let mut cur: Vec<Value> = Vec::new();
+    let mut bytes = 0;
+    for item in inputs {
+        let size = item.to_string().len();
+        if !cur.is_empty() && (cur.len() >= max_items || bytes + size > max_bytes) {
+            out.push(std::mem::take(&mut cur));
+            bytes = 0;
+        }
+        bytes += size;
+        cur.push(item);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    Ok(out
+        .into_iter()
+        .map(|items| {
+            let mut o = serde_json::Map::new();
+            if let Some(bi) = &batch_input {
+                o.insert("BatchInput".into(), bi.clone());
+            }
+            o.insert("Items".into(), Value::Array(items));
+            Value::Object(o)
+        })
+        .collect())
+}

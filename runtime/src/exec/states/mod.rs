@@ -1,0 +1,130 @@
+//! One function per state type. Each runs the JSONPath I/O chain around
+//! the type's work and returns the transition and output.
+
+mod choice;
+mod fail;
+mod map;
+mod parallel;
+mod pass;
+mod task;
+mod wait;
+
+pub(crate) use choice::choice;
+pub(crate) use fail::fail;
+pub(crate) use map::map;
+pub(crate) use parallel::parallel;
+pub(crate) use pass::{pass, succeed};
+pub(crate) use task::task;
+pub(crate) use wait::wait;
+pub(crate) use task::MAX_PAYLOAD_BYTES;
+
+use super::{apply_assign, context_object, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
+use crate::env::Env;
+use crate::error::StatesError;
+use crate::io;
+use crate::machine::State;
+use serde_json::Value;
+use std::future::Future;
+
+/// What a state function needs besides its input.
+pub(crate) struct Cx<'a> {
+    pub exec: &'a Execution,
+    pub flow: &'a Flow,
+    pub state: &'a State,
+    pub entered: &'a str,
+    pub nested: &'a dyn Nested,
+}
+
+impl Cx<'_> {
+    pub fn context(&self, retry_count: Option<u64>) -> Value {
+        context_object(self.exec, self.state, self.entered, retry_count)
+    }
+
+    pub fn transition(&self) -> Transition {
+        match &self.state.next {
+            Some(n) if !self.state.end => Transition::Next(n.clone()),
+            _ => Transition::End,
+        }
+    }
+
+    /// `InputPath` then `Parameters`: the effective input.
+    pub fn effective_input(&self, raw: &Value, context: &Value) -> Result<Value, StatesError> {
+        let env = Env { input: raw, context, vars: &self.flow.vars };
+        let selected = io::select(&env, self.state.input_path.as_ref())?;
+        match &self.state.parameters {
+            Some(t) => t.eval(&env.with_input(&selected)),
+            None => Ok(selected),
+        }
+    }
+
+    /// Runs `work` (Task, Parallel, Map) under the state's Retry policy,
+    /// then `ResultSelector`, `Assign`, `ResultPath` and `OutputPath`; an
+    /// error goes to the first matching catcher.
+    pub async fn with_policy<F, Fut>(&self, raw: Value, mut work: F) -> Result<Step, StatesError>
+    where
+        F: FnMut(u64, Value) -> Fut,
+        Fut: Future<Output = Result<Value, StatesError>>,
+    {
+        let mut counts = vec![0u64; self.state.retry.len()];
+        let mut attempt = 0u64;
+        let outcome = loop {
+            let context = self.context(Some(attempt));
+            let result = async {
+                let effective = self.effective_input(&raw, &context)?;
+                let result = work(attempt, effective).await?;
+                self.finish(&raw, result, &context)
+            }
+            .await;
+            match result {
+                Err(e) if !e.is_runtime() => {
+                    let Some(i) = self.state.retry.iter().position(|r| retry::error_matches(&r.error_equals, e.name()))
+                    else {
+                        break Err(e);
+                    };
+                    let r = &self.state.retry[i];
+                    if counts[i] >= r.max_attempts {
+                        break Err(e);
+                    }
+                    let delay = retry::backoff(r, counts[i]);
+                    counts[i] += 1;
+                    attempt += 1;
+                    tokio::time::sleep(delay).await;
+                }
+                other => break other,
+            }
+        };
+        match outcome {
+            Ok(step) => Ok(step),
+            Err(e) if e.is_runtime() => Err(e),
+            Err(e) => self.catch(raw, e),
+        }
+    }
+
+    fn finish(&self, raw: &Value, result: Value, context: &Value) -> Result<Step, StatesError> {
+        let vars = &self.flow.vars;
+        let result = match &self.state.result_selector {
+            Some(t) => t.eval(&Env { input: &result, context, vars })?,
+            None => result,
+        };
+        let assigned = evaluate_assign(self.state.assign.as_ref(), &Env { input: &result, context, vars })?;
+        let merged = io::merge_result(raw.clone(), result, self.state.result_path.as_ref())?;
+        let output = io::select(&Env { input: &merged, context, vars }, self.state.output_path.as_ref())?;
+        apply_assign(self.flow, &assigned);
+        Ok(Step { transition: self.transition(), output })
+    }
+
+    /// The first catcher matching `e`: its `ResultPath` places the Error
+    /// Output into the raw input, and its `Assign` sees the Error Output.
+    fn catch(&self, raw: Value, e: StatesError) -> Result<Step, StatesError> {
+        let Some(c) = self.state.catch.iter().find(|c| retry::error_matches(&c.error_equals, e.name())) else {
+            return Err(e);
+        };
+        let error_output = e.to_error_output();
+        let context = self.context(None);
+        let env = Env { input: &error_output, context: &context, vars: &self.flow.vars };
+        let assigned = evaluate_assign(c.assign.as_ref(), &env)?;
+        let output = io::merge_result(raw, error_output, c.result_path.as_ref())?;
+        apply_assign(self.flow, &assigned);
+        Ok(Step { transition: Transition::Next(c.next.clone()), output })
+    }
+}

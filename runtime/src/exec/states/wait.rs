@@ -1,0 +1,82 @@
+use super::{apply_assign, evaluate_assign, Cx, Step};
+use crate::env::Env;
+use crate::error::StatesError;
+use crate::io;
+use crate::machine::WaitFor;
+use crate::timestamp;
+use serde_json::Value;
+use std::time::Duration;
+
+/// AWS refuses to wait 2^31 seconds or more.
+const MAX_WAIT_SECS: i64 = 1 << 31;
+
+/// Wait: sleeps for real, then passes its input on.
+pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, StatesError> {
+    let context = cx.context(None);
+    let env = Env { input: &raw, context: &context, vars: &cx.flow.vars };
+    let effective = io::select(&env, cx.state.input_path.as_ref())?;
+    let env = env.with_input(&effective);
+    let delay = match w {
+        WaitFor::Seconds(s) => Duration::from_secs(*s),
+        WaitFor::Timestamp(t) => until(t)?,
+        WaitFor::SecondsPath(p) => {
+            let v = env.read(p).map_err(|_| {
+                StatesError::runtime(format!("The SecondsPath parameter does not reference an input value: {}", p.text))
+            })?;
+            match v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)) {
+                Some(n) if n < 0 => {
+                    return Err(StatesError::runtime(format!(
+                        "The SecondsPath parameter references a negative value: {} == {v}",
+                        p.text
+                    )))
+                }
+                Some(n) => Duration::from_secs(n as u64),
+                None => {
+                    return Err(StatesError::runtime(format!(
+                        "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+                        p.text,
+                        plain(&v)
+                    )))
+                }
+            }
+        }
+        WaitFor::TimestampPath(p) => {
+            let v = env.read(p).map_err(|_| {
+                StatesError::runtime(format!("The TimestampPath parameter does not reference an input value: {}", p.text))
+            })?;
+            let text = v.as_str().filter(|s| timestamp::parse(s).is_some()).ok_or_else(|| {
+                StatesError::runtime(format!(
+                    "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {}",
+                    p.text,
+                    plain(&v)
+                ))
+            })?;
+            until(text)?
+        }
+        WaitFor::SecondsExpr(_) | WaitFor::TimestampExpr(_) => return Err(super::super::jsonata_unsupported()),
+    };
+    let assigned = evaluate_assign(cx.state.assign.as_ref(), &env)?;
+    tokio::time::sleep(delay).await;
+    let output = io::select(&env, cx.state.output_path.as_ref())?;
+    apply_assign(cx.flow, &assigned);
+    Ok(Step { transition: cx.transition(), output })
+}
+
+/// A value as AWS prints it in these messages: strings without quotes.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn until(t: &str) -> Result<Duration, StatesError> {
+    let target = timestamp::parse(t).ok_or_else(|| {
+        StatesError::runtime(format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {t}"))
+    })?;
+    let secs = (target.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds();
+    if secs / 1000 >= MAX_WAIT_SECS {
+        return Err(StatesError::runtime("Wait state delay is too long."));
+    }
+    Ok(Duration::from_millis(secs.max(0) as u64))
+}

@@ -1,0 +1,230 @@
+//! The typed model of a state machine: one type per state kind, every field
+//! of both query languages, with paths, templates, intrinsic calls and
+//! Choice rules already parsed. aslc's front end builds it (and reports
+//! every problem on the way); the runtime executes it, so the interpreter
+//! and generated code read the same structure.
+
+use crate::choice::Rule;
+use crate::intrinsic::Call;
+use crate::path::Path;
+use crate::template::Template;
+use indexmap::IndexMap;
+use serde_json::{Number, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryLanguage {
+    JsonPath,
+    Jsonata,
+}
+
+#[derive(Debug, Clone)]
+pub struct StateMachine {
+    pub comment: Option<String>,
+    pub version: Option<String>,
+    pub timeout_seconds: Option<u64>,
+    pub query_language: QueryLanguage,
+    pub root: Container,
+}
+
+/// A `States` object with its `StartAt`: the machine itself, a Parallel
+/// branch or a Map processor. Transitions never leave a container.
+#[derive(Debug, Clone)]
+pub struct Container {
+    /// JSON pointer of the object holding `StartAt` and `States`.
+    pub pointer: String,
+    pub start_at: String,
+    pub states: IndexMap<String, State>,
+}
+
+/// `InputPath`, `ResultPath`, `OutputPath`: `None` is an explicit `null`;
+/// an absent field is read as `$`.
+pub type IoPath = Option<Path>;
+
+#[derive(Debug, Clone)]
+pub struct State {
+    pub name: String,
+    pub pointer: String,
+    pub comment: Option<String>,
+    /// The effective query language (the state's, else the machine's).
+    pub query_language: QueryLanguage,
+    pub body: Body,
+    pub next: Option<String>,
+    pub end: bool,
+    pub input_path: IoPath,
+    pub parameters: Option<Template>,
+    pub result_selector: Option<Template>,
+    pub result_path: IoPath,
+    pub output_path: IoPath,
+    /// JSONata `Arguments` (Task, Parallel).
+    pub arguments: Option<Value>,
+    /// JSONata `Output`.
+    pub output: Option<Value>,
+    pub assign: Option<Assign>,
+    pub retry: Vec<Retrier>,
+    pub catch: Vec<Catcher>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Assign {
+    /// JSONPath: only `.$` keys are evaluated, which is a payload template.
+    Paths(Template),
+    /// JSONata: every `{% %}` string at any depth is an expression.
+    Jsonata(serde_json::Map<String, Value>),
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Pass {
+        result: Option<Value>,
+    },
+    Task(Task),
+    Choice(Choice),
+    Wait(WaitFor),
+    Succeed,
+    Fail(Fail),
+    Parallel {
+        branches: Vec<Container>,
+    },
+    Map(Box<Map>),
+    /// A state whose `Type` is missing or unknown (already reported); kept
+    /// so that transitions into it are not reported a second time.
+    Invalid,
+}
+
+impl Body {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Body::Pass { .. } => "Pass",
+            Body::Task(_) => "Task",
+            Body::Choice(_) => "Choice",
+            Body::Wait(_) => "Wait",
+            Body::Succeed => "Succeed",
+            Body::Fail(_) => "Fail",
+            Body::Parallel { .. } => "Parallel",
+            Body::Map(_) => "Map",
+            Body::Invalid => "Invalid",
+        }
+    }
+}
+
+/// A numeric field given as a literal, a reference path or a JSONata string.
+#[derive(Debug, Clone)]
+pub enum NumberField {
+    Literal(Number),
+    Path(Path),
+    Jsonata(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Task {
+    pub resource: String,
+    pub timeout_seconds: Option<NumberField>,
+    pub heartbeat_seconds: Option<NumberField>,
+    pub credentials: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub choices: Vec<ChoiceBranch>,
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ChoiceBranch {
+    pub pointer: String,
+    pub condition: Condition,
+    pub next: String,
+    pub assign: Option<Assign>,
+    pub output: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Condition {
+    Rule(Rule),
+    /// JSONata `Condition`: `true`/`false` or a `{% %}` string.
+    Jsonata(Value),
+}
+
+#[derive(Debug, Clone)]
+pub enum WaitFor {
+    Seconds(u64),
+    Timestamp(String),
+    SecondsPath(Path),
+    TimestampPath(Path),
+    /// JSONata `Seconds` or `Timestamp` given as an expression.
+    SecondsExpr(String),
+    TimestampExpr(String),
+}
+
+/// A Fail state's `Error` or `Cause`.
+#[derive(Debug, Clone)]
+pub enum FailText {
+    Literal(String),
+    Path(Path),
+    Call(Call),
+    Jsonata(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Fail {
+    pub error: Option<FailText>,
+    pub cause: Option<FailText>,
+}
+
+#[derive(Debug, Clone)]
+pub enum ItemSelector {
+    Template(Template),
+    Jsonata(Value),
+}
+
+#[derive(Debug, Clone)]
+pub struct Map {
+    pub processor: Container,
+    pub distributed: bool,
+    pub items_path: Option<Path>,
+    /// JSONata `Items`.
+    pub items: Option<Value>,
+    pub item_selector: Option<ItemSelector>,
+    pub max_concurrency: Option<NumberField>,
+    pub tolerated_failure_count: Option<NumberField>,
+    pub tolerated_failure_percentage: Option<NumberField>,
+    pub item_reader: Option<Value>,
+    pub item_batcher: Option<Value>,
+    pub result_writer: Option<Value>,
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Retrier {
+    pub error_equals: Vec<String>,
+    pub interval_seconds: u64,
+    pub max_attempts: u64,
+    pub backoff_rate: f64,
+    pub max_delay_seconds: Option<u64>,
+    pub full_jitter: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Catcher {
+    pub pointer: String,
+    pub error_equals: Vec<String>,
+    pub next: String,
+    pub result_path: IoPath,
+    pub output: Option<Value>,
+    pub assign: Option<Assign>,
+}
+
+impl Container {
+    /// Every container nested in this one's states, depth first.
+    pub fn children(&self) -> Vec<&Container> {
+        let mut out = Vec::new();
+        for s in self.states.values() {
+            match &s.body {
+                Body::Parallel { branches } => out.extend(branches.iter()),
+                Body::Map(m) => out.push(&m.processor),
+                _ => {}
+            }
+        }
+        out
+    }
+}
