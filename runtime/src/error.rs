@@ -66,12 +66,9 @@ impl StatesError {
     }
 
     /// The Error Output a catcher receives: `{"Error": …, "Cause": …}`,
-    /// with absent parts as empty strings.
+    /// with `null` where the error recorded none.
     pub fn to_error_output(&self) -> serde_json::Value {
-        serde_json::json!({
-            "Error": self.error.clone().unwrap_or_default(),
-            "Cause": self.cause.clone().unwrap_or_default(),
-        })
+        serde_json::json!({ "Error": self.error, "Cause": self.cause })
     }
 
     /// Prefixes the cause the way AWS reports errors raised while a state

@@ -141,7 +141,8 @@ pub(crate) fn context_object(exec: &Execution, state: &State, entered: &str, ret
     }
     c.insert("State".into(), s);
     if let Body::Task(t) = &state.body {
-        if t.resource.ends_with(".waitForTaskToken") {
+        let pattern = t.resource.rsplit('.').next().unwrap_or("");
+        if matches!(pattern, "waitForTaskToken" | "sync" | "sync:2") {
             c.insert("Task".into(), json!({ "Token": uuid::Uuid::new_v4().to_string() }));
         }
     }

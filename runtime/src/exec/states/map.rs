@@ -25,8 +25,11 @@ fn number(env: &Env<'_>, field: &Option<NumberField>, name: &str, float: bool) -
         Some(NumberField::Literal(n)) => Ok(n.as_f64()),
         Some(NumberField::Path(p)) => {
             let v = env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?;
+            // Numeric strings are accepted ("1"), as AWS does.
             let n = match &v {
                 Value::Number(n) if float || n.is_i64() || n.is_u64() => n.as_f64(),
+                Value::String(s) if float => s.trim().parse::<f64>().ok(),
+                Value::String(s) => s.trim().parse::<i64>().ok().map(|i| i as f64),
                 _ => None,
             };
             n.map(Some).ok_or_else(|| {

@@ -1,6 +1,7 @@
 use super::{apply_assign, evaluate_assign, Cx, Step, Transition};
 use crate::env::Env;
-use crate::error::StatesError;
+use crate::error::{names, StatesError};
+use crate::exec::states::MAX_PAYLOAD_BYTES;
 use crate::io;
 use serde_json::Value;
 
@@ -13,6 +14,15 @@ pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<St
         Some(r) => r.clone(),
         None => effective,
     };
+    if result.to_string().len() > MAX_PAYLOAD_BYTES {
+        return Err(StatesError::new(
+            names::DATA_LIMIT_EXCEEDED,
+            format!(
+                "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                cx.state.name
+            ),
+        ));
+    }
     let env = Env { input: &result, context: &context, vars: &cx.flow.vars };
     let assigned = evaluate_assign(cx.state.assign.as_ref(), &env)?;
     let merged = io::merge_result(raw, result, cx.state.result_path.as_ref())?;
