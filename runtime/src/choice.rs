@@ -166,20 +166,15 @@ impl Test {
 
 fn compare(kind: Kind, cmp: Cmp, a: &Value, b: &Value) -> bool {
     let ord = match (kind, a, b) {
-        (Kind::String, Value::String(x), Value::String(y)) => {
-            Some(x.encode_utf16().cmp(y.encode_utf16()))
-        }
+        (Kind::String, Value::String(x), Value::String(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
         (Kind::Numeric, Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
             (Some(x), Some(y)) => Some(x.cmp(&y)),
-            _ => x
-                .as_f64()
-                .zip(y.as_f64())
-                .and_then(|(x, y)| x.partial_cmp(&y)),
+            _ => x.as_f64().zip(y.as_f64()).and_then(|(x, y)| x.partial_cmp(&y)),
         },
         (Kind::Boolean, Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        (Kind::Timestamp, Value::String(x), Value::String(y)) => timestamp::parse(x)
-            .zip(timestamp::parse(y))
-            .map(|(x, y)| x.cmp(&y)),
+        (Kind::Timestamp, Value::String(x), Value::String(y)) => {
+            timestamp::parse(x).zip(timestamp::parse(y)).map(|(x, y)| x.cmp(&y))
+        }
         _ => None,
     };
     ord.is_some_and(|o| cmp.holds(o))
@@ -250,12 +245,7 @@ mod tests {
         assert!(!compare(Kind::Boolean, Cmp::Eq, &json!(null), &json!(true)));
         assert!(compare(Kind::Numeric, Cmp::Eq, &json!(0), &json!(0.0)));
         assert!(!compare(Kind::String, Cmp::Eq, &json!("A"), &json!("A ")));
-        assert!(compare(
-            Kind::Timestamp,
-            Cmp::Lt,
-            &json!("2016-03-14T01:59:00Z"),
-            &json!("2016-03-14T02:59:00+00:00")
-        ));
+        assert!(compare(Kind::Timestamp, Cmp::Lt, &json!("2016-03-14T01:59:00Z"), &json!("2016-03-14T02:59:00+00:00")));
         assert!(!compare(Kind::Timestamp, Cmp::Eq, &json!("x"), &json!("x")));
     }
 
@@ -272,10 +262,7 @@ mod tests {
 
     #[test]
     fn operator_names() {
-        assert_eq!(
-            comparison_operator("NumericLessThanEqualsPath"),
-            Some((Kind::Numeric, Cmp::Le, true))
-        );
+        assert_eq!(comparison_operator("NumericLessThanEqualsPath"), Some((Kind::Numeric, Cmp::Le, true)));
         assert_eq!(comparison_operator("BooleanLessThan"), None);
         assert_eq!(comparison_operator("StringMatches"), None);
     }

@@ -59,18 +59,19 @@ impl RunArgs {
     pub fn mock(&self, machine: &str) -> Result<Option<mock::TestCase>, UsageError> {
         let Some(path) = self.mock_config.clone().or_else(|| std::env::var("SFN_MOCK_CONFIG").ok()) else {
             if self.test_case.is_some() {
-                return Err(UsageError("--test-case needs a mock configuration (--mock-config or SFN_MOCK_CONFIG)".into()));
+                return Err(UsageError(
+                    "--test-case needs a mock configuration (--mock-config or SFN_MOCK_CONFIG)".into(),
+                ));
             }
             return Ok(None);
         };
         let text = read_text(&path)?;
-        let config: Value =
-            serde_json::from_str(&text).map_err(|e| UsageError(format!("the mock configuration {path} is not JSON: {e}")))?;
+        let config: Value = serde_json::from_str(&text)
+            .map_err(|e| UsageError(format!("the mock configuration {path} is not JSON: {e}")))?;
         let case = match &self.test_case {
             Some(c) => c.clone(),
-            None => only_test_case(&config).ok_or_else(|| {
-                UsageError(format!("{path} has several test cases: choose one with --test-case"))
-            })?,
+            None => only_test_case(&config)
+                .ok_or_else(|| UsageError(format!("{path} has several test cases: choose one with --test-case")))?,
         };
         mock::TestCase::load(&config, machine, &case).map(Some).map_err(|e| UsageError(format!("{path}: {e}")))
     }

@@ -29,11 +29,7 @@ impl std::fmt::Display for ReadError {
 
 impl<'a> Env<'a> {
     pub fn with_input(&self, input: &'a Value) -> Env<'a> {
-        Env {
-            input,
-            context: self.context,
-            vars: self.vars,
-        }
+        Env { input, context: self.context, vars: self.vars }
     }
 
     /// Reads a path with ASL's rules (see `Path::select`).
@@ -42,10 +38,7 @@ impl<'a> Env<'a> {
             Root::Input => path.select(self.input).map_err(ReadError::Path),
             Root::Context => path.select(self.context).map_err(ReadError::Path),
             Root::Variable(name) => {
-                let value = self
-                    .vars
-                    .get(name)
-                    .ok_or_else(|| ReadError::UndefinedVariable(name.clone()))?;
+                let value = self.vars.get(name).ok_or_else(|| ReadError::UndefinedVariable(name.clone()))?;
                 path.select(&value).map_err(ReadError::Path)
             }
         }

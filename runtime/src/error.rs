@@ -33,19 +33,12 @@ pub struct StatesError {
 
 impl StatesError {
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        StatesError {
-            error: Some(error.into()),
-            cause: Some(cause.into()),
-            state_scoped: false,
-        }
+        StatesError { error: Some(error.into()), cause: Some(cause.into()), state_scoped: false }
     }
 
     /// An error raised while evaluating the state itself (see `state_scoped`).
     pub fn scoped(error: impl Into<String>, cause: impl Into<String>) -> Self {
-        StatesError {
-            state_scoped: true,
-            ..Self::new(error, cause)
-        }
+        StatesError { state_scoped: true, ..Self::new(error, cause) }
     }
 
     /// `States.Runtime`: never retried nor caught.
@@ -66,9 +59,15 @@ impl StatesError {
     }
 
     /// The Error Output a catcher receives: `{"Error": …, "Cause": …}`,
-    /// with `null` where the error recorded none.
+    /// with `null` where the error recorded none — except timeouts, whose
+    /// missing cause AWS reports as `""`.
     pub fn to_error_output(&self) -> serde_json::Value {
-        serde_json::json!({ "Error": self.error, "Cause": self.cause })
+        let timeout = matches!(self.name(), names::TIMEOUT | names::HEARTBEAT_TIMEOUT);
+        let cause = match &self.cause {
+            None if timeout => Some(String::new()),
+            c => c.clone(),
+        };
+        serde_json::json!({ "Error": self.error, "Cause": cause })
     }
 
     /// Prefixes the cause the way AWS reports errors raised while a state
@@ -88,12 +87,7 @@ impl StatesError {
 
 impl fmt::Display for StatesError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}",
-            self.name(),
-            self.cause.as_deref().unwrap_or("")
-        )
+        write!(f, "{}: {}", self.name(), self.cause.as_deref().unwrap_or(""))
     }
 }
 

@@ -15,9 +15,16 @@ pub fn select(env: &Env<'_>, path: Option<&Path>) -> Result<Value, StatesError> 
     match path {
         None => Ok(Value::Object(Map::new())),
         Some(p) if p.is_root() => Ok(env.input.clone()),
-        Some(p) => env
-            .read(p)
-            .map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {}", p.text, e))),
+        Some(p) => env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {}", p.text, e))),
+    }
+}
+
+/// A value as AWS quotes it inside error messages: strings without their
+/// quotes, anything else as compact JSON.
+pub fn bare_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -40,15 +47,10 @@ pub fn merge_result(raw: Value, result: Value, path: Option<&Path>) -> Result<Va
     let mut cur = &mut doc;
     for seg in &path.segments {
         cur = match (seg, cur) {
-            (Segment::Child(name), Value::Object(map)) => {
-                map.entry(name.clone()).or_insert(Value::Null)
-            }
+            (Segment::Child(name), Value::Object(map)) => map.entry(name.clone()).or_insert(Value::Null),
             (Segment::Index(i), Value::Array(items)) => {
                 let idx = if *i < 0 { items.len() as i64 + i } else { *i };
-                usize::try_from(idx)
-                    .ok()
-                    .and_then(|i| items.get_mut(i))
-                    .ok_or_else(fail)?
+                usize::try_from(idx).ok().and_then(|i| items.get_mut(i)).ok_or_else(fail)?
             }
             (Segment::Child(name), slot @ Value::Null) => {
                 *slot = Value::Object(Map::new());
@@ -82,10 +84,7 @@ mod tests {
 
     #[test]
     fn result_path_null_and_mismatch() {
-        assert_eq!(
-            merge_result(json!({"a": 1}), json!(2), None).unwrap(),
-            json!({"a": 1})
-        );
+        assert_eq!(merge_result(json!({"a": 1}), json!(2), None).unwrap(), json!({"a": 1}));
         let p = Path::parse("$.x").unwrap();
         let err = merge_result(json!("foo"), json!(1), Some(&p)).unwrap_err();
         assert_eq!(err.name(), names::RESULT_PATH_MATCH_FAILURE);
@@ -95,17 +94,10 @@ mod tests {
     fn input_path_null_and_missing() {
         let vars = Vars::root();
         let input = json!({"a": 1});
-        let env = Env {
-            input: &input,
-            context: &Value::Null,
-            vars: &vars,
-        };
+        let env = Env { input: &input, context: &Value::Null, vars: &vars };
         assert_eq!(select(&env, None).unwrap(), json!({}));
         let err = select(&env, Some(&Path::parse("$.b").unwrap())).unwrap_err();
-        assert_eq!(
-            err.cause.as_deref(),
-            Some("Invalid path '$.b' : No results for path: $['b']")
-        );
+        assert_eq!(err.cause.as_deref(), Some("Invalid path '$.b' : No results for path: $['b']"));
         assert!(err.is_runtime());
     }
 }

@@ -6,12 +6,12 @@
 pub mod choice;
 pub mod cli;
 pub mod env;
-pub mod exec;
 pub mod error;
+pub mod exec;
 pub mod hash;
 pub mod intrinsic;
-pub mod machine;
 pub mod io;
+pub mod machine;
 pub mod path;
 pub mod template;
 pub mod timestamp;

@@ -44,10 +44,7 @@ impl Template {
                         None => fields.push((k.clone(), Self::parse(v)?)),
                     }
                 }
-                if fields
-                    .iter()
-                    .all(|(_, t)| matches!(t, Template::Constant(_)))
-                {
+                if fields.iter().all(|(_, t)| matches!(t, Template::Constant(_))) {
                     return Ok(Template::Constant(Value::Object(
                         fields
                             .into_iter()
@@ -61,21 +58,12 @@ impl Template {
                 Ok(Template::Object(fields))
             }
             Value::Array(items) => {
-                let items = items
-                    .iter()
-                    .map(Self::parse)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let items = items.iter().map(Self::parse).collect::<Result<Vec<_>, _>>()?;
                 if items.iter().all(|t| matches!(t, Template::Constant(_))) {
                     return Ok(Template::Constant(Value::Array(
                         items
                             .into_iter()
-                            .filter_map(|t| {
-                                if let Template::Constant(v) = t {
-                                    Some(v)
-                                } else {
-                                    None
-                                }
-                            })
+                            .filter_map(|t| if let Template::Constant(v) = t { Some(v) } else { None })
                             .collect(),
                     )));
                 }
@@ -86,25 +74,16 @@ impl Template {
     }
 
     fn dynamic(key: &str, value: &Value) -> Result<Template, TemplateError> {
-        let err = |reason: String| TemplateError {
-            field: key.to_string(),
-            reason,
-        };
+        let err = |reason: String| TemplateError { field: key.to_string(), reason };
         let Value::String(text) = value else {
             return Err(err("the value is not a string".into()));
         };
         if intrinsic::looks_like_call(text) {
             let call = intrinsic::parse(text).map_err(err)?;
-            Ok(Template::Call {
-                call,
-                field: key.to_string(),
-            })
+            Ok(Template::Call { call, field: key.to_string() })
         } else {
             let path = Path::parse(text).map_err(|e| err(e.message))?;
-            Ok(Template::Path {
-                path,
-                field: key.to_string(),
-            })
+            Ok(Template::Path { path, field: key.to_string() })
         }
     }
 

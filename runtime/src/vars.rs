@@ -21,10 +21,7 @@ impl Vars {
     /// A child scope for a branch or an iteration. Distributed Map children
     /// get `Vars::root()` instead: they cannot see outer variables.
     pub fn child(parent: &Rc<Vars>) -> Rc<Vars> {
-        Rc::new(Vars {
-            own: RefCell::default(),
-            parent: Some(parent.clone()),
-        })
+        Rc::new(Vars { own: RefCell::default(), parent: Some(parent.clone()) })
     }
 
     pub fn get(&self, name: &str) -> Option<Value> {

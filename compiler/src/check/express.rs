@@ -14,19 +14,13 @@ pub fn check(c: &Container, diags: &mut Vec<Diagnostic>) {
             } else if r.ends_with(".waitForTaskToken") {
                 // AWS's text has a trailing space before " at …".
                 Some("Express state machine does not support '.waitForTaskToken' service integration ")
-            } else if r.split(':').nth(5) == Some("activity")
-                && r.split(':').nth(2) == Some("states")
-            {
+            } else if r.split(':').nth(5) == Some("activity") && r.split(':').nth(2) == Some("states") {
                 Some("Express state machine does not support Activity ARN")
             } else {
                 None
             };
             if let Some(m) = message {
-                diags.push(Diagnostic::error(
-                    codes::SCHEMA_VALIDATION_FAILED,
-                    m,
-                    Some(child(&s.pointer, "Resource")),
-                ));
+                diags.push(Diagnostic::error(codes::SCHEMA_VALIDATION_FAILED, m, Some(child(&s.pointer, "Resource"))));
             }
         }
     }

@@ -21,11 +21,7 @@ pub enum MachineType {
 
 /// Reads and checks a definition. The model is returned only when there is
 /// no error, so later stages can rely on everything the checks promise.
-pub fn check(
-    source: &Source,
-    value: &Value,
-    ty: MachineType,
-) -> (Option<StateMachine>, Vec<Diagnostic>) {
+pub fn check(source: &Source, value: &Value, ty: MachineType) -> (Option<StateMachine>, Vec<Diagnostic>) {
     let (machine, mut diags) = read::read(value);
     if let Some(m) = &machine {
         names::check(m, &mut diags);
@@ -37,25 +33,16 @@ pub fn check(
     }
     for d in &mut diags {
         if d.pos.is_none() {
-            d.pos = d
-                .location
-                .as_deref()
-                .filter(|l| l.starts_with('/'))
-                .and_then(|l| source.pos(l.trim_end_matches('/')));
+            d.pos =
+                d.location.as_deref().filter(|l| l.starts_with('/')).and_then(|l| source.pos(l.trim_end_matches('/')));
         }
     }
-    let ok = diags
-        .iter()
-        .all(|d| d.severity != crate::diagnostics::Severity::Error);
+    let ok = diags.iter().all(|d| d.severity != crate::diagnostics::Severity::Error);
     (machine.filter(|_| ok), diags)
 }
 
 /// Loads and checks source text: the whole front end in one call.
-pub fn check_text(
-    name: &str,
-    bytes: Vec<u8>,
-    ty: MachineType,
-) -> (Source, Option<StateMachine>, Vec<Diagnostic>) {
+pub fn check_text(name: &str, bytes: Vec<u8>, ty: MachineType) -> (Source, Option<StateMachine>, Vec<Diagnostic>) {
     let (source, value) = crate::source::load(name, bytes);
     match value {
         Ok(v) => {

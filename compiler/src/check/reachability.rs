@@ -48,17 +48,9 @@ pub fn check(c: &Container, diags: &mut Vec<Diagnostic>) {
                 ));
             }
         }
-        let terminal = c
-            .states
-            .values()
-            .enumerate()
-            .any(|(i, s)| reached[i] && is_terminal(&s.body, s.end));
+        let terminal = c.states.values().enumerate().any(|(i, s)| reached[i] && is_terminal(&s.body, s.end));
         if !terminal && !unreachable {
-            diags.push(Diagnostic::error(
-                codes::MISSING_END_STATE,
-                "Workflow has no terminal state",
-                None,
-            ));
+            diags.push(Diagnostic::error(codes::MISSING_END_STATE, "Workflow has no terminal state", None));
         }
     }
     for inner in c.children() {

@@ -48,10 +48,7 @@ pub fn run(a: Args) -> ExitCode {
                 if valid {
                     eprintln!("{name}: valid");
                 } else {
-                    eprintln!(
-                        "{name}: {errors} error{}",
-                        if errors == 1 { "" } else { "s" }
-                    );
+                    eprintln!("{name}: {errors} error{}", if errors == 1 { "" } else { "s" });
                 }
             }
         }

@@ -1,8 +1,6 @@
 //! `aslc graph FILE`
 
-use super::read_input;
-use crate::check::{check_text, MachineType};
-use crate::diagnostics::render_human;
+use super::load_checked;
 use clap::ValueEnum;
 use std::process::ExitCode;
 
@@ -21,17 +19,9 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> ExitCode {
-    let (name, bytes) = match read_input(&a.file) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let (source, machine, diags) = check_text(&name, bytes, MachineType::Standard);
-    let Some(m) = machine else {
-        eprint!("{}", render_human(&source, &diags));
-        return ExitCode::from(1);
+    let m = match load_checked(&a.file, 1) {
+        Ok(m) => m,
+        Err(code) => return code,
     };
     print!(
         "{}",

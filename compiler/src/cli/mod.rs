@@ -9,11 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "aslc",
-    version,
-    about = "Check, run and compile Amazon States Language state machines"
-)]
+#[command(name = "aslc", version, about = "Check, run and compile Amazon States Language state machines")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,9 +49,21 @@ pub(crate) fn read_input(path: &str) -> Result<(String, Vec<u8>), String> {
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(("<stdin>".into(), buf));
     }
-    std::fs::read(path)
-        .map(|b| (path.to_string(), b))
-        .map_err(|e| format!("cannot read {path}: {e}"))
+    std::fs::read(path).map(|b| (path.to_string(), b)).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+/// Reads and checks one definition; on failure prints why and gives the
+/// exit code to return (2 for I/O, `invalid` for an invalid definition).
+pub(crate) fn load_checked(file: &str, invalid: u8) -> Result<crate::model::StateMachine, ExitCode> {
+    let (name, bytes) = read_input(file).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    let (source, machine, diags) = crate::check::check_text(&name, bytes, crate::check::MachineType::Standard);
+    machine.ok_or_else(|| {
+        eprint!("{}", crate::diagnostics::render_human(&source, &diags));
+        ExitCode::from(invalid)
+    })
 }
 
 pub fn main() -> ExitCode {

@@ -1,8 +1,6 @@
 //! `aslc run DEF`: interprets a definition.
 
-use super::read_input;
-use crate::check::{check_text, MachineType};
-use crate::diagnostics::render_human;
+use super::load_checked;
 use crate::interpret::Interpreted;
 use asl_runtime::cli::{run_main, RunArgs};
 use std::process::ExitCode;
@@ -26,17 +24,9 @@ pub(crate) fn machine_name(file: &str) -> String {
 }
 
 pub fn run(a: Args) -> ExitCode {
-    let (name, bytes) = match read_input(&a.file) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let (source, machine, diags) = check_text(&name, bytes, MachineType::Standard);
-    let Some(m) = machine else {
-        eprint!("{}", render_human(&source, &diags));
-        return ExitCode::from(2);
+    let m = match load_checked(&a.file, 2) {
+        Ok(m) => m,
+        Err(code) => return code,
     };
     run_main(&a.run, &machine_name(&a.file), m.timeout_seconds, &Interpreted(&m))
 }

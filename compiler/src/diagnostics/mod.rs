@@ -49,13 +49,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: &'static str, message: impl Into<String>, location: Option<String>) -> Self {
-        Diagnostic {
-            code,
-            message: message.into(),
-            location,
-            severity: Severity::Error,
-            pos: None,
-        }
+        Diagnostic { code, message: message.into(), location, severity: Severity::Error, pos: None }
     }
 
     /// AWS's one-line form: `CODE: message at /pointer`.

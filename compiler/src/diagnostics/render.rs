@@ -9,23 +9,11 @@ use serde_json::json;
 pub fn render_human(source: &Source, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
-        out.push_str(&format!(
-            "{}[{}]: {}\n",
-            d.severity.as_str().to_lowercase(),
-            d.code,
-            d.message
-        ));
-        let at = d
-            .location
-            .as_deref()
-            .filter(|l| l.starts_with('/'))
-            .unwrap_or("");
+        out.push_str(&format!("{}[{}]: {}\n", d.severity.as_str().to_lowercase(), d.code, d.message));
+        let at = d.location.as_deref().filter(|l| l.starts_with('/')).unwrap_or("");
         match d.pos {
             Some(pos) => {
-                out.push_str(&format!(
-                    "  --> {}:{}:{}",
-                    source.name, pos.line, pos.column
-                ));
+                out.push_str(&format!("  --> {}:{}:{}", source.name, pos.line, pos.column));
                 if !at.is_empty() {
                     out.push_str(&format!(" (at {at})"));
                 }

@@ -9,10 +9,7 @@ struct Ids<'m>(HashMap<&'m str, String>);
 impl<'m> Ids<'m> {
     fn get(&mut self, name: &'m str) -> String {
         let n = self.0.len();
-        self.0
-            .entry(name)
-            .or_insert_with(|| format!("s{n}"))
-            .clone()
+        self.0.entry(name).or_insert_with(|| format!("s{n}")).clone()
     }
 }
 
@@ -41,19 +38,11 @@ fn container<'m>(c: &'m Container, depth: usize, ids: &mut Ids<'m>, out: &mut St
                 out.push_str(&format!("{pad}{id} --> {to}: {}\n", label(&e.label)));
             }
         }
-        if s.end
-            || matches!(
-                s.body,
-                crate::model::Body::Succeed | crate::model::Body::Fail(_)
-            )
-        {
+        if s.end || matches!(s.body, crate::model::Body::Succeed | crate::model::Body::Fail(_)) {
             out.push_str(&format!("{pad}{id} --> [*]\n"));
         }
         for (i, (title, inner)) in nested(s).into_iter().enumerate() {
-            out.push_str(&format!(
-                "{pad}state \"{}\" as {id}_c{i} {{\n",
-                label(&title)
-            ));
+            out.push_str(&format!("{pad}state \"{}\" as {id}_c{i} {{\n", label(&title)));
             container(inner, depth + 1, ids, out);
             out.push_str(&format!("{pad}}}\n{pad}{id} --> {id}_c{i}\n"));
         }

@@ -19,30 +19,18 @@ pub(crate) struct Edge<'m> {
 pub(crate) fn edges(s: &State) -> Vec<Edge<'_>> {
     let mut out = Vec::new();
     if let Some(n) = &s.next {
-        out.push(Edge {
-            to: n,
-            label: String::new(),
-        });
+        out.push(Edge { to: n, label: String::new() });
     }
     if let Body::Choice(ch) = &s.body {
         for (i, b) in ch.choices.iter().enumerate() {
-            out.push(Edge {
-                to: &b.next,
-                label: format!("rule {}", i + 1),
-            });
+            out.push(Edge { to: &b.next, label: format!("rule {}", i + 1) });
         }
         if let Some(d) = &ch.default {
-            out.push(Edge {
-                to: d,
-                label: "Default".into(),
-            });
+            out.push(Edge { to: d, label: "Default".into() });
         }
     }
     for c in &s.catch {
-        out.push(Edge {
-            to: &c.next,
-            label: format!("Catch {}", c.error_equals.join(", ")),
-        });
+        out.push(Edge { to: &c.next, label: format!("Catch {}", c.error_equals.join(", ")) });
     }
     out
 }
@@ -50,11 +38,9 @@ pub(crate) fn edges(s: &State) -> Vec<Edge<'_>> {
 /// Nested containers of a state, with a title for their cluster.
 pub(crate) fn nested(s: &State) -> Vec<(String, &Container)> {
     match &s.body {
-        Body::Parallel { branches } => branches
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (format!("{} branch {}", s.name, i + 1), b))
-            .collect(),
+        Body::Parallel { branches } => {
+            branches.iter().enumerate().map(|(i, b)| (format!("{} branch {}", s.name, i + 1), b)).collect()
+        }
         Body::Map(m) => vec![(format!("{} iteration", s.name), &m.processor)],
         _ => Vec::new(),
     }

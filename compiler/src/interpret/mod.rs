@@ -1,7 +1,9 @@
 //! The interpreter: walks a checked model state by state, each state run by
 //! the runtime's `run_state`, the same code generated binaries call.
 
-use asl_runtime::exec::{run_state, Execution, Flow, Machine, Nested, Transition};
+use asl_runtime::exec::{
+    execute, mock, run_state, Execution, ExecutionInfo, Flow, Machine, Nested, Outcome, Transition,
+};
 use asl_runtime::machine::{Container, StateMachine};
 use asl_runtime::{StatesError, Value};
 use futures::future::LocalBoxFuture;
@@ -15,10 +17,8 @@ impl Interpreter<'_> {
     pub async fn run_container(&self, c: &Container, mut input: Value, flow: Flow) -> Result<Value, StatesError> {
         let mut name = c.start_at.as_str();
         loop {
-            let state = c
-                .states
-                .get(name)
-                .ok_or_else(|| StatesError::runtime(format!("the state '{name}' does not exist")))?;
+            let state =
+                c.states.get(name).ok_or_else(|| StatesError::runtime(format!("the state '{name}' does not exist")))?;
             let step = run_state(self.exec, &flow, state, input, self).await?;
             match step.transition {
                 Transition::End => return Ok(step.output),
@@ -35,7 +35,12 @@ impl Interpreter<'_> {
 }
 
 impl Nested for Interpreter<'_> {
-    fn run<'a>(&'a self, container: &'a Container, input: Value, flow: Flow) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
+    fn run<'a>(
+        &'a self,
+        container: &'a Container,
+        input: Value,
+        flow: Flow,
+    ) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
         Box::pin(self.run_container(container, input, flow))
     }
 }
@@ -44,7 +49,31 @@ impl Nested for Interpreter<'_> {
 pub struct Interpreted<'m>(pub &'m StateMachine);
 
 impl Machine for Interpreted<'_> {
-    fn run<'a>(&'a self, exec: &'a Execution, flow: Flow, input: Value) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
+    fn run<'a>(
+        &'a self,
+        exec: &'a Execution,
+        flow: Flow,
+        input: Value,
+    ) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
         Box::pin(async move { Interpreter { exec }.run_container(&self.0.root, input, flow).await })
     }
+}
+
+/// Runs one execution of `machine` to its end on a fresh single-threaded
+/// runtime. `paused` starts tokio's clock paused, so Wait states and retry
+/// intervals pass instantly (for tests).
+pub fn run_to_end(
+    machine: &StateMachine,
+    name: &str,
+    input: Value,
+    mock: Option<mock::TestCase>,
+    paused: bool,
+) -> std::io::Result<Outcome> {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(paused).build()?;
+    let info = ExecutionInfo {
+        machine_name: name.to_string(),
+        execution_name: "test-execution".to_string(),
+        start_time: chrono::Utc::now(),
+    };
+    Ok(rt.block_on(execute(info, input, mock, machine.timeout_seconds, &Interpreted(machine))))
 }

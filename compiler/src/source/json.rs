@@ -18,14 +18,7 @@ pub struct SyntaxError {
 }
 
 pub fn parse(text: &str) -> Result<(Value, Positions), SyntaxError> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        text,
-        i: 0,
-        line: 1,
-        col: 1,
-        positions: Positions::new(),
-    };
+    let mut p = Parser { s: text.as_bytes(), text, i: 0, line: 1, col: 1, positions: Positions::new() };
     p.ws();
     let value = p.value(String::new(), 0)?;
     p.ws();
@@ -54,17 +47,11 @@ pub fn pointer_token(key: &str) -> String {
 
 impl Parser<'_> {
     fn pos(&self) -> Pos {
-        Pos {
-            line: self.line,
-            column: self.col,
-        }
+        Pos { line: self.line, column: self.col }
     }
 
     fn error(&self, message: String) -> SyntaxError {
-        SyntaxError {
-            message,
-            pos: self.pos(),
-        }
+        SyntaxError { message, pos: self.pos() }
     }
 
     fn bump(&mut self) {
@@ -87,9 +74,7 @@ impl Parser<'_> {
 
     fn value(&mut self, pointer: String, depth: usize) -> Result<Value, SyntaxError> {
         if depth > MAX_DEPTH {
-            return Err(self.error(format!(
-                "Document nesting depth exceeds the maximum allowed ({MAX_DEPTH})"
-            )));
+            return Err(self.error(format!("Document nesting depth exceeds the maximum allowed ({MAX_DEPTH})")));
         }
         self.positions.insert(pointer.clone(), self.pos());
         match self.s.get(self.i) {
@@ -118,9 +103,7 @@ impl Parser<'_> {
             let key = self.string()?;
             self.ws();
             if self.s.get(self.i) != Some(&b':') {
-                return Err(
-                    self.unexpected("was expecting a colon to separate field name and value")
-                );
+                return Err(self.unexpected("was expecting a colon to separate field name and value"));
             }
             self.bump();
             self.ws();
@@ -134,13 +117,8 @@ impl Parser<'_> {
                     self.bump();
                     return Ok(Value::Object(map));
                 }
-                None => {
-                    return Err(self
-                        .error("Unexpected end-of-input: expected close marker for Object".into()))
-                }
-                Some(_) => {
-                    return Err(self.unexpected("was expecting comma to separate Object entries"))
-                }
+                None => return Err(self.error("Unexpected end-of-input: expected close marker for Object".into())),
+                Some(_) => return Err(self.unexpected("was expecting comma to separate Object entries")),
             }
         }
     }
@@ -164,23 +142,15 @@ impl Parser<'_> {
                     self.bump();
                     return Ok(Value::Array(items));
                 }
-                None => {
-                    return Err(self
-                        .error("Unexpected end-of-input: expected close marker for Array".into()))
-                }
-                Some(_) => {
-                    return Err(self.unexpected("was expecting comma to separate Array entries"))
-                }
+                None => return Err(self.error("Unexpected end-of-input: expected close marker for Array".into())),
+                Some(_) => return Err(self.unexpected("was expecting comma to separate Array entries")),
             }
         }
     }
 
     fn unexpected(&self, expecting: &str) -> SyntaxError {
         let c = self.text[self.i..].chars().next().unwrap_or(' ');
-        self.error(format!(
-            "Unexpected character ('{c}' (code {})): {expecting}",
-            c as u32
-        ))
+        self.error(format!("Unexpected character ('{c}' (code {})): {expecting}", c as u32))
     }
 
     fn string(&mut self) -> Result<String, SyntaxError> {
@@ -196,7 +166,11 @@ impl Parser<'_> {
             }
             out.push_str(&self.text[start..self.i]);
             match self.s.get(self.i) {
-                None => return Err(self.error("Unexpected end-of-input: was expecting closing quote for a string value".into())),
+                None => {
+                    return Err(
+                        self.error("Unexpected end-of-input: was expecting closing quote for a string value".into())
+                    )
+                }
                 Some(b'"') => {
                     self.bump();
                     return Ok(out);
@@ -233,8 +207,7 @@ impl Parser<'_> {
             .text
             .get(self.i..self.i + 4)
             .ok_or_else(|| self.error("Unexpected end-of-input in a \\u escape".into()))?;
-        let v =
-            u32::from_str_radix(digits, 16).map_err(|_| self.error("Invalid \\u escape".into()))?;
+        let v = u32::from_str_radix(digits, 16).map_err(|_| self.error("Invalid \\u escape".into()))?;
         for _ in 0..4 {
             self.bump();
         }
@@ -255,28 +228,18 @@ impl Parser<'_> {
 
     fn number(&mut self) -> Result<Value, SyntaxError> {
         let start = self.i;
-        while matches!(
-            self.s.get(self.i),
-            Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
-        ) {
+        while matches!(self.s.get(self.i), Some(b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')) {
             self.bump();
         }
         let text = &self.text[start..self.i];
         serde_json::from_str::<Number>(text)
             .map(Value::Number)
-            .map_err(|_| SyntaxError {
-                message: format!("Invalid numeric value: '{text}'"),
-                pos: self.pos(),
-            })
+            .map_err(|_| SyntaxError { message: format!("Invalid numeric value: '{text}'"), pos: self.pos() })
     }
 
     fn literal(&mut self) -> Result<Value, SyntaxError> {
         let start = self.i;
-        while self
-            .s
-            .get(self.i)
-            .is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80 || *c == b'_')
-        {
+        while self.s.get(self.i).is_some_and(|c| c.is_ascii_alphanumeric() || *c >= 0x80 || *c == b'_') {
             self.bump();
         }
         let word = &self.text[start..self.i];
@@ -285,11 +248,7 @@ impl Parser<'_> {
             "false" => Ok(Value::Bool(false)),
             "null" => Ok(Value::Null),
             _ => {
-                let word = if word.is_empty() {
-                    &self.text[start..start + 1]
-                } else {
-                    word
-                };
+                let word = if word.is_empty() { &self.text[start..start + 1] } else { word };
                 Err(self.error(format!(
                     "Unrecognized token '{word}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
                 )))

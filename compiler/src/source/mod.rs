@@ -55,17 +55,10 @@ pub fn load(name: &str, bytes: Vec<u8>) -> (Source, Result<Value, Diagnostic>) {
         Ok(t) => t,
         Err(e) => {
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let source = Source {
-                name: name.to_string(),
-                text,
-                positions: Positions::new(),
-            };
+            let source = Source { name: name.to_string(), text, positions: Positions::new() };
             let d = Diagnostic::error(
                 codes::INVALID_JSON_DESCRIPTION,
-                format!(
-                    "Invalid UTF-8 start byte at byte offset {}",
-                    e.utf8_error().valid_up_to()
-                ),
+                format!("Invalid UTF-8 start byte at byte offset {}", e.utf8_error().valid_up_to()),
                 None,
             );
             return (source, Err(d));
@@ -73,43 +66,22 @@ pub fn load(name: &str, bytes: Vec<u8>) -> (Source, Result<Value, Diagnostic>) {
     };
     let trimmed = text.trim_start().trim_start_matches('\u{feff}');
     if trimmed.trim().is_empty() {
-        let source = Source {
-            name: name.to_string(),
-            text,
-            positions: Positions::new(),
-        };
-        let d = Diagnostic::error(
-            codes::SCHEMA_VALIDATION_FAILED,
-            "Definition must be a valid JSON object",
-            None,
-        );
+        let source = Source { name: name.to_string(), text, positions: Positions::new() };
+        let d = Diagnostic::error(codes::SCHEMA_VALIDATION_FAILED, "Definition must be a valid JSON object", None);
         return (source, Err(d));
     }
     let yaml = is_yaml_name(name) || (!name.ends_with(".json") && !trimmed.starts_with(['{', '[']));
-    let parsed = if yaml {
-        yaml::parse(&text)
-    } else {
-        json::parse(trimmed)
-    };
+    let parsed = if yaml { yaml::parse(&text) } else { json::parse(trimmed) };
     match parsed {
-        Ok((value, positions)) => (
-            Source {
-                name: name.to_string(),
-                text,
-                positions,
-            },
-            Ok(value),
-        ),
+        Ok((value, positions)) => (Source { name: name.to_string(), text, positions }, Ok(value)),
         Err(e) => {
             let mut d = if yaml {
                 Diagnostic::error(codes::INVALID_YAML_DESCRIPTION, e.message, None)
             } else {
                 // Jackson's wording, including its echo of the source.
                 let excerpt: String = text.chars().take(500).collect();
-                let location = format!(
-                    "[Source: (String)\"{excerpt}\"; line: {}, column: {}]",
-                    e.pos.line, e.pos.column
-                );
+                let location =
+                    format!("[Source: (String)\"{excerpt}\"; line: {}, column: {}]", e.pos.line, e.pos.column);
                 Diagnostic::error(
                     codes::INVALID_JSON_DESCRIPTION,
                     format!("{}\n at {location}", e.message),
@@ -117,14 +89,7 @@ pub fn load(name: &str, bytes: Vec<u8>) -> (Source, Result<Value, Diagnostic>) {
                 )
             };
             d.pos = Some(e.pos);
-            (
-                Source {
-                    name: name.to_string(),
-                    text,
-                    positions: Positions::new(),
-                },
-                Err(d),
-            )
+            (Source { name: name.to_string(), text, positions: Positions::new() }, Err(d))
         }
     }
 }
@@ -138,20 +103,8 @@ mod tests {
         let text = "{\n  \"States\": {\n    \"A/b\": {\"Type\": \"Pass\"}\n  }\n}";
         let (src, v) = load("m.json", text.as_bytes().to_vec());
         assert!(v.is_ok());
-        assert_eq!(
-            src.pos("/States/A~1b/Type"),
-            Some(Pos {
-                line: 3,
-                column: 21
-            })
-        );
-        assert_eq!(
-            src.pos("/States/A~1b/Missing"),
-            Some(Pos {
-                line: 3,
-                column: 12
-            })
-        );
+        assert_eq!(src.pos("/States/A~1b/Type"), Some(Pos { line: 3, column: 21 }));
+        assert_eq!(src.pos("/States/A~1b/Missing"), Some(Pos { line: 3, column: 12 }));
     }
 
     #[test]
@@ -159,13 +112,7 @@ mod tests {
         let text = "StartAt: A\nStates:\n  A:\n    Type: Pass\n    End: true\n";
         let (src, v) = load("m.yaml", text.as_bytes().to_vec());
         assert_eq!(v.unwrap()["States"]["A"]["End"], Value::Bool(true));
-        assert_eq!(
-            src.pos("/States/A/Type"),
-            Some(Pos {
-                line: 4,
-                column: 11
-            })
-        );
+        assert_eq!(src.pos("/States/A/Type"), Some(Pos { line: 4, column: 11 }));
     }
 
     #[test]
@@ -173,10 +120,7 @@ mod tests {
         let (_, v) = load("m.json", b"not a definition".to_vec());
         let d = v.unwrap_err();
         assert_eq!(d.code, codes::INVALID_JSON_DESCRIPTION);
-        assert_eq!(
-            d.location.as_deref(),
-            Some("[Source: (String)\"not a definition\"; line: 1, column: 4]")
-        );
+        assert_eq!(d.location.as_deref(), Some("[Source: (String)\"not a definition\"; line: 1, column: 4]"));
     }
 
     #[test]

@@ -40,10 +40,7 @@ impl Builder {
 
     fn fail(&mut self, message: &str, mark: Marker) {
         if self.error.is_none() {
-            self.error = Some(SyntaxError {
-                message: message.into(),
-                pos: pos(mark),
-            });
+            self.error = Some(SyntaxError { message: message.into(), pos: pos(mark) });
         }
     }
 
@@ -78,10 +75,7 @@ impl Builder {
 }
 
 fn pos(mark: Marker) -> Pos {
-    Pos {
-        line: mark.line(),
-        column: mark.col() + 1,
-    }
+    Pos { line: mark.line(), column: mark.col() + 1 }
 }
 
 fn scalar(text: String, style: TScalarStyle) -> Value {
@@ -116,16 +110,16 @@ impl MarkedEventReceiver for Builder {
                 if !at_key {
                     let p = self.next_pointer();
                     self.positions.insert(p, pos(mark));
+                } else if let Some(Frame::Map(map, p, _, _)) = self.stack.last() {
+                    // A block mapping's start marker sits after its first
+                    // key; the key itself is where a reader looks.
+                    if map.is_empty() {
+                        self.positions.insert(p.clone(), pos(mark));
+                    }
                 }
                 self.push(scalar(text, style), anchor, mark);
             }
-            Event::Alias(id) => match self
-                .anchors
-                .iter()
-                .rev()
-                .find(|(a, _)| *a == id)
-                .map(|(_, v)| v.clone())
-            {
+            Event::Alias(id) => match self.anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, v)| v.clone()) {
                 Some(v) => {
                     let p = self.next_pointer();
                     self.positions.insert(p, pos(mark));
@@ -174,10 +168,7 @@ pub fn parse(text: &str) -> Result<(Value, Positions), SyntaxError> {
     let mut parser = Parser::new_from_str(text);
     if let Err(e) = parser.load(&mut b, false) {
         let m = *e.marker();
-        return Err(SyntaxError {
-            message: e.info().to_string(),
-            pos: pos(m),
-        });
+        return Err(SyntaxError { message: e.info().to_string(), pos: pos(m) });
     }
     if let Some(e) = b.error {
         return Err(e);

@@ -59,7 +59,10 @@ pub async fn execute(
     );
     let flow = Flow { vars: Vars::root(), cursor: Cursor::new(0), history: exec.history.clone() };
     let result = if input.to_string().len() > MAX_PAYLOAD_BYTES {
-        Err(StatesError::new(names::DATA_LIMIT_EXCEEDED, "The execution input exceeds the maximum number of bytes service limit."))
+        Err(StatesError::new(
+            names::DATA_LIMIT_EXCEEDED,
+            "The execution input exceeds the maximum number of bytes service limit.",
+        ))
     } else {
         let run = machine.run(&exec, flow, input.clone());
         match timeout_seconds {
@@ -75,7 +78,10 @@ pub async fn execute(
             exec.history.borrow_mut().push(
                 &top,
                 "ExecutionSucceeded",
-                Some(("executionSucceededEventDetails", json!({"output": out.to_string(), "outputDetails": not_truncated()}))),
+                Some((
+                    "executionSucceededEventDetails",
+                    json!({"output": out.to_string(), "outputDetails": not_truncated()}),
+                )),
             );
             (Status::Succeeded, Some(out), None, None)
         }

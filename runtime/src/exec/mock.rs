@@ -38,7 +38,8 @@ impl TestCase {
         let responses = config.get("MockedResponses").and_then(Value::as_object);
         let mut states = HashMap::new();
         for (state, name) in case {
-            let name = name.as_str().ok_or_else(|| format!("the mocked response for state '{state}' must be a name"))?;
+            let name =
+                name.as_str().ok_or_else(|| format!("the mocked response for state '{state}' must be a name"))?;
             let resp = responses
                 .and_then(|r| r.get(name))
                 .and_then(Value::as_object)

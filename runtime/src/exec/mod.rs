@@ -124,12 +124,22 @@ impl Flow {
 /// Runs a nested container (a Parallel branch, a Map iteration). The
 /// interpreter walks the model; generated code calls its own functions.
 pub trait Nested {
-    fn run<'a>(&'a self, container: &'a Container, input: Value, flow: Flow) -> LocalBoxFuture<'a, Result<Value, StatesError>>;
+    fn run<'a>(
+        &'a self,
+        container: &'a Container,
+        input: Value,
+        flow: Flow,
+    ) -> LocalBoxFuture<'a, Result<Value, StatesError>>;
 }
 
 /// A whole state machine, as an engine runs it from its top container.
 pub trait Machine {
-    fn run<'a>(&'a self, exec: &'a Execution, flow: Flow, input: Value) -> LocalBoxFuture<'a, Result<Value, StatesError>>;
+    fn run<'a>(
+        &'a self,
+        exec: &'a Execution,
+        flow: Flow,
+        input: Value,
+    ) -> LocalBoxFuture<'a, Result<Value, StatesError>>;
 }
 
 /// The context object as a state sees it.
@@ -151,7 +161,10 @@ pub(crate) fn context_object(exec: &Execution, state: &State, entered: &str, ret
 
 /// Evaluates an `Assign` block against `env` (values as at state entry);
 /// the caller applies the result once the state's output is known.
-pub(crate) fn evaluate_assign(assign: Option<&Assign>, env: &Env<'_>) -> Result<Option<Map<String, Value>>, StatesError> {
+pub(crate) fn evaluate_assign(
+    assign: Option<&Assign>,
+    env: &Env<'_>,
+) -> Result<Option<Map<String, Value>>, StatesError> {
     match assign {
         None => Ok(None),
         Some(Assign::Paths(t)) => match t.eval(env)? {
@@ -174,9 +187,18 @@ pub(crate) fn jsonata_unsupported() -> StatesError {
 }
 
 /// Executes one state with its input; returns where to go and the output.
-pub async fn run_state(exec: &Execution, flow: &Flow, state: &State, input: Value, nested: &dyn Nested) -> Result<Step, StatesError> {
+pub async fn run_state(
+    exec: &Execution,
+    flow: &Flow,
+    state: &State,
+    input: Value,
+    nested: &dyn Nested,
+) -> Result<Step, StatesError> {
     let kind = state.body.type_name();
-    let entered_id = flow.event(&format!("{kind}StateEntered"), Some(("stateEnteredEventDetails", history::entered(&state.name, &input))));
+    let entered_id = flow.event(
+        &format!("{kind}StateEntered"),
+        Some(("stateEnteredEventDetails", history::entered(&state.name, &input))),
+    );
     let entered_time = crate::timestamp::format_context(chrono::Utc::now());
     let result = if state.query_language == QueryLanguage::Jsonata {
         Err(jsonata_unsupported())
@@ -196,7 +218,10 @@ pub async fn run_state(exec: &Execution, flow: &Flow, state: &State, input: Valu
     };
     let step = result.map_err(|e| e.in_state(&state.name, entered_id))?;
     if !matches!(state.body, Body::Fail(_)) {
-        flow.event(&format!("{kind}StateExited"), Some(("stateExitedEventDetails", history::exited(&state.name, &step.output, None))));
+        flow.event(
+            &format!("{kind}StateExited"),
+            Some(("stateExitedEventDetails", history::exited(&state.name, &step.output, None))),
+        );
     }
     Ok(step)
 }

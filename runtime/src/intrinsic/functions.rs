@@ -84,10 +84,7 @@ impl Function {
     /// `ErrorPath`/`CausePath` may call.
     pub fn returns_string(self) -> bool {
         use Function::*;
-        matches!(
-            self,
-            Format | JsonToString | ArrayGetItem | Base64Encode | Base64Decode | Hash | Uuid
-        )
+        matches!(self, Format | JsonToString | ArrayGetItem | Base64Encode | Base64Decode | Hash | Uuid)
     }
 
     pub(super) fn check_arity(self, n: usize) -> Result<(), String> {
@@ -95,8 +92,7 @@ impl Function {
         let (min, max) = match self {
             Format => (1, usize::MAX),
             Array => (0, usize::MAX),
-            StringToJson | JsonToString | ArrayLength | ArrayUnique | Base64Encode
-            | Base64Decode => (1, 1),
+            StringToJson | JsonToString | ArrayLength | ArrayUnique | Base64Encode | Base64Decode => (1, 1),
             ArrayPartition | ArrayContains | ArrayGetItem | Hash | MathAdd | StringSplit => (2, 2),
             ArrayRange | JsonMerge => (3, 3),
             MathRandom => (2, 3),
@@ -110,10 +106,7 @@ impl Function {
 }
 
 fn fail(call: &Call, msg: impl std::fmt::Display) -> StatesError {
-    StatesError::intrinsic(format!(
-        "Invalid arguments in {}: {msg}",
-        call.function.name()
-    ))
+    StatesError::intrinsic(format!("Invalid arguments in {}: {msg}", call.function.name()))
 }
 
 impl Call {
@@ -152,8 +145,7 @@ impl Call {
                 if s.trim().is_empty() {
                     Value::Null
                 } else {
-                    serde_json::from_str(s)
-                        .map_err(|e| fail(self, format!("the string is not JSON: {e}")))?
+                    serde_json::from_str(s).map_err(|e| fail(self, format!("the string is not JSON: {e}")))?
                 }
             }
             JsonToString => Value::String(args[0].to_string()),
@@ -164,30 +156,16 @@ impl Call {
                 if size <= 0 {
                     return Err(fail(self, "the chunk size must be a positive integer"));
                 }
-                Value::Array(
-                    items
-                        .chunks(size as usize)
-                        .map(|c| Value::Array(c.to_vec()))
-                        .collect(),
-                )
+                Value::Array(items.chunks(size as usize).map(|c| Value::Array(c.to_vec())).collect())
             }
-            ArrayContains => {
-                Value::Bool(array(self, &args[0])?.iter().any(|v| json_eq(v, &args[1])))
-            }
+            ArrayContains => Value::Bool(array(self, &args[0])?.iter().any(|v| json_eq(v, &args[1]))),
             ArrayRange => {
-                let (start, end, step) = (
-                    integer(self, &args[0])?,
-                    integer(self, &args[1])?,
-                    integer(self, &args[2])?,
-                );
+                let (start, end, step) = (integer(self, &args[0])?, integer(self, &args[1])?, integer(self, &args[2])?);
                 if step == 0 {
                     return Err(fail(self, "the step must not be 0"));
                 }
-                let count = if (step > 0 && start > end) || (step < 0 && start < end) {
-                    0
-                } else {
-                    (end - start) / step + 1
-                };
+                let count =
+                    if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
                 if count > 1000 {
                     return Err(fail(self, "the range has more than 1000 elements"));
                 }
@@ -231,15 +209,15 @@ impl Call {
                 let data = limited(self, &data)?;
                 let alg = string(self, &args[1])?;
                 Value::String(crate::hash::hex_digest(alg, data.as_bytes()).ok_or_else(|| {
-                    fail(self, format!("the hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"))
+                    fail(
+                        self,
+                        format!("the hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"),
+                    )
                 })?)
             }
             JsonMerge => {
                 if args[2] != Value::Bool(false) {
-                    return Err(fail(
-                        self,
-                        "deep merging is not supported: the third argument must be false",
-                    ));
+                    return Err(fail(self, "deep merging is not supported: the third argument must be false"));
                 }
                 let b = args.pop().and(args.pop()).unwrap_or(Value::Null);
                 let (Value::Object(mut a), Value::Object(b)) = (args.swap_remove(0), b) else {
@@ -254,13 +232,9 @@ impl Call {
                 let start = java_round(self, &args[0])?;
                 let end = java_round(self, &args[1])?;
                 if end <= start {
-                    return Err(fail(
-                        self,
-                        "the end of the range must be greater than its start",
-                    ));
+                    return Err(fail(self, "the end of the range must be greater than its start"));
                 }
-                let span =
-                    i32::try_from(end - start).map_err(|_| fail(self, "the range is too large"))?;
+                let span = i32::try_from(end - start).map_err(|_| fail(self, "the range is too large"))?;
                 let offset = match args.get(2) {
                     Some(seed) => JavaRandom::new(java_round(self, seed)?).next_int(span),
                     None => rand::Rng::gen_range(&mut rand::thread_rng(), 0..span),
@@ -289,34 +263,25 @@ impl Call {
 }
 
 fn string<'v>(call: &Call, v: &'v Value) -> Result<&'v str, StatesError> {
-    v.as_str()
-        .ok_or_else(|| fail(call, format!("expected a string but got {v}")))
+    v.as_str().ok_or_else(|| fail(call, format!("expected a string but got {v}")))
 }
 
 fn limited<'s>(call: &Call, s: &'s str) -> Result<&'s str, StatesError> {
     if s.chars().count() > 10_000 {
-        return Err(fail(
-            call,
-            "the input string is longer than 10000 characters",
-        ));
+        return Err(fail(call, "the input string is longer than 10000 characters"));
     }
     Ok(s)
 }
 
 fn array<'v>(call: &Call, v: &'v Value) -> Result<&'v Vec<Value>, StatesError> {
-    v.as_array()
-        .ok_or_else(|| fail(call, format!("expected an array but got {v}")))
+    v.as_array().ok_or_else(|| fail(call, format!("expected an array but got {v}")))
 }
 
 fn integer(call: &Call, v: &Value) -> Result<i64, StatesError> {
     match v {
         Value::Number(n) => n
             .as_i64()
-            .or_else(|| {
-                n.as_f64()
-                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-                    .map(|f| f as i64)
-            })
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
             .ok_or_else(|| fail(call, format!("expected an integer but got {v}"))),
         _ => Err(fail(call, format!("expected an integer but got {v}"))),
     }
@@ -342,13 +307,9 @@ fn java_round(call: &Call, v: &Value) -> Result<i64, StatesError> {
 pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => num_eq(x, y),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
-        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b)),
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -374,9 +335,7 @@ fn format(call: &Call, template: &str, args: &[Value]) -> Result<String, StatesE
             }
             '{' if chars.peek() == Some(&'}') => {
                 chars.next();
-                let v = next
-                    .next()
-                    .ok_or_else(|| fail(call, "the format string has more {} than arguments"))?;
+                let v = next.next().ok_or_else(|| fail(call, "the format string has more {} than arguments"))?;
                 render(v, &mut out);
             }
             c => out.push(c),

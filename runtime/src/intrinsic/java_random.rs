@@ -11,9 +11,7 @@ const MASK: u64 = (1 << 48) - 1;
 
 impl JavaRandom {
     pub fn new(seed: i64) -> Self {
-        JavaRandom {
-            seed: (seed as u64 ^ MULTIPLIER) & MASK,
-        }
+        JavaRandom { seed: (seed as u64 ^ MULTIPLIER) & MASK }
     }
 
     fn next(&mut self, bits: u32) -> i32 {

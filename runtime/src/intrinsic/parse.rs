@@ -35,9 +35,7 @@ impl P<'_> {
 
     fn call(&mut self, depth: usize) -> Result<Call, String> {
         if depth > MAX_DEPTH {
-            return Err(format!(
-                "intrinsic functions nest more than {MAX_DEPTH} deep"
-            ));
+            return Err(format!("intrinsic functions nest more than {MAX_DEPTH} deep"));
         }
         let start = self.i;
         let name_len = self
@@ -45,8 +43,7 @@ impl P<'_> {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
             .unwrap_or(self.rest().len());
         let name = self.rest()[..name_len].to_string();
-        let function = Function::from_name(&name)
-            .ok_or_else(|| format!("unknown intrinsic function '{name}'"))?;
+        let function = Function::from_name(&name).ok_or_else(|| format!("unknown intrinsic function '{name}'"))?;
         self.i += name_len;
         self.ws();
         if !self.rest().starts_with('(') {
@@ -73,11 +70,7 @@ impl P<'_> {
             }
         }
         function.check_arity(args.len())?;
-        Ok(Call {
-            function,
-            args,
-            text: self.t[start..self.i].to_string(),
-        })
+        Ok(Call { function, args, text: self.t[start..self.i].to_string() })
     }
 
     fn arg(&mut self, depth: usize) -> Result<Arg, String> {
@@ -123,11 +116,7 @@ impl P<'_> {
                 }
                 '\\' => match chars.next() {
                     Some((_, e @ ('\'' | '{' | '}' | '\\'))) => value.push(e),
-                    Some((_, e)) => {
-                        return Err(format!(
-                            "invalid escape sequence '\\{e}' in a string literal"
-                        ))
-                    }
+                    Some((_, e)) => return Err(format!("invalid escape sequence '\\{e}' in a string literal")),
                     None => return Err("a lone backslash ends the string literal".into()),
                 },
                 c => value.push(c),

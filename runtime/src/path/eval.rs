@@ -53,16 +53,12 @@ impl Path {
                     None if n + 1 == self.segments.len() => {
                         return Err(PathError::NoResults(normalized(&self.segments)))
                     }
-                    None => {
-                        return Err(PathError::MissingProperty(normalized(&self.segments[..=n])))
-                    }
+                    None => return Err(PathError::MissingProperty(normalized(&self.segments[..=n]))),
                 }
             }
             Ok(cur.clone())
         } else {
-            Ok(Value::Array(
-                self.select_all(doc).into_iter().cloned().collect(),
-            ))
+            Ok(Value::Array(self.select_all(doc).into_iter().cloned().collect()))
         }
     }
 
@@ -71,9 +67,7 @@ impl Path {
         if self.is_definite() {
             self.lookup(doc).cloned()
         } else {
-            Some(Value::Array(
-                self.select_all(doc).into_iter().cloned().collect(),
-            ))
+            Some(Value::Array(self.select_all(doc).into_iter().cloned().collect()))
         }
     }
 

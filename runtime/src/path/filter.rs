@@ -45,11 +45,7 @@ pub(super) fn parse_or(p: &mut Parser<'_>) -> Result<Filter, ParseError> {
             break;
         }
     }
-    Ok(if all.len() == 1 {
-        all.remove(0)
-    } else {
-        Filter::Or(all)
-    })
+    Ok(if all.len() == 1 { all.remove(0) } else { Filter::Or(all) })
 }
 
 fn parse_and(p: &mut Parser<'_>) -> Result<Filter, ParseError> {
@@ -63,11 +59,7 @@ fn parse_and(p: &mut Parser<'_>) -> Result<Filter, ParseError> {
             break;
         }
     }
-    Ok(if all.len() == 1 {
-        all.remove(0)
-    } else {
-        Filter::And(all)
-    })
+    Ok(if all.len() == 1 { all.remove(0) } else { Filter::And(all) })
 }
 
 fn parse_unary(p: &mut Parser<'_>) -> Result<Filter, ParseError> {
@@ -128,10 +120,7 @@ fn operand(p: &mut Parser<'_>) -> Result<Operand, ParseError> {
         Some(b'\'' | b'"') => Ok(Operand::Literal(Value::String(p.quoted()?))),
         _ => {
             let start = p.i;
-            while p
-                .peek()
-                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.'))
-            {
+            while p.peek().is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'+' | b'.')) {
                 p.i += 1;
             }
             let word = &p.text[start..p.i];
@@ -159,8 +148,7 @@ impl Filter {
                 None => false,
             },
             Filter::Compare(l, op, r) => {
-                let (Some(a), Some(b)) = (l.resolve(current, root), r.resolve(current, root))
-                else {
+                let (Some(a), Some(b)) = (l.resolve(current, root), r.resolve(current, root)) else {
                     return false;
                 };
                 compare(&a, *op, &b)
@@ -182,10 +170,7 @@ impl Operand {
 fn compare(a: &Value, op: CmpOp, b: &Value) -> bool {
     use std::cmp::Ordering;
     let ord = match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x
-            .as_f64()
-            .zip(y.as_f64())
-            .and_then(|(x, y)| x.partial_cmp(&y)),
+        (Value::Number(x), Value::Number(y)) => x.as_f64().zip(y.as_f64()).and_then(|(x, y)| x.partial_cmp(&y)),
         (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
         _ => {
             return match op {

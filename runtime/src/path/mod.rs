@@ -75,9 +75,7 @@ impl Path {
     pub fn parse_reference(text: &str) -> Result<Path, ParseError> {
         let path = parse::parse(text)?;
         if !path.is_definite() {
-            return Err(ParseError::new(format!(
-                "'{text}' is not a valid Reference Path"
-            )));
+            return Err(ParseError::new(format!("'{text}' is not a valid Reference Path")));
         }
         Ok(path)
     }

@@ -10,9 +10,7 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(message: impl Into<String>) -> Self {
-        ParseError {
-            message: message.into(),
-        }
+        ParseError { message: message.into() }
     }
 }
 
@@ -26,26 +24,15 @@ impl std::fmt::Display for ParseError {
 const MAX_SEGMENTS: usize = 1024;
 
 pub(super) fn parse(text: &str) -> Result<Path, ParseError> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        text,
-        i: 0,
-        depth: 0,
-    };
-    let path = p.path()?;
-    if p.i != p.s.len() {
-        return Err(p.err("unexpected character"));
+    let (path, used) = parse_prefix(text)?;
+    if used != text.len() {
+        return Err(ParseError::new(format!("invalid path '{text}': unexpected character at offset {used}")));
     }
     Ok(path)
 }
 
 pub(super) fn parse_prefix(text: &str) -> Result<(Path, usize), ParseError> {
-    let mut p = Parser {
-        s: text.as_bytes(),
-        text,
-        i: 0,
-        depth: 0,
-    };
+    let mut p = Parser { s: text.as_bytes(), text, i: 0, depth: 0 };
     let path = p.path()?;
     Ok((path, p.i))
 }
@@ -58,18 +45,12 @@ pub(super) struct Parser<'a> {
 }
 
 fn is_name_end(c: u8) -> bool {
-    matches!(
-        c,
-        b'.' | b'[' | b' ' | b')' | b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b',' | b']'
-    )
+    matches!(c, b'.' | b'[' | b' ' | b')' | b'=' | b'!' | b'<' | b'>' | b'&' | b'|' | b',' | b']')
 }
 
 impl<'a> Parser<'a> {
     pub(super) fn err(&self, what: &str) -> ParseError {
-        ParseError::new(format!(
-            "invalid path '{}': {what} at offset {}",
-            self.text, self.i
-        ))
+        ParseError::new(format!("invalid path '{}': {what} at offset {}", self.text, self.i))
     }
 
     pub(super) fn peek(&self) -> Option<u8> {
@@ -110,11 +91,7 @@ impl<'a> Parser<'a> {
         };
         let mut segments = Vec::new();
         self.segments(&mut segments)?;
-        Ok(Path {
-            root,
-            segments,
-            text: self.text[start..self.i].to_string(),
-        })
+        Ok(Path { root, segments, text: self.text[start..self.i].to_string() })
     }
 
     fn segments(&mut self, out: &mut Vec<Segment>) -> Result<(), ParseError> {
@@ -229,9 +206,7 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn quoted(&mut self) -> Result<String, ParseError> {
-        let quote = self
-            .peek()
-            .ok_or_else(|| self.err("expected a quoted name"))?;
+        let quote = self.peek().ok_or_else(|| self.err("expected a quoted name"))?;
         self.i += 1;
         let mut out = String::new();
         loop {
@@ -241,11 +216,11 @@ impl<'a> Parser<'a> {
                     self.i += 1;
                     return Ok(out);
                 }
-                Some(b'\\') if self.s.get(self.i + 1).is_some() => {
-                    self.i += 1;
-                    let start = self.i;
-                    self.advance_char();
-                    out.push_str(&self.text[start..self.i]);
+                // Only an escaped quote is an escape; any other backslash is
+                // part of the name, as Jayway reads it.
+                Some(b'\\') if self.s.get(self.i + 1) == Some(&quote) => {
+                    self.i += 2;
+                    out.push(quote as char);
                 }
                 Some(_) => {
                     let start = self.i;
@@ -268,10 +243,7 @@ impl<'a> Parser<'a> {
         if self.i == start {
             return Ok(None);
         }
-        self.text[start..self.i]
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| self.err("expected an integer"))
+        self.text[start..self.i].parse::<i64>().map(Some).map_err(|_| self.err("expected an integer"))
     }
 
     fn index_or_slice(&mut self) -> Result<Segment, ParseError> {
@@ -283,17 +255,12 @@ impl<'a> Parser<'a> {
             let step = if self.eat(b':') { self.int()? } else { None };
             return Ok(Segment::Slice(first, end, step));
         }
-        let first =
-            first.ok_or_else(|| self.err("expected an index, a slice, '*', a name or a filter"))?;
+        let first = first.ok_or_else(|| self.err("expected an index, a slice, '*', a name or a filter"))?;
         let mut all = vec![first];
         while self.eat(b',') {
             all.push(self.int()?.ok_or_else(|| self.err("expected an index"))?);
             self.skip_ws();
         }
-        Ok(if all.len() == 1 {
-            Segment::Index(first)
-        } else {
-            Segment::Indices(all)
-        })
+        Ok(if all.len() == 1 { Segment::Index(first) } else { Segment::Indices(all) })
     }
 }

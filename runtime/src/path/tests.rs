@@ -7,28 +7,16 @@ fn sel(p: &str, doc: serde_json::Value) -> Result<serde_json::Value, PathError> 
 
 #[test]
 fn dashed_names_and_brackets() {
-    assert_eq!(
-        sel("$.detail-type", json!({"detail-type": 1})),
-        Ok(json!(1))
-    );
+    assert_eq!(sel("$.detail-type", json!({"detail-type": 1})), Ok(json!(1)));
     assert_eq!(sel("$['a b'].c", json!({"a b": {"c": 2}})), Ok(json!(2)));
     assert_eq!(sel("$.a\\.b", json!({"a.b": 3})), Ok(json!(3)));
 }
 
 #[test]
 fn definite_errors_use_jayway_words() {
-    assert_eq!(
-        sel("$.x", json!({})),
-        Err(PathError::NoResults("$['x']".into()))
-    );
-    assert_eq!(
-        sel("$.no.such", json!({})),
-        Err(PathError::MissingProperty("$['no']".into()))
-    );
-    assert_eq!(
-        sel("$.no.such", json!({})).unwrap_err().to_string(),
-        "Missing property in path $['no']"
-    );
+    assert_eq!(sel("$.x", json!({})), Err(PathError::NoResults("$['x']".into())));
+    assert_eq!(sel("$.no.such", json!({})), Err(PathError::MissingProperty("$['no']".into())));
+    assert_eq!(sel("$.no.such", json!({})).unwrap_err().to_string(), "Missing property in path $['no']");
 }
 
 #[test]
@@ -41,23 +29,24 @@ fn indefinite_paths_yield_arrays() {
     assert_eq!(sel("$.b[*].v", doc.clone()), Ok(json!([1, 7])));
     assert_eq!(sel("$..v", doc.clone()), Ok(json!([1, 7])));
     assert_eq!(sel("$.b[?(@.v > 5)]", doc.clone()), Ok(json!([{"v": 7}])));
-    assert_eq!(
-        sel("$.b[?(@.v == 1 || @.v == 7)].v", doc.clone()),
-        Ok(json!([1, 7]))
-    );
+    assert_eq!(sel("$.b[?(@.v == 1 || @.v == 7)].v", doc.clone()), Ok(json!([1, 7])));
     assert_eq!(sel("$.missing[*]", doc), Ok(json!([])));
 }
 
 #[test]
 fn roots_and_reference_paths() {
     assert_eq!(Path::parse("$$.Execution.Id").unwrap().root, Root::Context);
-    assert_eq!(
-        Path::parse("$var.x").unwrap().root,
-        Root::Variable("var".into())
-    );
+    assert_eq!(Path::parse("$var.x").unwrap().root, Root::Variable("var".into()));
     assert!(Path::parse_reference("$.a[*]").is_err());
     assert!(Path::parse_reference("$.a[0].b").is_ok());
     assert!(Path::parse("a.b").is_err());
     assert!(Path::parse("$.a[").is_err());
     assert!(Path::parse("$.a[?(@.b >)]").is_err());
+}
+
+#[test]
+fn backslashes_in_quoted_names_are_literal_except_before_the_quote() {
+    let doc = json!({"Test\\\"\"Name\"": 1, "it's": 2});
+    assert_eq!(sel("$['Test\\\"\"Name\"']", doc.clone()), Ok(json!(1)));
+    assert_eq!(sel("$['it\\'s']", doc), Ok(json!(2)));
 }

@@ -7,14 +7,7 @@ use crate::model::{Choice, ChoiceBranch, Condition, QueryLanguage};
 use asl_runtime::choice::{comparison_operator, Kind, Operand, Rule, Test};
 use serde_json::{Map, Value};
 
-const TYPE_TESTS: &[&str] = &[
-    "IsNull",
-    "IsPresent",
-    "IsNumeric",
-    "IsString",
-    "IsBoolean",
-    "IsTimestamp",
-];
+const TYPE_TESTS: &[&str] = &["IsNull", "IsPresent", "IsNumeric", "IsString", "IsBoolean", "IsTimestamp"];
 
 fn is_operator(key: &str) -> bool {
     comparison_operator(key).is_some()
@@ -24,20 +17,13 @@ fn is_operator(key: &str) -> bool {
 }
 
 impl Reader {
-    pub(crate) fn choice(
-        &mut self,
-        obj: &Map<String, Value>,
-        sp: &str,
-        ql: QueryLanguage,
-    ) -> Choice {
+    pub(crate) fn choice(&mut self, obj: &Map<String, Value>, sp: &str, ql: QueryLanguage) -> Choice {
         self.require(obj, sp, &["Choices"]);
         let default = self.opt_string(obj, sp, "Default");
         let at = child(sp, "Choices");
         let mut choices = Vec::new();
         match obj.get("Choices") {
-            Some(Value::Array(items)) if items.is_empty() => {
-                self.error(&at, "Value cannot be empty")
-            }
+            Some(Value::Array(items)) if items.is_empty() => self.error(&at, "Value cannot be empty"),
             Some(Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     if let Some(b) = self.choice_branch(item, &format!("{at}/{i}"), ql) {
@@ -64,18 +50,11 @@ impl Reader {
         };
         let condition = match ql {
             QueryLanguage::Jsonata => {
-                self.only(
-                    obj,
-                    at,
-                    &["Condition", "Next", "Assign", "Output", "Comment"],
-                );
+                self.only(obj, at, &["Condition", "Next", "Assign", "Output", "Comment"]);
                 self.require(obj, at, &["Condition"]);
                 let c = obj.get("Condition")?;
                 if !c.is_boolean() && jsonata_expr(c).is_none() {
-                    self.error(
-                        &child(at, "Condition"),
-                        "Value is not a Boolean or a JSONata expression",
-                    );
+                    self.error(&child(at, "Condition"), "Value is not a Boolean or a JSONata expression");
                 }
                 if let Some(o) = obj.get("Output") {
                     self.jsonata_strings(o, &child(at, "Output"));
@@ -84,10 +63,7 @@ impl Reader {
             }
             QueryLanguage::JsonPath => {
                 if obj.contains_key("Output") || obj.contains_key("Condition") {
-                    for k in ["Output", "Condition"]
-                        .iter()
-                        .filter(|k| obj.contains_key(**k))
-                    {
+                    for k in ["Output", "Condition"].iter().filter(|k| obj.contains_key(**k)) {
                         self.error(at, format!(
                             "The QueryLanguage is set to 'JSONPath', but field '{k}' is only supported for the 'JSONata' QueryLanguage"
                         ));
@@ -96,13 +72,7 @@ impl Reader {
                 Condition::Rule(self.rule(obj, at, true)?)
             }
         };
-        Some(ChoiceBranch {
-            pointer: at.to_string(),
-            condition,
-            next,
-            assign,
-            output: obj.get("Output").cloned(),
-        })
+        Some(ChoiceBranch { pointer: at.to_string(), condition, next, assign, output: obj.get("Output").cloned() })
     }
 
     /// One JSONPath rule; `top` rules carry `Next` (and `Assign`), nested ones may not.
@@ -117,10 +87,7 @@ impl Reader {
         }
         let ops: Vec<&String> = obj.keys().filter(|k| is_operator(k)).collect();
         if ops.len() != 1 {
-            self.error(
-                at,
-                "Each Choice Rule can only have one comparison operator.",
-            );
+            self.error(at, "Each Choice Rule can only have one comparison operator.");
             return None;
         }
         let op = ops[0].as_str();
@@ -147,13 +114,7 @@ impl Reader {
                         _ => self.error(&ip, "Value is not an Object"),
                     }
                 }
-                (rules.len() == items.len()).then(|| {
-                    if op == "And" {
-                        Rule::And(rules)
-                    } else {
-                        Rule::Or(rules)
-                    }
-                })
+                (rules.len() == items.len()).then(|| if op == "And" { Rule::And(rules) } else { Rule::Or(rules) })
             }
             "Not" => {
                 let Value::Object(o) = v else {

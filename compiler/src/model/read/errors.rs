@@ -17,36 +17,22 @@ impl Reader {
         if items.is_empty() {
             self.error(&ep, "Value cannot be empty");
         }
-        let names: Vec<String> = items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect();
+        let names: Vec<String> = items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect();
         if names.len() != items.len() {
             self.error(&ep, "Value is not an Array of Strings");
         }
         if names.iter().any(|n| n == "States.ALL") {
             if names.len() > 1 {
-                self.error(
-                    &ep,
-                    "'States.ALL' must be the only element in 'ErrorEquals'",
-                );
+                self.error(&ep, "'States.ALL' must be the only element in 'ErrorEquals'");
             }
             if !last {
-                self.error(
-                    &ep,
-                    "'States.ALL' must appear in the last element of the array",
-                );
+                self.error(&ep, "'States.ALL' must appear in the last element of the array");
             }
         }
         names
     }
 
-    fn list<'v>(
-        &mut self,
-        obj: &'v Map<String, Value>,
-        sp: &str,
-        key: &str,
-    ) -> Vec<(String, &'v Map<String, Value>)> {
+    fn list<'v>(&mut self, obj: &'v Map<String, Value>, sp: &str, key: &str) -> Vec<(String, &'v Map<String, Value>)> {
         let at = child(sp, key);
         match obj.get(key) {
             None => Vec::new(),
@@ -91,12 +77,8 @@ impl Reader {
             );
             self.require(o, &at, &["ErrorEquals"]);
             let error_equals = self.error_equals(o, &at, i + 1 == n);
-            let interval_seconds = self
-                .opt_uint(o, &at, "IntervalSeconds", 1, 99_999_999)
-                .unwrap_or(1);
-            let max_attempts = self
-                .opt_uint(o, &at, "MaxAttempts", 0, 99_999_999)
-                .unwrap_or(3);
+            let interval_seconds = self.opt_uint(o, &at, "IntervalSeconds", 1, 99_999_999).unwrap_or(1);
+            let max_attempts = self.opt_uint(o, &at, "MaxAttempts", 0, 99_999_999).unwrap_or(3);
             let max_delay_seconds = self.opt_uint(o, &at, "MaxDelaySeconds", 1, 31_622_400);
             let backoff_rate = match self.opt_number(o, &at, "BackoffRate") {
                 Some(b) if b < 1.0 => {
@@ -129,20 +111,13 @@ impl Reader {
         out
     }
 
-    pub(crate) fn catchers(
-        &mut self,
-        obj: &Map<String, Value>,
-        sp: &str,
-        ql: QueryLanguage,
-    ) -> Vec<Catcher> {
+    pub(crate) fn catchers(&mut self, obj: &Map<String, Value>, sp: &str, ql: QueryLanguage) -> Vec<Catcher> {
         let items = self.list(obj, sp, "Catch");
         let n = items.len();
         let mut out = Vec::new();
         for (i, (at, o)) in items.into_iter().enumerate() {
             let allowed: &[&str] = match ql {
-                QueryLanguage::JsonPath => {
-                    &["ErrorEquals", "Next", "ResultPath", "Assign", "Comment"]
-                }
+                QueryLanguage::JsonPath => &["ErrorEquals", "Next", "ResultPath", "Assign", "Comment"],
                 QueryLanguage::Jsonata => &["ErrorEquals", "Next", "Output", "Assign", "Comment"],
             };
             self.only(o, &at, allowed);

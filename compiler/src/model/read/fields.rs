@@ -30,17 +30,7 @@ pub const JSONATA_ONLY: &[&str] = &["Output", "Arguments", "Items"];
 
 fn for_type(ty: &str) -> &'static [&'static str] {
     match ty {
-        "Pass" => &[
-            "InputPath",
-            "OutputPath",
-            "Parameters",
-            "Result",
-            "ResultPath",
-            "Assign",
-            "Next",
-            "End",
-            "Output",
-        ],
+        "Pass" => &["InputPath", "OutputPath", "Parameters", "Result", "ResultPath", "Assign", "Next", "End", "Output"],
         "Task" => &[
             "Resource",
             "InputPath",
@@ -61,14 +51,7 @@ fn for_type(ty: &str) -> &'static [&'static str] {
             "Arguments",
             "Output",
         ],
-        "Choice" => &[
-            "InputPath",
-            "OutputPath",
-            "Assign",
-            "Choices",
-            "Default",
-            "Output",
-        ],
+        "Choice" => &["InputPath", "OutputPath", "Assign", "Choices", "Default", "Output"],
         "Wait" => &[
             "InputPath",
             "OutputPath",

@@ -7,19 +7,10 @@ use crate::model::{ItemSelector, Map as MapState, QueryLanguage};
 use serde_json::{Map, Value};
 
 impl Reader {
-    pub(crate) fn map(
-        &mut self,
-        obj: &Map<String, Value>,
-        sp: &str,
-        ql: QueryLanguage,
-    ) -> Option<MapState> {
+    pub(crate) fn map(&mut self, obj: &Map<String, Value>, sp: &str, ql: QueryLanguage) -> Option<MapState> {
         self.exclusive(obj, sp, &["ItemProcessor", "Iterator"]);
         self.exclusive(obj, sp, &["Parameters", "ItemSelector"]);
-        let key = if obj.contains_key("ItemProcessor") {
-            "ItemProcessor"
-        } else {
-            "Iterator"
-        };
+        let key = if obj.contains_key("ItemProcessor") { "ItemProcessor" } else { "Iterator" };
         let pp = child(sp, key);
         let Some(Value::Object(proc)) = obj.get(key) else {
             if obj.contains_key(key) {
@@ -29,11 +20,7 @@ impl Reader {
             }
             return None;
         };
-        self.only(
-            proc,
-            &pp,
-            &["ProcessorConfig", "StartAt", "States", "Comment"],
-        );
+        self.only(proc, &pp, &["ProcessorConfig", "StartAt", "States", "Comment"]);
         self.require(proc, &pp, &["StartAt", "States"]);
         let mut distributed = false;
         if let Some(cfg) = proc.get("ProcessorConfig") {
@@ -44,7 +31,10 @@ impl Reader {
                     match self.opt_string(c, &cp, "Mode").as_deref() {
                         Some("DISTRIBUTED") => distributed = true,
                         Some("INLINE") | None => {}
-                        Some(_) => self.error(&child(&cp, "Mode"), "The field 'Mode' should have one of these values: [INLINE, DISTRIBUTED]"),
+                        Some(_) => self.error(
+                            &child(&cp, "Mode"),
+                            "The field 'Mode' should have one of these values: [INLINE, DISTRIBUTED]",
+                        ),
                     }
                     match self.opt_string(c, &cp, "ExecutionType").as_deref() {
                         Some("STANDARD" | "EXPRESS") => {}
@@ -62,10 +52,7 @@ impl Reader {
         if !distributed {
             for f in ["ItemReader", "ItemBatcher", "ResultWriter", "Label"] {
                 if obj.contains_key(f) {
-                    self.error(
-                        sp,
-                        format!("Field '{f}' is only supported in DISTRIBUTED mode"),
-                    );
+                    self.error(sp, format!("Field '{f}' is only supported in DISTRIBUTED mode"));
                 }
             }
         }
@@ -78,22 +65,15 @@ impl Reader {
         let items = obj.get("Items").cloned();
         if let Some(v) = &items {
             if !v.is_array() && jsonata_expr(v).is_none() {
-                self.error(
-                    &child(sp, "Items"),
-                    "Value is not an Array or a JSONata expression",
-                );
+                self.error(&child(sp, "Items"), "Value is not an Array or a JSONata expression");
             }
             self.jsonata_strings(v, &child(sp, "Items"));
         }
-        let selector_key = if obj.contains_key("ItemSelector") {
-            "ItemSelector"
-        } else {
-            "Parameters"
-        };
+        let selector_key = if obj.contains_key("ItemSelector") { "ItemSelector" } else { "Parameters" };
         let item_selector = match (obj.get(selector_key), ql) {
-            (Some(v), QueryLanguage::JsonPath) => self
-                .template(v, &child(sp, selector_key))
-                .map(ItemSelector::Template),
+            (Some(v), QueryLanguage::JsonPath) => {
+                self.template(v, &child(sp, selector_key)).map(ItemSelector::Template)
+            }
             (Some(v), QueryLanguage::Jsonata) => {
                 self.jsonata_strings(v, &child(sp, selector_key));
                 Some(ItemSelector::Jsonata(v.clone()))
@@ -101,16 +81,8 @@ impl Reader {
             (None, _) => None,
         };
         let path_key = |k: &'static str| (ql == QueryLanguage::JsonPath).then_some(k);
-        let max_concurrency = self.number_field(
-            obj,
-            sp,
-            "MaxConcurrency",
-            path_key("MaxConcurrencyPath"),
-            ql,
-            0.0,
-            f64::MAX,
-            true,
-        );
+        let max_concurrency =
+            self.number_field(obj, sp, "MaxConcurrency", path_key("MaxConcurrencyPath"), ql, 0.0, f64::MAX, true);
         let tolerated_failure_count = self.number_field(
             obj,
             sp,
@@ -134,9 +106,7 @@ impl Reader {
         let label = self.opt_string(obj, sp, "Label");
         if let Some(l) = &label {
             let bad = l.chars().count() > 40
-                || l.chars().any(|c| {
-                    c.is_whitespace() || c.is_control() || "?*<>{}[]:;,\\|^~$#%&`\"".contains(c)
-                });
+                || l.chars().any(|c| c.is_whitespace() || c.is_control() || "?*<>{}[]:;,\\|^~$#%&`\"".contains(c));
             if bad {
                 self.error(&child(sp, "Label"), "Value is not a valid Label");
             }
@@ -156,30 +126,17 @@ impl Reader {
                 ],
             );
             self.exclusive(b, &bp, &["MaxItemsPerBatch", "MaxItemsPerBatchPath"]);
-            self.exclusive(
-                b,
-                &bp,
-                &["MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"],
-            );
-            if ![
-                "MaxItemsPerBatch",
-                "MaxItemsPerBatchPath",
-                "MaxInputBytesPerBatch",
-                "MaxInputBytesPerBatchPath",
-            ]
-            .iter()
-            .any(|k| b.contains_key(*k))
+            self.exclusive(b, &bp, &["MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"]);
+            if !["MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath"]
+                .iter()
+                .any(|k| b.contains_key(*k))
             {
                 self.error(&bp, "One of the following fields is required: [MaxItemsPerBatch, MaxInputBytesPerBatch]");
             }
         }
         if let Some(Value::Object(r)) = obj.get("ItemReader") {
             let rp = child(sp, "ItemReader");
-            self.only(
-                r,
-                &rp,
-                &["Resource", "ReaderConfig", "Parameters", "Arguments"],
-            );
+            self.only(r, &rp, &["Resource", "ReaderConfig", "Parameters", "Arguments"]);
             self.require(r, &rp, &["Resource"]);
             if let (QueryLanguage::JsonPath, Some(p)) = (ql, r.get("Parameters")) {
                 self.template(p, &child(&rp, "Parameters"));
@@ -187,11 +144,7 @@ impl Reader {
         }
         if let Some(Value::Object(w)) = obj.get("ResultWriter") {
             let wp = child(sp, "ResultWriter");
-            self.only(
-                w,
-                &wp,
-                &["Resource", "Parameters", "Arguments", "WriterConfig"],
-            );
+            self.only(w, &wp, &["Resource", "Parameters", "Arguments", "WriterConfig"]);
         }
         Some(MapState {
             processor,

@@ -26,10 +26,7 @@ pub struct Reader {
 /// Reads a whole definition. The model is `None` only when the top level is
 /// too broken to have states at all.
 pub fn read(value: &Value) -> (Option<StateMachine>, Vec<Diagnostic>) {
-    let mut r = Reader {
-        diagnostics: Vec::new(),
-        machine_ql: QueryLanguage::JsonPath,
-    };
+    let mut r = Reader { diagnostics: Vec::new(), machine_ql: QueryLanguage::JsonPath };
     let machine = r.machine(value);
     (machine, r.diagnostics)
 }
@@ -43,43 +40,21 @@ impl Reader {
         self.diagnostics.push(Diagnostic::error(
             codes::SCHEMA_VALIDATION_FAILED,
             message,
-            Some(if location.is_empty() {
-                "/".to_string()
-            } else {
-                location.to_string()
-            }),
+            Some(if location.is_empty() { "/".to_string() } else { location.to_string() }),
         ));
     }
 
-    pub(crate) fn error_code(
-        &mut self,
-        code: &'static str,
-        location: &str,
-        message: impl Into<String>,
-    ) {
-        self.diagnostics
-            .push(Diagnostic::error(code, message, Some(location.to_string())));
+    pub(crate) fn error_code(&mut self, code: &'static str, location: &str, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(code, message, Some(location.to_string())));
     }
 
     /// Reports the required fields an object lacks, all in one diagnostic.
-    pub(crate) fn require(
-        &mut self,
-        obj: &Map<String, Value>,
-        pointer: &str,
-        fields: &[&str],
-    ) -> bool {
-        let missing: Vec<&str> = fields
-            .iter()
-            .copied()
-            .filter(|f| !obj.contains_key(*f))
-            .collect();
+    pub(crate) fn require(&mut self, obj: &Map<String, Value>, pointer: &str, fields: &[&str]) -> bool {
+        let missing: Vec<&str> = fields.iter().copied().filter(|f| !obj.contains_key(*f)).collect();
         if missing.is_empty() {
             return true;
         }
-        self.error(
-            pointer,
-            format!("These fields are required: [{}]", missing.join(", ")),
-        );
+        self.error(pointer, format!("These fields are required: [{}]", missing.join(", ")));
         false
     }
 
@@ -95,13 +70,7 @@ impl Reader {
     /// Reports a pair (or more) of fields that exclude each other.
     pub(crate) fn exclusive(&mut self, obj: &Map<String, Value>, pointer: &str, fields: &[&str]) {
         if fields.iter().filter(|f| obj.contains_key(**f)).count() > 1 {
-            self.error(
-                pointer,
-                format!(
-                    "There should only be one of the following fields: [{}]",
-                    fields.join(", ")
-                ),
-            );
+            self.error(pointer, format!("There should only be one of the following fields: [{}]", fields.join(", ")));
         }
     }
 
@@ -110,18 +79,7 @@ impl Reader {
             self.error("/", "Definition must be a valid JSON object");
             return None;
         };
-        self.only(
-            obj,
-            "/",
-            &[
-                "Comment",
-                "StartAt",
-                "States",
-                "TimeoutSeconds",
-                "Version",
-                "QueryLanguage",
-            ],
-        );
+        self.only(obj, "/", &["Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"]);
         self.require(obj, "/", &["States", "StartAt"]);
         let comment = self.opt_string(obj, "", "Comment");
         let version = self.opt_string(obj, "", "Version");
@@ -135,26 +93,19 @@ impl Reader {
             Some("JSONata") => QueryLanguage::Jsonata,
             Some("JSONPath") | None => QueryLanguage::JsonPath,
             Some(_) => {
-                self.error("/QueryLanguage", "The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]");
+                self.error(
+                    "/QueryLanguage",
+                    "The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]",
+                );
                 QueryLanguage::JsonPath
             }
         };
         let root = self.container(obj, "")?;
-        Some(StateMachine {
-            comment,
-            version,
-            timeout_seconds,
-            query_language: self.machine_ql,
-            root,
-        })
+        Some(StateMachine { comment, version, timeout_seconds, query_language: self.machine_ql, root })
     }
 
     /// Reads `StartAt` and `States` of the object at `pointer`.
-    pub(crate) fn container(
-        &mut self,
-        obj: &Map<String, Value>,
-        pointer: &str,
-    ) -> Option<Container> {
+    pub(crate) fn container(&mut self, obj: &Map<String, Value>, pointer: &str) -> Option<Container> {
         let start_at = match obj.get("StartAt") {
             Some(Value::String(s)) => s.clone(),
             Some(_) => {
@@ -177,10 +128,6 @@ impl Reader {
             Some(_) => self.error(&states_ptr, "Value is not an Object"),
             None => return None,
         }
-        Some(Container {
-            pointer: pointer.to_string(),
-            start_at,
-            states,
-        })
+        Some(Container { pointer: pointer.to_string(), start_at, states })
     }
 }

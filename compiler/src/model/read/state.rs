@@ -9,17 +9,12 @@ use asl_runtime::path::Path;
 use asl_runtime::template::Template;
 use serde_json::{Map, Value};
 
-const TYPES: [&str; 8] = [
-    "Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map",
-];
+const TYPES: [&str; 8] = ["Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map"];
 
 impl Reader {
     pub(crate) fn state(&mut self, name: &str, v: &Value, sp: &str) -> Option<State> {
         if name.chars().count() > MAX_STATE_NAME {
-            self.error(
-                sp,
-                format!("State name '{name}' is longer than {MAX_STATE_NAME} characters"),
-            );
+            self.error(sp, format!("State name '{name}' is longer than {MAX_STATE_NAME} characters"));
         }
         let Value::Object(obj) = v else {
             self.error(sp, "Value is not an Object");
@@ -30,10 +25,7 @@ impl Reader {
             Some(Value::String(t)) if TYPES.contains(&t.as_str()) => t.as_str(),
             Some(_) => {
                 let all = TYPES.join(", ");
-                self.error(
-                    &child(sp, "Type"),
-                    format!("The field 'Type' should have one of these values: [{all}]"),
-                );
+                self.error(&child(sp, "Type"), format!("The field 'Type' should have one of these values: [{all}]"));
                 ""
             }
             None => {
@@ -73,28 +65,16 @@ impl Reader {
         self.transition(obj, sp, ty, &mut state);
         self.io(obj, sp, ql, ty, &mut state);
         state.body = match ty {
-            "Pass" => Body::Pass {
-                result: if ql == QueryLanguage::JsonPath {
-                    obj.get("Result").cloned()
-                } else {
-                    None
-                },
-            },
+            "Pass" => {
+                Body::Pass { result: if ql == QueryLanguage::JsonPath { obj.get("Result").cloned() } else { None } }
+            }
             "Task" => Body::Task(self.task(obj, sp, ql)),
             "Choice" => Body::Choice(self.choice(obj, sp, ql)),
-            "Wait" => self
-                .wait(obj, sp, ql)
-                .map(Body::Wait)
-                .unwrap_or(Body::Invalid),
+            "Wait" => self.wait(obj, sp, ql).map(Body::Wait).unwrap_or(Body::Invalid),
             "Succeed" => Body::Succeed,
             "Fail" => Body::Fail(self.fail(obj, sp, ql)),
-            "Parallel" => Body::Parallel {
-                branches: self.branches(obj, sp),
-            },
-            "Map" => self
-                .map(obj, sp, ql)
-                .map(|m| Body::Map(Box::new(m)))
-                .unwrap_or(Body::Invalid),
+            "Parallel" => Body::Parallel { branches: self.branches(obj, sp) },
+            "Map" => self.map(obj, sp, ql).map(|m| Body::Map(Box::new(m))).unwrap_or(Body::Invalid),
             _ => Body::Invalid,
         };
         if matches!(ty, "Task" | "Parallel" | "Map") {
@@ -117,7 +97,10 @@ impl Reader {
                 QueryLanguage::JsonPath
             }
             Some(_) => {
-                self.error(&child(sp, "QueryLanguage"), "The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]");
+                self.error(
+                    &child(sp, "QueryLanguage"),
+                    "The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]",
+                );
                 self.machine_ql
             }
         }
@@ -133,10 +116,7 @@ impl Reader {
             "Choice" | "Succeed" | "Fail" => {}
             _ => {
                 if obj.contains_key("Next") && obj.contains_key("End") {
-                    self.error(
-                        sp,
-                        "There should only be one of the following fields: [Next, End]",
-                    );
+                    self.error(sp, "There should only be one of the following fields: [Next, End]");
                 } else if !obj.contains_key("Next") && !obj.contains_key("End") {
                     self.error(sp, "One of the following fields is required: [Next, End]");
                 }
@@ -161,8 +141,7 @@ impl Reader {
             }
             QueryLanguage::Jsonata => {
                 let root = Path::parse("$").ok();
-                (state.input_path, state.output_path, state.result_path) =
-                    (root.clone(), root.clone(), root);
+                (state.input_path, state.output_path, state.result_path) = (root.clone(), root.clone(), root);
                 for key in ["Arguments", "Output"] {
                     if let Some(v) = obj.get(key) {
                         self.jsonata_strings(v, &child(sp, key));
@@ -170,10 +149,7 @@ impl Reader {
                 }
                 if let Some(v) = obj.get("Arguments") {
                     if !v.is_object() && jsonata_expr(v).is_none() {
-                        self.error(
-                            &child(sp, "Arguments"),
-                            "Value is not an Object or a JSONata expression",
-                        );
+                        self.error(&child(sp, "Arguments"), "Value is not an Object or a JSONata expression");
                     }
                 }
                 state.arguments = obj.get("Arguments").cloned();
@@ -191,23 +167,22 @@ impl Reader {
             return None;
         };
         for k in map.keys() {
-            let name = k
-                .strip_suffix(".$")
-                .filter(|_| ql == QueryLanguage::JsonPath)
-                .unwrap_or(k);
+            let name = k.strip_suffix(".$").filter(|_| ql == QueryLanguage::JsonPath).unwrap_or(k);
             self.variable_name(name, &child(at, k));
         }
         match ql {
-            QueryLanguage::JsonPath => match Template::parse(v) {
-                Ok(t) => Some(Assign::Paths(t)),
-                Err(e) => {
-                    self.error(
+            QueryLanguage::JsonPath => {
+                match Template::parse(v) {
+                    Ok(t) => Some(Assign::Paths(t)),
+                    Err(e) => {
+                        self.error(
                         at,
                         format!("The value for the field '{}' must be a valid JSONPath or a valid intrinsic function call", e.field),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
             QueryLanguage::Jsonata => {
                 self.jsonata_strings(v, at);
                 Some(Assign::Jsonata(map.clone()))
@@ -221,15 +196,9 @@ impl Reader {
         let valid_start = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
         let valid_rest = chars.all(|c| c.is_alphanumeric() || c == '_');
         if !valid_start || !valid_rest {
-            self.error(
-                at,
-                format!("The variable name '{name}' is not a valid identifier"),
-            );
+            self.error(at, format!("The variable name '{name}' is not a valid identifier"));
         } else if name.chars().count() > MAX_STATE_NAME {
-            self.error(
-                at,
-                format!("The variable name '{name}' is longer than 80 characters"),
-            );
+            self.error(at, format!("The variable name '{name}' is longer than 80 characters"));
         } else if name == "states" {
             self.error(at, "The variable name 'states' is reserved");
         }
@@ -242,16 +211,8 @@ impl Reader {
             self.error(&child(sp, "Resource"), "Value is not a valid resource ARN");
         }
         let path_key = |k: &'static str| (ql == QueryLanguage::JsonPath).then_some(k);
-        let timeout_seconds = self.number_field(
-            obj,
-            sp,
-            "TimeoutSeconds",
-            path_key("TimeoutSecondsPath"),
-            ql,
-            1.0,
-            99_999_999.0,
-            true,
-        );
+        let timeout_seconds =
+            self.number_field(obj, sp, "TimeoutSeconds", path_key("TimeoutSecondsPath"), ql, 1.0, 99_999_999.0, true);
         let heartbeat_seconds = self.number_field(
             obj,
             sp,
@@ -262,16 +223,11 @@ impl Reader {
             99_999_999.0,
             true,
         );
-        if let (
-            Some(crate::model::NumberField::Literal(t)),
-            Some(crate::model::NumberField::Literal(h)),
-        ) = (&timeout_seconds, &heartbeat_seconds)
+        if let (Some(crate::model::NumberField::Literal(t)), Some(crate::model::NumberField::Literal(h))) =
+            (&timeout_seconds, &heartbeat_seconds)
         {
             if h.as_f64() >= t.as_f64() {
-                self.error(
-                    &child(sp, "HeartbeatSeconds"),
-                    "HeartbeatSeconds must be smaller than TimeoutSeconds",
-                );
+                self.error(&child(sp, "HeartbeatSeconds"), "HeartbeatSeconds must be smaller than TimeoutSeconds");
             }
         }
         let credentials = obj.get("Credentials").cloned();
@@ -283,35 +239,18 @@ impl Reader {
                         self.template(c, &at);
                     }
                 }
-                Value::Object(_) => {
-                    self.error(&at, "The field 'RoleArn' is required but was missing")
-                }
+                Value::Object(_) => self.error(&at, "The field 'RoleArn' is required but was missing"),
                 _ => self.error(&at, "Value is not an Object"),
             }
         }
-        Task {
-            resource,
-            timeout_seconds,
-            heartbeat_seconds,
-            credentials,
-        }
+        Task { resource, timeout_seconds, heartbeat_seconds, credentials }
     }
 
     fn wait(&mut self, obj: &Map<String, Value>, sp: &str, ql: QueryLanguage) -> Option<WaitFor> {
         let kinds = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
-        let present: Vec<&str> = kinds
-            .iter()
-            .copied()
-            .filter(|k| obj.contains_key(*k))
-            .collect();
+        let present: Vec<&str> = kinds.iter().copied().filter(|k| obj.contains_key(*k)).collect();
         if present.len() > 1 {
-            self.error(
-                sp,
-                format!(
-                    "There should only be one of the following fields: [{}]",
-                    kinds.join(", ")
-                ),
-            );
+            self.error(sp, format!("There should only be one of the following fields: [{}]", kinds.join(", ")));
         }
         let Some(kind) = present.first() else {
             self.error(sp, "One of the following fields is required: [Seconds, Timestamp, SecondsPath, TimestampPath]");
@@ -329,13 +268,9 @@ impl Reader {
             }
         }
         match *kind {
-            "Seconds" => self
-                .opt_uint(obj, sp, "Seconds", 0, 99_999_999)
-                .map(WaitFor::Seconds),
+            "Seconds" => self.opt_uint(obj, sp, "Seconds", 0, 99_999_999).map(WaitFor::Seconds),
             "Timestamp" => match v.as_str() {
-                Some(s) if asl_runtime::timestamp::parse(s).is_some() => {
-                    Some(WaitFor::Timestamp(s.to_string()))
-                }
+                Some(s) if asl_runtime::timestamp::parse(s).is_some() => Some(WaitFor::Timestamp(s.to_string())),
                 _ => {
                     self.error(&at, "String does not match RFC3339 timestamp");
                     None
@@ -390,9 +325,7 @@ impl Reader {
         let at = child(sp, "Branches");
         let mut out = Vec::new();
         match obj.get("Branches") {
-            Some(Value::Array(items)) if items.is_empty() => {
-                self.error(&at, "Value cannot be empty")
-            }
+            Some(Value::Array(items)) if items.is_empty() => self.error(&at, "Value cannot be empty"),
             Some(Value::Array(items)) => {
                 for (i, b) in items.iter().enumerate() {
                     let bp = format!("{at}/{i}");

@@ -8,18 +8,11 @@ use serde_json::{Map, Value};
 
 /// A JSONata string: exactly `{%` … `%}` with nothing outside.
 pub fn jsonata_expr(v: &Value) -> Option<&str> {
-    v.as_str()
-        .and_then(|s| s.strip_prefix("{%"))
-        .and_then(|s| s.strip_suffix("%}"))
+    v.as_str().and_then(|s| s.strip_prefix("{%")).and_then(|s| s.strip_suffix("%}"))
 }
 
 impl Reader {
-    pub(crate) fn opt_string(
-        &mut self,
-        obj: &Map<String, Value>,
-        pointer: &str,
-        key: &str,
-    ) -> Option<String> {
+    pub(crate) fn opt_string(&mut self, obj: &Map<String, Value>, pointer: &str, key: &str) -> Option<String> {
         match obj.get(key)? {
             Value::String(s) => Some(s.clone()),
             _ => {
@@ -29,12 +22,7 @@ impl Reader {
         }
     }
 
-    pub(crate) fn opt_bool(
-        &mut self,
-        obj: &Map<String, Value>,
-        pointer: &str,
-        key: &str,
-    ) -> Option<bool> {
+    pub(crate) fn opt_bool(&mut self, obj: &Map<String, Value>, pointer: &str, key: &str) -> Option<bool> {
         match obj.get(key)? {
             Value::Bool(b) => Some(*b),
             _ => {
@@ -76,12 +64,7 @@ impl Reader {
         }
     }
 
-    pub(crate) fn opt_number(
-        &mut self,
-        obj: &Map<String, Value>,
-        pointer: &str,
-        key: &str,
-    ) -> Option<f64> {
+    pub(crate) fn opt_number(&mut self, obj: &Map<String, Value>, pointer: &str, key: &str) -> Option<f64> {
         match obj.get(key)? {
             Value::Number(n) => n.as_f64(),
             _ => {
@@ -135,11 +118,7 @@ impl Reader {
             Some(Value::Null) => None,
             Some(v) => {
                 let at = child(pointer, key);
-                let p = if reference {
-                    self.reference_path(v, &at)
-                } else {
-                    self.path_value(v, &at)
-                };
+                let p = if reference { self.reference_path(v, &at) } else { self.path_value(v, &at) };
                 // A broken path was reported; read it as `$` to keep going.
                 p.or_else(|| Path::parse("$").ok())
             }
@@ -150,7 +129,10 @@ impl Reader {
     pub(crate) fn result_path(&mut self, obj: &Map<String, Value>, pointer: &str) -> Option<Path> {
         let p = self.io_path(obj, pointer, "ResultPath", true)?;
         if p.root != asl_runtime::path::Root::Input {
-            self.error(&child(pointer, "ResultPath"), "Value is not a valid ResultPath: it may not refer to the context object or a variable");
+            self.error(
+                &child(pointer, "ResultPath"),
+                "Value is not a valid ResultPath: it may not refer to the context object or a variable",
+            );
         }
         Some(p)
     }
@@ -167,7 +149,10 @@ impl Reader {
             Err(e) => {
                 self.error(
                     at,
-                    format!("The value for the field '{}' must be a valid JSONPath or a valid intrinsic function call", e.field),
+                    format!(
+                        "The value for the field '{}' must be a valid JSONPath or a valid intrinsic function call",
+                        e.field
+                    ),
                 );
                 None
             }
@@ -191,9 +176,7 @@ impl Reader {
         if let Some(pk) = path_key {
             self.exclusive(obj, pointer, &[key, pk]);
             if let Some(v) = obj.get(pk) {
-                return self
-                    .reference_path(v, &child(pointer, pk))
-                    .map(NumberField::Path);
+                return self.reference_path(v, &child(pointer, pk)).map(NumberField::Path);
             }
         }
         let v = obj.get(key)?;
@@ -204,14 +187,7 @@ impl Reader {
             }
         }
         let Value::Number(n) = v else {
-            self.error(
-                &at,
-                if integer {
-                    "Value is not an Integer"
-                } else {
-                    "Value is not a Number"
-                },
-            );
+            self.error(&at, if integer { "Value is not an Integer" } else { "Value is not a Number" });
             return None;
         };
         let f = n.as_f64().unwrap_or(f64::NAN);

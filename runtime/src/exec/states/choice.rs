@@ -1,5 +1,4 @@
 use super::{apply_assign, evaluate_assign, Cx, Step, Transition};
-use crate::env::Env;
 use crate::error::{names, StatesError};
 use crate::io;
 use crate::machine::{Choice, Condition};
@@ -9,9 +8,8 @@ use serde_json::Value;
 /// otherwise `Default`, otherwise `States.NoChoiceMatched`.
 pub(crate) fn choice(cx: &Cx<'_>, raw: Value, c: &Choice) -> Result<Step, StatesError> {
     let context = cx.context(None);
-    let env = Env { input: &raw, context: &context, vars: &cx.flow.vars };
-    let effective = io::select(&env, cx.state.input_path.as_ref())?;
-    let env = env.with_input(&effective);
+    let effective = cx.selected_input(&raw, &context)?;
+    let env = cx.env(&effective, &context);
     let mut picked = None;
     for b in &c.choices {
         let holds = match &b.condition {

@@ -20,15 +20,9 @@ pub(crate) fn fail(cx: &Cx<'_>, raw: Value, f: &Fail) -> Result<Step, StatesErro
                         p.text
                     ))
                 })?;
-                Some(match v {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                })
+                Some(crate::io::bare_text(&v))
             }
-            Some(FailText::Call(c)) => Some(match c.eval(&env)? {
-                Value::String(s) => s,
-                other => other.to_string(),
-            }),
+            Some(FailText::Call(c)) => Some(crate::io::bare_text(&c.eval(&env)?)),
             Some(FailText::Jsonata(_)) => return Err(super::super::jsonata_unsupported()),
         })
     };

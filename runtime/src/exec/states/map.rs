@@ -10,14 +10,6 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// A value as AWS quotes it in these messages: strings without quotes.
-fn plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// Reads a number field of the Map (a literal or a `…Path`).
 fn number(env: &Env<'_>, field: &Option<NumberField>, name: &str, float: bool) -> Result<Option<f64>, StatesError> {
     match field {
@@ -35,7 +27,7 @@ fn number(env: &Env<'_>, field: &Option<NumberField>, name: &str, float: bool) -
             n.map(Some).ok_or_else(|| {
                 StatesError::runtime(format!(
                     "The {name}Path field refers to value \"{}\" which is not a valid {}: {}",
-                    plain(&v),
+                    crate::io::bare_text(&v),
                     if float { "float" } else { "integer" },
                     p.text
                 ))
@@ -108,7 +100,17 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
                 let flow = Flow { vars, cursor: Cursor::new(cx.flow.cursor.last()), history };
                 let out = cx.nested.run(&m.processor, input, flow).await;
                 let kind = if out.is_ok() { "MapIterationSucceeded" } else { "MapIterationFailed" };
-                cx.flow.event(kind, Some((if out.is_ok() { "mapIterationSucceededEventDetails" } else { "mapIterationFailedEventDetails" }, details)));
+                cx.flow.event(
+                    kind,
+                    Some((
+                        if out.is_ok() {
+                            "mapIterationSucceededEventDetails"
+                        } else {
+                            "mapIterationFailedEventDetails"
+                        },
+                        details,
+                    )),
+                );
                 out
             })
             .buffered(limit);
@@ -153,7 +155,9 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
 
 /// Groups iteration inputs per `ItemBatcher`: `{"BatchInput": …, "Items": […]}`.
 fn batch(env: &Env<'_>, m: &Map, inputs: Vec<Value>) -> Result<Vec<Value>, StatesError> {
-    let Some(Value::Object(b)) = &m.item_batcher else { return Ok(inputs) };
+    let Some(Value::Object(b)) = &m.item_batcher else {
+        return Ok(inputs);
+    };
     let read = |key: &str| -> Result<Option<u64>, StatesError> {
         if let Some(v) = b.get(key) {
             return Ok(v.as_u64());

@@ -15,8 +15,8 @@ pub(crate) use map::map;
 pub(crate) use parallel::parallel;
 pub(crate) use pass::{pass, succeed};
 pub(crate) use task::task;
-pub(crate) use wait::wait;
 pub(crate) use task::MAX_PAYLOAD_BYTES;
+pub(crate) use wait::wait;
 
 use super::{apply_assign, context_object, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
 use crate::env::Env;
@@ -47,12 +47,21 @@ impl Cx<'_> {
         }
     }
 
+    /// What paths read while this state runs, with `input` as `$`.
+    pub fn env<'v>(&'v self, input: &'v Value, context: &'v Value) -> Env<'v> {
+        Env { input, context, vars: &self.flow.vars }
+    }
+
+    /// `InputPath` applied to the raw input.
+    pub fn selected_input(&self, raw: &Value, context: &Value) -> Result<Value, StatesError> {
+        io::select(&self.env(raw, context), self.state.input_path.as_ref())
+    }
+
     /// `InputPath` then `Parameters`: the effective input.
     pub fn effective_input(&self, raw: &Value, context: &Value) -> Result<Value, StatesError> {
-        let env = Env { input: raw, context, vars: &self.flow.vars };
-        let selected = io::select(&env, self.state.input_path.as_ref())?;
+        let selected = self.selected_input(raw, context)?;
         match &self.state.parameters {
-            Some(t) => t.eval(&env.with_input(&selected)),
+            Some(t) => t.eval(&self.env(&selected, context)),
             None => Ok(selected),
         }
     }

@@ -35,8 +35,7 @@ pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<St
 /// Succeed: `InputPath` then `OutputPath`, and the flow ends.
 pub(crate) fn succeed(cx: &Cx<'_>, raw: Value) -> Result<Step, StatesError> {
     let context = cx.context(None);
-    let env = Env { input: &raw, context: &context, vars: &cx.flow.vars };
-    let selected = io::select(&env, cx.state.input_path.as_ref())?;
-    let output = io::select(&env.with_input(&selected), cx.state.output_path.as_ref())?;
+    let selected = cx.selected_input(&raw, &context)?;
+    let output = io::select(&cx.env(&selected, &context), cx.state.output_path.as_ref())?;
     Ok(Step { transition: Transition::End, output })
 }

@@ -101,7 +101,9 @@ fn dispatch(cx: &Cx<'_>, t: &Task, legacy: bool) -> Result<Value, StatesError> {
     match mock.response(state, n) {
         Some(Mocked::Return(v)) if legacy => Ok(v.get("Payload").cloned().unwrap_or_else(|| v.clone())),
         Some(Mocked::Return(v)) => Ok(v.clone()),
-        Some(Mocked::Throw { error, cause }) => Err(StatesError { error: error.clone(), cause: cause.clone(), state_scoped: false }),
+        Some(Mocked::Throw { error, cause }) => {
+            Err(StatesError { error: error.clone(), cause: cause.clone(), state_scoped: false })
+        }
         None => Err(StatesError::runtime(format!(
             "The mock configuration has no response for invocation {n} of the Task state '{state}'"
         ))),
@@ -114,10 +116,8 @@ fn timeout_fields(cx: &Cx<'_>, raw: &Value, t: &Task) -> Result<(), StatesError>
     let env = Env { input: raw, context: &context, vars: &cx.flow.vars };
     for (field, name) in [(&t.timeout_seconds, "TimeoutSecondsPath"), (&t.heartbeat_seconds, "HeartbeatSecondsPath")] {
         if let Some(NumberField::Path(p)) = field {
-            let v = env
-                .read(p)
-                .map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?;
-            if !v.as_u64().is_some_and(|n| n > 0) {
+            let v = env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?;
+            if v.as_u64().is_none_or(|n| n == 0) {
                 return Err(StatesError::runtime(format!(
                     "The {name} field refers to value \"{v}\" which is not a valid positive integer: {}",
                     p.text

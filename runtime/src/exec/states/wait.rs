@@ -1,5 +1,4 @@
 use super::{apply_assign, evaluate_assign, Cx, Step};
-use crate::env::Env;
 use crate::error::StatesError;
 use crate::io;
 use crate::machine::WaitFor;
@@ -13,9 +12,8 @@ const MAX_WAIT_SECS: i64 = 1 << 31;
 /// Wait: sleeps for real, then passes its input on.
 pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, StatesError> {
     let context = cx.context(None);
-    let env = Env { input: &raw, context: &context, vars: &cx.flow.vars };
-    let effective = io::select(&env, cx.state.input_path.as_ref())?;
-    let env = env.with_input(&effective);
+    let effective = cx.selected_input(&raw, &context)?;
+    let env = cx.env(&effective, &context);
     let delay = match w {
         WaitFor::Seconds(s) => Duration::from_secs(*s),
         WaitFor::Timestamp(t) => until(t)?,
@@ -35,20 +33,23 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
                     return Err(StatesError::runtime(format!(
                         "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
                         p.text,
-                        plain(&v)
+                        crate::io::bare_text(&v)
                     )))
                 }
             }
         }
         WaitFor::TimestampPath(p) => {
             let v = env.read(p).map_err(|_| {
-                StatesError::runtime(format!("The TimestampPath parameter does not reference an input value: {}", p.text))
+                StatesError::runtime(format!(
+                    "The TimestampPath parameter does not reference an input value: {}",
+                    p.text
+                ))
             })?;
             let text = v.as_str().filter(|s| timestamp::parse(s).is_some()).ok_or_else(|| {
                 StatesError::runtime(format!(
                     "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {}",
                     p.text,
-                    plain(&v)
+                    crate::io::bare_text(&v)
                 ))
             })?;
             until(text)?
@@ -62,17 +63,11 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
     Ok(Step { transition: cx.transition(), output })
 }
 
-/// A value as AWS prints it in these messages: strings without quotes.
-fn plain(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 fn until(t: &str) -> Result<Duration, StatesError> {
     let target = timestamp::parse(t).ok_or_else(|| {
-        StatesError::runtime(format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {t}"))
+        StatesError::runtime(format!(
+            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {t}"
+        ))
     })?;
     let secs = (target.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds();
     if secs / 1000 >= MAX_WAIT_SECS {

@@ -1,0 +1,172 @@
+//! The `aslc` binary end to end: exit codes, output formats, and every
+//! example run through the interpreter.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn aslc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_aslc")).args(args).current_dir(root()).output().expect("aslc runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_exit_codes_and_json() {
+    let ok = aslc(&["check", "examples/hello.json"]);
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let bad = aslc(&["check", "tests/fixtures/invalid/unreachable-state.json"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("unreachable-state.json:8:10"), "{}", stderr(&bad));
+    let missing = aslc(&["check", "no/such/file.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let usage = aslc(&["check"]);
+    assert_eq!(usage.status.code(), Some(2));
+
+    let both =
+        aslc(&["check", "--format", "json", "examples/hello.json", "tests/fixtures/invalid/no-terminal-state.json"]);
+    let lines: Vec<serde_json::Value> =
+        stdout(&both).lines().map(|l| serde_json::from_str(l).expect("one JSON object per line")).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["valid"], true);
+    assert_eq!(lines[1]["valid"], false);
+    assert_eq!(lines[1]["diagnostics"][0]["code"], "MISSING_END_STATE");
+    assert_eq!(both.status.code(), Some(1));
+}
+
+#[test]
+fn check_reads_stdin_and_applies_express_rules() {
+    let def = std::fs::read(root().join("tests/fixtures/invalid/express-sync-task.json")).expect("fixture");
+    let run = |ty: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_aslc"))
+            .args(["check", "-", "--format", "json", "--type", ty])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), &def).expect("write");
+        child.wait_with_output().expect("wait")
+    };
+    assert_eq!(run("STANDARD").status.code(), Some(0));
+    let express = run("EXPRESS");
+    assert_eq!(express.status.code(), Some(1));
+    assert!(stdout(&express).contains("does not support '.sync'"));
+}
+
+#[test]
+fn graph_formats() {
+    let dot = aslc(&["graph", "examples/product-processing.json"]);
+    assert_eq!(dot.status.code(), Some(0));
+    let text = stdout(&dot);
+    assert!(text.starts_with("digraph StateMachine {"));
+    assert!(text.contains("subgraph cluster_1"), "{text}");
+    assert!(text.contains("label=\"Catch States.ALL\", style=dashed"), "{text}");
+    assert!(text.contains("label=\"Default\""), "{text}");
+    let mermaid = aslc(&["graph", "--format", "mermaid", "examples/parallel.json"]);
+    let text = stdout(&mermaid);
+    assert!(text.starts_with("stateDiagram-v2"));
+    assert!(text.contains("Fan out branch 3"), "{text}");
+}
+
+#[test]
+fn run_examples() {
+    let hello = aslc(&["run", "examples/hello.json"]);
+    assert_eq!(stdout(&hello).trim(), "\"Hello World!\"");
+    let lp = aslc(&["run", "examples/choice-wait-loop.json", "--input", r#"{"limit": 3, "delay": 0}"#]);
+    assert_eq!(stdout(&lp).trim(), "3");
+    let par = aslc(&[
+        "run",
+        "examples/parallel.json",
+        "--input",
+        r#"{"customer":{"name":"Ada"},"lines":[{"sku":"A","quantity":2}]}"#,
+    ]);
+    let out: serde_json::Value = serde_json::from_str(stdout(&par).trim()).expect("JSON output");
+    assert_eq!(out["customer"]["greeting"], "Hello, Ada!");
+    assert_eq!(out["totals"]["skus"], serde_json::json!(["A"]));
+    let map = aslc(&[
+        "run",
+        "examples/map.json",
+        "--input",
+        r#"{"currency":"EUR","lines":[{"sku":"A","quantity":2},{"sku":"B","quantity":1}]}"#,
+    ]);
+    let out: serde_json::Value = serde_json::from_str(stdout(&map).trim()).expect("JSON output");
+    assert_eq!(out[1]["label"], "1 x B (EUR)");
+}
+
+#[test]
+fn product_workflow_against_its_mock_config() {
+    let base = [
+        "run",
+        "examples/product-processing.json",
+        "--input-file",
+        "examples/product-processing.input.json",
+        "--mock-config",
+        "examples/product-processing.mock.json",
+        "--result",
+    ];
+    let happy = aslc(&[&base[..], &["--test-case", "HappyPath"]].concat());
+    let r: serde_json::Value = serde_json::from_str(stdout(&happy).trim()).expect("result JSON");
+    assert_eq!(r["status"], "SUCCEEDED");
+    let out: serde_json::Value = serde_json::from_str(r["output"].as_str().expect("output text")).expect("output JSON");
+    assert_eq!(out["processed"], 2);
+    assert_eq!(out["results"][1], serde_json::json!({"sku": "B-2", "productId": "p-2", "status": "READY"}));
+    let calls: Vec<&str> =
+        r["taskCalls"].as_array().expect("taskCalls").iter().filter_map(|c| c["state"].as_str()).collect();
+    assert_eq!(calls, ["Create product", "Check status", "Check status", "Create product", "Check status"]);
+
+    let throttled = aslc(&[&base[..], &["--test-case", "Throttled"]].concat());
+    let r: serde_json::Value = serde_json::from_str(stdout(&throttled).trim()).expect("result JSON");
+    let out: serde_json::Value = serde_json::from_str(r["output"].as_str().expect("output text")).expect("output JSON");
+    assert_eq!(out["results"][1], serde_json::json!({"sku": "B-2", "status": "FAILED"}));
+}
+
+#[test]
+fn run_failures_and_history() {
+    let dir = std::env::temp_dir().join(format!("aslc-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let def = dir.join("fail.json");
+    std::fs::write(&def, r#"{"StartAt":"P","States":{"P":{"Type":"Pass","Next":"F"},"F":{"Type":"Fail","Error":"Boom","Cause":"it broke"}}}"#).expect("write");
+    let hist = dir.join("history.json");
+    let o = aslc(&["run", def.to_str().unwrap_or(""), "--history", hist.to_str().unwrap_or("")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o).trim(), "Boom: it broke");
+    let h: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&hist).expect("history written")).expect("history JSON");
+    let types: Vec<&str> = h["events"].as_array().expect("events").iter().filter_map(|e| e["type"].as_str()).collect();
+    assert_eq!(
+        types,
+        ["ExecutionStarted", "PassStateEntered", "PassStateExited", "FailStateEntered", "ExecutionFailed"]
+    );
+    assert_eq!(h["events"][1]["previousEventId"], 0);
+    assert_eq!(h["events"][2]["stateExitedEventDetails"]["output"], "{}");
+
+    let r = aslc(&["run", def.to_str().unwrap_or(""), "--result"]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&r).trim()).expect("result JSON");
+    assert_eq!(
+        (v["status"].as_str(), v["error"].as_str(), v["cause"].as_str()),
+        (Some("FAILED"), Some("Boom"), Some("it broke"))
+    );
+
+    let bad_input = aslc(&["run", "examples/hello.json", "--input", "{not json"]);
+    assert_eq!(bad_input.status.code(), Some(1));
+    assert!(
+        stderr(&bad_input).starts_with("States.Runtime: The execution input is not valid JSON"),
+        "{}",
+        stderr(&bad_input)
+    );
+
+    let invalid = aslc(&["run", "tests/fixtures/invalid/no-terminal-state.json"]);
+    assert_eq!(invalid.status.code(), Some(2));
+    let no_mock_case = aslc(&["run", "examples/hello.json", "--test-case", "X"]);
+    assert_eq!(no_mock_case.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).ok();
+}
