@@ -11,6 +11,7 @@ pub mod exec;
 pub mod hash;
 pub mod intrinsic;
 pub mod io;
+pub mod jsonata;
 pub mod machine;
 pub mod path;
 pub mod template;

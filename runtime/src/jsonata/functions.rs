@@ -1,0 +1,70 @@
+//! The functions Step Functions adds to JSONata: `$partition`, `$range`,
+//! `$hash`, `$random` (with an optional seed), `$uuid`, `$parse`; and
+//! `$eval`, which AWS does not offer.
+
+use super::convert::{from_jvalue, to_jvalue};
+use crate::intrinsic::JavaRandom;
+use jsonata_core::evaluator::{Evaluator, EvaluatorError};
+use jsonata_core::value::JValue;
+
+fn err(msg: impl Into<String>) -> EvaluatorError {
+    EvaluatorError::EvaluationError(msg.into())
+}
+
+fn int_arg(args: &[JValue], i: usize, f: &str) -> Result<i64, EvaluatorError> {
+    // JSONata functions floor non-integer numbers.
+    args.get(i)
+        .and_then(JValue::as_f64)
+        .map(|n| n.floor() as i64)
+        .ok_or_else(|| err(format!("T0410: Argument {} of function {f} does not match function signature", i + 1)))
+}
+
+pub fn register(ev: &mut Evaluator) -> Result<(), EvaluatorError> {
+    ev.register_fn("partition", |args: &[JValue]| {
+        let items = args.first().and_then(JValue::as_array).cloned().unwrap_or_default();
+        let size = int_arg(args, 1, "$partition")?;
+        if size <= 0 {
+            return Err(err("The size argument of $partition must be a positive integer"));
+        }
+        let chunks: Vec<JValue> = items.chunks(size as usize).map(|c| JValue::from(c.to_vec())).collect();
+        Ok(JValue::from(chunks))
+    })?;
+    ev.register_fn("range", |args: &[JValue]| {
+        let (start, end, step) = (int_arg(args, 0, "$range")?, int_arg(args, 1, "$range")?, int_arg(args, 2, "$range")?);
+        if step == 0 {
+            return Err(err("The step argument of $range must not be 0"));
+        }
+        let count = if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
+        if count > 1000 {
+            return Err(err("$range would return more than 1000 items"));
+        }
+        let items: Vec<JValue> = (0..count).map(|i| JValue::Number((start + i * step) as f64)).collect();
+        // A one-item result collapses to the item, as a JSONata sequence does.
+        Ok(if items.len() == 1 { items[0].clone() } else { JValue::from(items) })
+    })?;
+    ev.register_fn("hash", |args: &[JValue]| {
+        let data = match args.first() {
+            Some(JValue::String(s)) => s.to_string(),
+            Some(other) => from_jvalue(other).map(|v| v.to_string()).unwrap_or_default(),
+            None => return Err(err("$hash needs a value and an algorithm")),
+        };
+        let alg = args.get(1).and_then(JValue::as_str).unwrap_or("");
+        crate::hash::hex_digest(alg, data.as_bytes())
+            .map(JValue::from)
+            .ok_or_else(|| err(format!("The hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512")))
+    })?;
+    ev.register_fn_override("random", |args: &[JValue]| {
+        Ok(JValue::Number(match args.first().and_then(JValue::as_f64) {
+            Some(seed) => JavaRandom::new(seed as i64).next_double(),
+            None => rand::random::<f64>(),
+        }))
+    })?;
+    ev.register_fn("uuid", |_: &[JValue]| Ok(JValue::from(uuid::Uuid::new_v4().to_string())))?;
+    ev.register_fn("parse", |args: &[JValue]| {
+        let text = args.first().and_then(JValue::as_str).ok_or_else(|| err("$parse needs a string"))?;
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| err(format!("$parse: {e}")))?;
+        Ok(to_jvalue(&v))
+    })?;
+    ev.register_fn_override("eval", |_: &[JValue]| Err(err("T1006: Attempted to invoke a non-function")))?;
+    Ok(())
+}
