@@ -6,6 +6,7 @@
 
 use crate::choice::Rule;
 use crate::intrinsic::Call;
+use crate::jsonata::{self, Expr};
 use crate::path::Path;
 use crate::template::Template;
 use indexmap::IndexMap;
@@ -56,9 +57,9 @@ pub struct State {
     pub result_path: IoPath,
     pub output_path: IoPath,
     /// JSONata `Arguments` (Task, Parallel).
-    pub arguments: Option<Value>,
+    pub arguments: Option<jsonata::Template>,
     /// JSONata `Output`.
-    pub output: Option<Value>,
+    pub output: Option<jsonata::Template>,
     pub assign: Option<Assign>,
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
@@ -69,7 +70,7 @@ pub enum Assign {
     /// JSONPath: only `.$` keys are evaluated, which is a payload template.
     Paths(Template),
     /// JSONata: every `{% %}` string at any depth is an expression.
-    Jsonata(serde_json::Map<String, Value>),
+    Jsonata(jsonata::Template),
 }
 
 #[derive(Debug, Clone)]
@@ -112,7 +113,7 @@ impl Body {
 pub enum NumberField {
     Literal(Number),
     Path(Path),
-    Jsonata(String),
+    Jsonata(Expr),
 }
 
 #[derive(Debug, Clone)]
@@ -135,14 +136,14 @@ pub struct ChoiceBranch {
     pub condition: Condition,
     pub next: String,
     pub assign: Option<Assign>,
-    pub output: Option<Value>,
+    pub output: Option<jsonata::Template>,
 }
 
 #[derive(Debug, Clone)]
 pub enum Condition {
     Rule(Rule),
     /// JSONata `Condition`: `true`/`false` or a `{% %}` string.
-    Jsonata(Value),
+    Jsonata(jsonata::Template),
 }
 
 #[derive(Debug, Clone)]
@@ -152,8 +153,8 @@ pub enum WaitFor {
     SecondsPath(Path),
     TimestampPath(Path),
     /// JSONata `Seconds` or `Timestamp` given as an expression.
-    SecondsExpr(String),
-    TimestampExpr(String),
+    SecondsExpr(Expr),
+    TimestampExpr(Expr),
 }
 
 /// A Fail state's `Error` or `Cause`.
@@ -162,7 +163,7 @@ pub enum FailText {
     Literal(String),
     Path(Path),
     Call(Call),
-    Jsonata(String),
+    Jsonata(Expr),
 }
 
 #[derive(Debug, Clone)]
@@ -174,7 +175,7 @@ pub struct Fail {
 #[derive(Debug, Clone)]
 pub enum ItemSelector {
     Template(Template),
-    Jsonata(Value),
+    Jsonata(jsonata::Template),
 }
 
 #[derive(Debug, Clone)]
@@ -183,7 +184,7 @@ pub struct Map {
     pub distributed: bool,
     pub items_path: Option<Path>,
     /// JSONata `Items`.
-    pub items: Option<Value>,
+    pub items: Option<jsonata::Template>,
     pub item_selector: Option<ItemSelector>,
     pub max_concurrency: Option<NumberField>,
     pub tolerated_failure_count: Option<NumberField>,
@@ -210,7 +211,7 @@ pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: String,
     pub result_path: IoPath,
-    pub output: Option<Value>,
+    pub output: Option<jsonata::Template>,
     pub assign: Option<Assign>,
 }
 

@@ -56,10 +56,7 @@ impl Reader {
                 if !c.is_boolean() && jsonata_expr(c).is_none() {
                     self.error(&child(at, "Condition"), "Value is not a Boolean or a JSONata expression");
                 }
-                if let Some(o) = obj.get("Output") {
-                    self.jsonata_strings(o, &child(at, "Output"));
-                }
-                Condition::Jsonata(c.clone())
+                Condition::Jsonata(self.jsonata_template(c, &child(at, "Condition"))?)
             }
             QueryLanguage::JsonPath => {
                 if obj.contains_key("Output") || obj.contains_key("Condition") {
@@ -72,7 +69,11 @@ impl Reader {
                 Condition::Rule(self.rule(obj, at, true)?)
             }
         };
-        Some(ChoiceBranch { pointer: at.to_string(), condition, next, assign, output: obj.get("Output").cloned() })
+        let output = match (ql, obj.get("Output")) {
+            (QueryLanguage::Jsonata, Some(o)) => self.jsonata_template(o, &child(at, "Output")),
+            _ => None,
+        };
+        Some(ChoiceBranch { pointer: at.to_string(), condition, next, assign, output })
     }
 
     /// One JSONPath rule; `top` rules carry `Next` (and `Assign`), nested ones may not.

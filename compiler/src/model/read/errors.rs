@@ -128,9 +128,10 @@ impl Reader {
                 QueryLanguage::JsonPath => self.result_path(o, &at),
                 QueryLanguage::Jsonata => asl_runtime::path::Path::parse("$").ok(),
             };
-            if let Some(v) = o.get("Output") {
-                self.jsonata_strings(v, &child(&at, "Output"));
-            }
+            let output = match o.get("Output") {
+                Some(v) => self.jsonata_template(v, &child(&at, "Output")),
+                None => None,
+            };
             let assign = match o.get("Assign") {
                 Some(a) => self.assign(a, &child(&at, "Assign"), ql),
                 None => None,
@@ -140,7 +141,7 @@ impl Reader {
                 error_equals,
                 next,
                 result_path,
-                output: o.get("Output").cloned(),
+                output,
                 assign,
             });
         }

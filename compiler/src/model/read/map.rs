@@ -62,21 +62,22 @@ impl Reader {
             (QueryLanguage::JsonPath, Some(v)) => self.reference_path(v, &child(sp, "ItemsPath")),
             _ => None,
         };
-        let items = obj.get("Items").cloned();
-        if let Some(v) = &items {
-            if !v.is_array() && jsonata_expr(v).is_none() {
-                self.error(&child(sp, "Items"), "Value is not an Array or a JSONata expression");
+        let items = match obj.get("Items") {
+            Some(v) => {
+                if !v.is_array() && jsonata_expr(v).is_none() {
+                    self.error(&child(sp, "Items"), "Value is not an Array or a JSONata expression");
+                }
+                self.jsonata_template(v, &child(sp, "Items"))
             }
-            self.jsonata_strings(v, &child(sp, "Items"));
-        }
+            None => None,
+        };
         let selector_key = if obj.contains_key("ItemSelector") { "ItemSelector" } else { "Parameters" };
         let item_selector = match (obj.get(selector_key), ql) {
             (Some(v), QueryLanguage::JsonPath) => {
                 self.template(v, &child(sp, selector_key)).map(ItemSelector::Template)
             }
             (Some(v), QueryLanguage::Jsonata) => {
-                self.jsonata_strings(v, &child(sp, selector_key));
-                Some(ItemSelector::Jsonata(v.clone()))
+                self.jsonata_template(v, &child(sp, selector_key)).map(ItemSelector::Jsonata)
             }
             (None, _) => None,
         };

@@ -142,18 +142,15 @@ impl Reader {
             QueryLanguage::Jsonata => {
                 let root = Path::parse("$").ok();
                 (state.input_path, state.output_path, state.result_path) = (root.clone(), root.clone(), root);
-                for key in ["Arguments", "Output"] {
-                    if let Some(v) = obj.get(key) {
-                        self.jsonata_strings(v, &child(sp, key));
-                    }
-                }
                 if let Some(v) = obj.get("Arguments") {
                     if !v.is_object() && jsonata_expr(v).is_none() {
                         self.error(&child(sp, "Arguments"), "Value is not an Object or a JSONata expression");
                     }
+                    state.arguments = self.jsonata_template(v, &child(sp, "Arguments"));
                 }
-                state.arguments = obj.get("Arguments").cloned();
-                state.output = obj.get("Output").cloned();
+                if let Some(v) = obj.get("Output") {
+                    state.output = self.jsonata_template(v, &child(sp, "Output"));
+                }
             }
         }
         if let Some(v) = obj.get("Assign") {
@@ -184,8 +181,7 @@ impl Reader {
                 }
             }
             QueryLanguage::Jsonata => {
-                self.jsonata_strings(v, at);
-                Some(Assign::Jsonata(map.clone()))
+                self.jsonata_template(v, at).map(Assign::Jsonata)
             }
         }
     }
@@ -260,11 +256,8 @@ impl Reader {
         let at = child(sp, kind);
         if ql == QueryLanguage::Jsonata {
             if let Some(e) = jsonata_expr(v) {
-                return Some(if *kind == "Seconds" {
-                    WaitFor::SecondsExpr(e.into())
-                } else {
-                    WaitFor::TimestampExpr(e.into())
-                });
+                let e = self.jsonata_expression(e, &at)?;
+                return Some(if *kind == "Seconds" { WaitFor::SecondsExpr(e) } else { WaitFor::TimestampExpr(e) });
             }
         }
         match *kind {
@@ -305,8 +298,8 @@ impl Reader {
             let v = obj.get(key)?;
             let at = child(sp, key);
             match v {
-                Value::String(s) if ql == QueryLanguage::Jsonata && jsonata_expr(v).is_some() => {
-                    Some(FailText::Jsonata(jsonata_expr(v).unwrap_or(s).to_string()))
+                Value::String(_) if ql == QueryLanguage::Jsonata && jsonata_expr(v).is_some() => {
+                    r.jsonata_expression(jsonata_expr(v).unwrap_or_default(), &at).map(FailText::Jsonata)
                 }
                 Value::String(s) => Some(FailText::Literal(s.clone())),
                 _ => {

@@ -2,14 +2,12 @@
 
 use super::{child, Reader};
 use crate::model::{NumberField, QueryLanguage};
+use asl_runtime::jsonata;
 use asl_runtime::path::Path;
 use asl_runtime::template::Template;
 use serde_json::{Map, Value};
 
-/// A JSONata string: exactly `{%` … `%}` with nothing outside.
-pub fn jsonata_expr(v: &Value) -> Option<&str> {
-    v.as_str().and_then(|s| s.strip_prefix("{%")).and_then(|s| s.strip_suffix("%}"))
-}
+pub use asl_runtime::jsonata::expression_text as jsonata_expr;
 
 impl Reader {
     pub(crate) fn opt_string(&mut self, obj: &Map<String, Value>, pointer: &str, key: &str) -> Option<String> {
@@ -183,7 +181,7 @@ impl Reader {
         let at = child(pointer, key);
         if ql == QueryLanguage::Jsonata {
             if let Some(e) = jsonata_expr(v) {
-                return Some(NumberField::Jsonata(e.to_string()));
+                return self.jsonata_expression(e, &at).map(NumberField::Jsonata);
             }
         }
         let Value::Number(n) = v else {
@@ -213,8 +211,40 @@ impl Reader {
         Some(NumberField::Literal(n.clone()))
     }
 
+    /// A field that accepts JSONata at any depth; every expression in it is
+    /// parsed now, and each bad one reported where it sits.
+    pub(crate) fn jsonata_template(&mut self, v: &Value, at: &str) -> Option<jsonata::Template> {
+        let before = self.diagnostics.len();
+        self.jsonata_delimiters(v, at);
+        if self.diagnostics.len() > before {
+            return None;
+        }
+        match jsonata::Template::parse(v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let mut pointer = at.to_string();
+                for part in &e.path {
+                    pointer = child(&pointer, part);
+                }
+                self.error_code(e.error.code, &pointer, e.error.message);
+                None
+            }
+        }
+    }
+
+    /// One JSONata expression (the text inside `{% %}`).
+    pub(crate) fn jsonata_expression(&mut self, text: &str, at: &str) -> Option<jsonata::Expr> {
+        match jsonata::Expr::parse(text) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                self.error_code(e.code, at, e.message);
+                None
+            }
+        }
+    }
+
     /// Checks that every `{% %}`-looking string under `v` is well delimited.
-    pub(crate) fn jsonata_strings(&mut self, v: &Value, at: &str) {
+    fn jsonata_delimiters(&mut self, v: &Value, at: &str) {
         match v {
             Value::String(s) if s.starts_with("{%") && !s.ends_with("%}") => self.error_code(
                 crate::diagnostics::codes::INVALID_JSONATA_EXPRESSION,
@@ -223,12 +253,12 @@ impl Reader {
             ),
             Value::Object(m) => {
                 for (k, v) in m {
-                    self.jsonata_strings(v, &child(at, k));
+                    self.jsonata_delimiters(v, &child(at, k));
                 }
             }
             Value::Array(a) => {
                 for (i, v) in a.iter().enumerate() {
-                    self.jsonata_strings(v, &format!("{at}/{i}"));
+                    self.jsonata_delimiters(v, &format!("{at}/{i}"));
                 }
             }
             _ => {}
