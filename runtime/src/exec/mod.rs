@@ -15,7 +15,7 @@ pub use retry::error_matches;
 
 use crate::env::Env;
 use crate::error::StatesError;
-use crate::machine::{Assign, Body, Container, QueryLanguage, State};
+use crate::machine::{Assign, Body, Container, State};
 use crate::vars::Vars;
 use futures::future::LocalBoxFuture;
 use history::{Cursor, History};
@@ -159,31 +159,29 @@ pub(crate) fn context_object(exec: &Execution, state: &State, entered: &str, ret
     Value::Object(c)
 }
 
-/// Evaluates an `Assign` block against `env` (values as at state entry);
-/// the caller applies the result once the state's output is known.
+/// Evaluates an `Assign` block (values as at state entry); the caller
+/// applies the result once the state's output is known. JSONPath reads
+/// `env`, JSONata reads `states` (`$states`) and the variables.
 pub(crate) fn evaluate_assign(
     assign: Option<&Assign>,
     env: &Env<'_>,
+    states: &Value,
 ) -> Result<Option<Map<String, Value>>, StatesError> {
-    match assign {
-        None => Ok(None),
-        Some(Assign::Paths(t)) => match t.eval(env)? {
-            Value::Object(m) => Ok(Some(m)),
-            _ => Ok(None),
-        },
-        Some(Assign::Jsonata(_)) => Err(jsonata_unsupported()),
-    }
+    let value = match assign {
+        None => return Ok(None),
+        Some(Assign::Paths(t)) => t.eval(env)?,
+        Some(Assign::Jsonata(t)) => t.eval("Assign", states, env.vars)?,
+    };
+    Ok(match value {
+        Value::Object(m) => Some(m),
+        _ => None,
+    })
 }
 
 pub(crate) fn apply_assign(flow: &Flow, assigned: &Option<Map<String, Value>>) {
     if let Some(m) = assigned {
         flow.vars.assign(m.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<IndexMap<_, _>>());
     }
-}
-
-/// JSONata states need the JSONata engine, which this build does not have.
-pub(crate) fn jsonata_unsupported() -> StatesError {
-    StatesError::runtime("JSONata expressions cannot be evaluated by this version of aslc")
 }
 
 /// Executes one state with its input; returns where to go and the output.
@@ -200,9 +198,7 @@ pub async fn run_state(
         Some(("stateEnteredEventDetails", history::entered(&state.name, &input))),
     );
     let entered_time = crate::timestamp::format_context(chrono::Utc::now());
-    let result = if state.query_language == QueryLanguage::Jsonata {
-        Err(jsonata_unsupported())
-    } else {
+    let result = {
         let cx = states::Cx { exec, flow, state, entered: &entered_time, nested };
         match &state.body {
             Body::Pass { result } => states::pass(&cx, input, result.as_ref()),
@@ -216,7 +212,13 @@ pub async fn run_state(
             Body::Invalid => Err(StatesError::runtime("the state has no valid type")),
         }
     };
-    let step = result.map_err(|e| e.in_state(&state.name, entered_id))?;
+    let step = result.map_err(|e| {
+        if e.name() == crate::error::names::QUERY_EVALUATION_ERROR {
+            let details = json!({"error": e.error, "cause": e.cause, "state": state.name});
+            flow.event("EvaluationFailed", Some(("evaluationFailedEventDetails", details)));
+        }
+        e.in_state(&state.name, entered_id)
+    })?;
     if !matches!(state.body, Body::Fail(_)) {
         flow.event(
             &format!("{kind}StateExited"),

@@ -30,7 +30,8 @@ pub fn register(ev: &mut Evaluator) -> Result<(), EvaluatorError> {
         Ok(JValue::from(chunks))
     })?;
     ev.register_fn("range", |args: &[JValue]| {
-        let (start, end, step) = (int_arg(args, 0, "$range")?, int_arg(args, 1, "$range")?, int_arg(args, 2, "$range")?);
+        let (start, end, step) =
+            (int_arg(args, 0, "$range")?, int_arg(args, 1, "$range")?, int_arg(args, 2, "$range")?);
         if step == 0 {
             return Err(err("The step argument of $range must not be 0"));
         }
@@ -49,9 +50,9 @@ pub fn register(ev: &mut Evaluator) -> Result<(), EvaluatorError> {
             None => return Err(err("$hash needs a value and an algorithm")),
         };
         let alg = args.get(1).and_then(JValue::as_str).unwrap_or("");
-        crate::hash::hex_digest(alg, data.as_bytes())
-            .map(JValue::from)
-            .ok_or_else(|| err(format!("The hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512")))
+        crate::hash::hex_digest(alg, data.as_bytes()).map(JValue::from).ok_or_else(|| {
+            err(format!("The hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"))
+        })
     })?;
     ev.register_fn_override("random", |args: &[JValue]| {
         Ok(JValue::Number(match args.first().and_then(JValue::as_f64) {

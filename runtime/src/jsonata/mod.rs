@@ -92,6 +92,30 @@ pub fn failure(expr: &Expr, location: &str, message: Option<&str>) -> StatesErro
     )
 }
 
+/// JSON's name for a value's type, as AWS's messages spell it.
+pub fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// A field whose expression gave a value of the wrong type.
+pub fn unexpected_type(t: &Template, location: &str, expected: &str, value: &Value) -> StatesError {
+    StatesError::scoped(
+        names::QUERY_EVALUATION_ERROR,
+        format!(
+            "The JSONata expression '{}' specified for the field '{location}' returned an unexpected result type. Expected '{expected}', but was '{}' for value: {value}",
+            t.text(),
+            type_name(value)
+        ),
+    )
+}
+
 /// Evaluates `expr` for the field at `location`; undefined is an error.
 pub fn eval_required(expr: &Expr, location: &str, states: &Value, vars: &Vars) -> Result<Value, StatesError> {
     match expr.eval(states, vars) {

@@ -61,6 +61,15 @@ impl Template {
         })
     }
 
+    /// The field as written: an expression's text, or the JSON of a constant.
+    pub fn text(&self) -> String {
+        match self {
+            Template::Expr(e) => e.text.clone(),
+            Template::Constant(v) => v.to_string(),
+            Template::Object(_) | Template::Array(_) => "{…}".to_string(),
+        }
+    }
+
     /// Every expression in the template.
     pub fn expressions(&self) -> Vec<&Expr> {
         match self {

@@ -136,14 +136,7 @@ impl Reader {
                 Some(a) => self.assign(a, &child(&at, "Assign"), ql),
                 None => None,
             };
-            out.push(Catcher {
-                pointer: at,
-                error_equals,
-                next,
-                result_path,
-                output,
-                assign,
-            });
+            out.push(Catcher { pointer: at, error_equals, next, result_path, output, assign });
         }
         out
     }

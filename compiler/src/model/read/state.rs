@@ -180,9 +180,7 @@ impl Reader {
                     }
                 }
             }
-            QueryLanguage::Jsonata => {
-                self.jsonata_template(v, at).map(Assign::Jsonata)
-            }
+            QueryLanguage::Jsonata => self.jsonata_template(v, at).map(Assign::Jsonata),
         }
     }
 

@@ -4,27 +4,35 @@ use crate::io;
 use crate::machine::{Choice, Condition};
 use serde_json::Value;
 
-/// Choice: the first rule that holds picks `Next` (and its own `Assign`);
-/// otherwise `Default`, otherwise `States.NoChoiceMatched`.
+/// Choice: the first rule that holds picks `Next` and its own `Assign`
+/// (and JSONata `Output`); otherwise `Default` with the state's own;
+/// otherwise `States.NoChoiceMatched`.
 pub(crate) fn choice(cx: &Cx<'_>, raw: Value, c: &Choice) -> Result<Step, StatesError> {
     let context = cx.context(None);
     let effective = cx.selected_input(&raw, &context)?;
     let env = cx.env(&effective, &context);
+    let states = cx.states(&raw, &context, None);
     let mut picked = None;
-    for b in &c.choices {
+    for (i, b) in c.choices.iter().enumerate() {
         let holds = match &b.condition {
             Condition::Rule(r) => r.eval(&env)?,
-            Condition::Jsonata(_) => return Err(super::super::jsonata_unsupported()),
+            Condition::Jsonata(t) => {
+                let location = format!("Choices[{i}]/Condition");
+                match t.eval(&location, &states, &cx.flow.vars)? {
+                    Value::Bool(b) => b,
+                    other => return Err(crate::jsonata::unexpected_type(t, &location, "boolean", &other)),
+                }
+            }
         };
         if holds {
-            picked = Some((b.next.clone(), b.assign.as_ref()));
+            picked = Some((b.next.clone(), b.assign.as_ref(), b.output.as_ref(), Some(i)));
             break;
         }
     }
-    let (next, assign) = match picked {
+    let (next, assign, output, rule) = match picked {
         Some(p) => p,
         None => match &c.default {
-            Some(d) => (d.clone(), cx.state.assign.as_ref()),
+            Some(d) => (d.clone(), cx.state.assign.as_ref(), cx.state.output.as_ref(), None),
             None => {
                 return Err(StatesError::scoped(
                     names::NO_CHOICE_MATCHED,
@@ -33,8 +41,20 @@ pub(crate) fn choice(cx: &Cx<'_>, raw: Value, c: &Choice) -> Result<Step, States
             }
         },
     };
-    let assigned = evaluate_assign(assign, &env)?;
-    let output = io::select(&env, cx.state.output_path.as_ref())?;
+    let assigned = evaluate_assign(assign, &env, &states).map_err(|e| relocate(e, rule, "Assign"))?;
+    let output = if cx.jsonata() {
+        cx.jsonata_output(output, raw, &states).map_err(|e| relocate(e, rule, "Output"))?
+    } else {
+        io::select(&env, cx.state.output_path.as_ref())?
+    };
     apply_assign(cx.flow, &assigned);
     Ok(Step { transition: Transition::Next(next), output })
+}
+
+/// A rule's own `Assign`/`Output` is reported at `Choices[i]/Assign…`.
+fn relocate(mut e: StatesError, rule: Option<usize>, field: &str) -> StatesError {
+    if let (Some(i), Some(cause)) = (rule, &e.cause) {
+        e.cause = Some(cause.replacen(&format!("field '{field}"), &format!("field 'Choices[{i}]/{field}"), 1));
+    }
+    e
 }

@@ -23,7 +23,17 @@ pub(crate) fn fail(cx: &Cx<'_>, raw: Value, f: &Fail) -> Result<Step, StatesErro
                 Some(crate::io::bare_text(&v))
             }
             Some(FailText::Call(c)) => Some(crate::io::bare_text(&c.eval(&env)?)),
-            Some(FailText::Jsonata(_)) => return Err(super::super::jsonata_unsupported()),
+            Some(FailText::Jsonata(e)) => {
+                let location = if field == "ErrorPath" { "Error" } else { "Cause" };
+                let states = cx.states(&raw, &context, None);
+                match crate::jsonata::eval_required(e, location, &states, &cx.flow.vars)? {
+                    Value::String(s) => Some(s),
+                    other => {
+                        let t = crate::jsonata::Template::Expr(e.clone());
+                        return Err(crate::jsonata::unexpected_type(&t, location, "string", &other));
+                    }
+                }
+            }
         })
     };
     let error = text(&f.error, "ErrorPath")?;

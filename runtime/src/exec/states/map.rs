@@ -3,6 +3,7 @@ use crate::env::Env;
 use crate::error::{names, StatesError};
 use crate::exec::history::{Cursor, History};
 use crate::exec::{Flow, Step};
+use crate::jsonata::{eval_required, unexpected_type, Template};
 use crate::machine::{ItemSelector, Map, NumberField};
 use crate::vars::Vars;
 use futures::stream::{self, StreamExt};
@@ -10,8 +11,14 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// Reads a number field of the Map (a literal or a `…Path`).
-fn number(env: &Env<'_>, field: &Option<NumberField>, name: &str, float: bool) -> Result<Option<f64>, StatesError> {
+/// Reads a number field of the Map (a literal, a `…Path` or JSONata).
+fn number(
+    env: &Env<'_>,
+    states: &Value,
+    field: &Option<NumberField>,
+    name: &str,
+    float: bool,
+) -> Result<Option<f64>, StatesError> {
     match field {
         None => Ok(None),
         Some(NumberField::Literal(n)) => Ok(n.as_f64()),
@@ -33,7 +40,15 @@ fn number(env: &Env<'_>, field: &Option<NumberField>, name: &str, float: bool) -
                 ))
             })
         }
-        Some(NumberField::Jsonata(_)) => Err(crate::exec::jsonata_unsupported()),
+        Some(NumberField::Jsonata(e)) => {
+            let v = eval_required(e, name, states, env.vars)?;
+            match v.as_f64().filter(|n| float || n.fract() == 0.0) {
+                Some(n) => Ok(Some(n)),
+                None => {
+                    Err(unexpected_type(&Template::Expr(e.clone()), name, if float { "number" } else { "integer" }, &v))
+                }
+            }
+        }
     }
 }
 
@@ -43,18 +58,31 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
     cx.with_policy(raw, |_, effective| async move {
         let context = cx.context(Some(0));
         let env = Env { input: &effective, context: &context, vars: &cx.flow.vars };
-        let max_concurrency = number(&env, &m.max_concurrency, "MaxConcurrency", false)?.unwrap_or(0.0);
-        let tolerated_count = number(&env, &m.tolerated_failure_count, "ToleratedFailureCount", false)?;
+        let states = cx.states(&effective, &context, None);
+        let max_concurrency = number(&env, &states, &m.max_concurrency, "MaxConcurrency", false)?.unwrap_or(0.0);
+        let tolerated_count = number(&env, &states, &m.tolerated_failure_count, "ToleratedFailureCount", false)?;
         if tolerated_count.is_some_and(|c| c < 0.0) {
             return Err(StatesError::runtime("ToleratedFailureCount cannot be negative."));
         }
-        let tolerated_pct = number(&env, &m.tolerated_failure_percentage, "ToleratedFailurePercentage", true)?;
+        let tolerated_pct = number(&env, &states, &m.tolerated_failure_percentage, "ToleratedFailurePercentage", true)?;
         if tolerated_pct.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
             return Err(StatesError::runtime("ToleratedFailurePercentage must be between 0 and 100."));
         }
-        let selected = match &m.items_path {
-            Some(p) => env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?,
-            None => effective.clone(),
+        let selected = match (&m.items, &m.items_path) {
+            (Some(t), _) => match t.eval("Items", &states, &cx.flow.vars)? {
+                v @ Value::Array(_) => v,
+                other => return Err(unexpected_type(t, "Items", "array", &other)),
+            },
+            (None, Some(p)) => {
+                env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?
+            }
+            (None, None) if cx.jsonata() && !effective.is_array() => {
+                return Err(StatesError::scoped(
+                    names::QUERY_EVALUATION_ERROR,
+                    format!("Map state input must be an array but was: {effective}"),
+                ));
+            }
+            (None, None) => effective.clone(),
         };
         let items: Vec<(Option<String>, Value)> = match selected {
             Value::Array(a) => a.into_iter().map(|v| (None, v)).collect(),
@@ -67,15 +95,15 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         for (i, (key, value)) in items.into_iter().enumerate() {
             let input = match &m.item_selector {
                 Some(ItemSelector::Template(t)) => {
-                    let mut item = json!({ "Index": i, "Value": value });
-                    if let Some(k) = &key {
-                        item["Key"] = json!(k);
-                    }
                     let mut c = context.clone();
-                    c["Map"] = json!({ "Item": item });
+                    c["Map"] = json!({ "Item": item_context(i, key.as_deref(), &value) });
                     t.eval(&Env { input: &effective, context: &c, vars: &cx.flow.vars })?
                 }
-                Some(ItemSelector::Jsonata(_)) => return Err(crate::exec::jsonata_unsupported()),
+                Some(ItemSelector::Jsonata(t)) => {
+                    let mut c = context.clone();
+                    c["Map"] = json!({ "Item": item_context(i, key.as_deref(), &value) });
+                    t.eval("ItemSelector", &cx.states(&effective, &c, None), &cx.flow.vars)?
+                }
                 None => match key {
                     Some(k) => json!({ "Key": k, "Value": value }),
                     None => value,
@@ -151,6 +179,15 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         Ok(Value::Array(outputs.into_iter().map(|r| r.unwrap_or_else(|e| e.to_error_output())).collect()))
     })
     .await
+}
+
+/// `$$.Map.Item`: the index, the value and, for object items, the key.
+fn item_context(index: usize, key: Option<&str>, value: &Value) -> Value {
+    let mut item = json!({ "Index": index, "Value": value });
+    if let Some(k) = key {
+        item["Key"] = json!(k);
+    }
+    item
 }
 
 /// Groups iteration inputs per `ItemBatcher`: `{"BatchInput": …, "Items": […]}`.

@@ -1,5 +1,6 @@
-//! One function per state type. Each runs the JSONPath I/O chain around
-//! the type's work and returns the transition and output.
+//! One function per state type. Each runs its query language's input and
+//! output processing (the JSONPath chain, or JSONata `Arguments`/`Output`)
+//! around the type's work and returns the transition and output.
 
 mod choice;
 mod fail;
@@ -22,8 +23,9 @@ use super::{apply_assign, context_object, evaluate_assign, retry, Execution, Flo
 use crate::env::Env;
 use crate::error::StatesError;
 use crate::io;
-use crate::machine::State;
-use serde_json::Value;
+use crate::jsonata;
+use crate::machine::{QueryLanguage, State};
+use serde_json::{Map, Value};
 use std::future::Future;
 
 /// What a state function needs besides its input.
@@ -40,6 +42,10 @@ impl Cx<'_> {
         context_object(self.exec, self.state, self.entered, retry_count)
     }
 
+    pub fn jsonata(&self) -> bool {
+        self.state.query_language == QueryLanguage::Jsonata
+    }
+
     pub fn transition(&self) -> Transition {
         match &self.state.next {
             Some(n) if !self.state.end => Transition::Next(n.clone()),
@@ -52,13 +58,34 @@ impl Cx<'_> {
         Env { input, context, vars: &self.flow.vars }
     }
 
-    /// `InputPath` applied to the raw input.
+    /// `$states` for a JSONata state: the input, the context and, where AWS
+    /// allows it, `result` or `errorOutput`. JSONPath states need none.
+    pub fn states(&self, raw: &Value, context: &Value, extra: Option<(&str, &Value)>) -> Value {
+        if !self.jsonata() {
+            return Value::Null;
+        }
+        let mut m = Map::new();
+        m.insert("input".into(), raw.clone());
+        m.insert("context".into(), context.clone());
+        if let Some((k, v)) = extra {
+            m.insert(k.into(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    /// `InputPath` applied to the raw input (JSONata states have none).
     pub fn selected_input(&self, raw: &Value, context: &Value) -> Result<Value, StatesError> {
         io::select(&self.env(raw, context), self.state.input_path.as_ref())
     }
 
-    /// `InputPath` then `Parameters`: the effective input.
+    /// The effective input: `InputPath` then `Parameters`, or JSONata `Arguments`.
     pub fn effective_input(&self, raw: &Value, context: &Value) -> Result<Value, StatesError> {
+        if self.jsonata() {
+            return match &self.state.arguments {
+                Some(t) => t.eval("Arguments", &self.states(raw, context, None), &self.flow.vars),
+                None => Ok(raw.clone()),
+            };
+        }
         let selected = self.selected_input(raw, context)?;
         match &self.state.parameters {
             Some(t) => t.eval(&self.env(&selected, context)),
@@ -66,9 +93,21 @@ impl Cx<'_> {
         }
     }
 
+    /// JSONata `Output`, or `default` when the state has none.
+    pub fn jsonata_output(
+        &self,
+        output: Option<&jsonata::Template>,
+        default: Value,
+        states: &Value,
+    ) -> Result<Value, StatesError> {
+        match output {
+            Some(t) => t.eval("Output", states, &self.flow.vars),
+            None => Ok(default),
+        }
+    }
+
     /// Runs `work` (Task, Parallel, Map) under the state's Retry policy,
-    /// then `ResultSelector`, `Assign`, `ResultPath` and `OutputPath`; an
-    /// error goes to the first matching catcher.
+    /// then the result processing; an error goes to the first matching catcher.
     pub async fn with_policy<F, Fut>(&self, raw: Value, mut work: F) -> Result<Step, StatesError>
     where
         F: FnMut(u64, Value) -> Fut,
@@ -109,30 +148,47 @@ impl Cx<'_> {
         }
     }
 
+    /// JSONPath: `ResultSelector`, `Assign`, `ResultPath`, `OutputPath`.
+    /// JSONata: `Output` and `Assign`, which may read `$states.result`.
     fn finish(&self, raw: &Value, result: Value, context: &Value) -> Result<Step, StatesError> {
         let vars = &self.flow.vars;
+        if self.jsonata() {
+            let states = self.states(raw, context, Some(("result", &result)));
+            let env = self.env(raw, context);
+            let assigned = evaluate_assign(self.state.assign.as_ref(), &env, &states)?;
+            let output = self.jsonata_output(self.state.output.as_ref(), result.clone(), &states)?;
+            apply_assign(self.flow, &assigned);
+            return Ok(Step { transition: self.transition(), output });
+        }
         let result = match &self.state.result_selector {
             Some(t) => t.eval(&Env { input: &result, context, vars })?,
             None => result,
         };
-        let assigned = evaluate_assign(self.state.assign.as_ref(), &Env { input: &result, context, vars })?;
+        let assigned =
+            evaluate_assign(self.state.assign.as_ref(), &Env { input: &result, context, vars }, &Value::Null)?;
         let merged = io::merge_result(raw.clone(), result, self.state.result_path.as_ref())?;
         let output = io::select(&Env { input: &merged, context, vars }, self.state.output_path.as_ref())?;
         apply_assign(self.flow, &assigned);
         Ok(Step { transition: self.transition(), output })
     }
 
-    /// The first catcher matching `e`: its `ResultPath` places the Error
-    /// Output into the raw input, and its `Assign` sees the Error Output.
+    /// The first catcher matching `e`. JSONPath: its `ResultPath` places the
+    /// Error Output into the raw input. JSONata: its `Output` (default: the
+    /// Error Output) may read `$states.errorOutput`. `Assign` sees the Error
+    /// Output either way.
     fn catch(&self, raw: Value, e: StatesError) -> Result<Step, StatesError> {
         let Some(c) = self.state.catch.iter().find(|c| retry::error_matches(&c.error_equals, e.name())) else {
             return Err(e);
         };
         let error_output = e.to_error_output();
         let context = self.context(None);
-        let env = Env { input: &error_output, context: &context, vars: &self.flow.vars };
-        let assigned = evaluate_assign(c.assign.as_ref(), &env)?;
-        let output = io::merge_result(raw, error_output, c.result_path.as_ref())?;
+        let states = self.states(&raw, &context, Some(("errorOutput", &error_output)));
+        let assigned = evaluate_assign(c.assign.as_ref(), &self.env(&error_output, &context), &states)?;
+        let output = if self.jsonata() {
+            self.jsonata_output(c.output.as_ref(), error_output, &states)?
+        } else {
+            io::merge_result(raw, error_output, c.result_path.as_ref())?
+        };
         apply_assign(self.flow, &assigned);
         Ok(Step { transition: Transition::Next(c.next.clone()), output })
     }

@@ -1,14 +1,17 @@
 use super::{apply_assign, evaluate_assign, Cx, Step, Transition};
-use crate::env::Env;
 use crate::error::{names, StatesError};
 use crate::exec::states::MAX_PAYLOAD_BYTES;
 use crate::io;
 use serde_json::Value;
 
 /// Pass: `Result` (verbatim, never a template) or the effective input is
-/// the result; `ResultPath` merges it into the raw input.
+/// the result; `ResultPath` merges it into the raw input. A JSONata Pass
+/// outputs its `Output`, or its input.
 pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<Step, StatesError> {
     let context = cx.context(None);
+    if cx.jsonata() {
+        return jsonata_passthrough(cx, raw, &context, cx.transition());
+    }
     let effective = cx.effective_input(&raw, &context)?;
     let result = match result {
         Some(r) => r.clone(),
@@ -23,19 +26,34 @@ pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<St
             ),
         ));
     }
-    let env = Env { input: &result, context: &context, vars: &cx.flow.vars };
-    let assigned = evaluate_assign(cx.state.assign.as_ref(), &env)?;
+    let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&result, &context), &Value::Null)?;
     let merged = io::merge_result(raw, result, cx.state.result_path.as_ref())?;
-    let env = Env { input: &merged, context: &context, vars: &cx.flow.vars };
-    let output = io::select(&env, cx.state.output_path.as_ref())?;
+    let output = io::select(&cx.env(&merged, &context), cx.state.output_path.as_ref())?;
     apply_assign(cx.flow, &assigned);
     Ok(Step { transition: cx.transition(), output })
 }
 
-/// Succeed: `InputPath` then `OutputPath`, and the flow ends.
+/// Succeed: `InputPath` then `OutputPath` (or JSONata `Output`), and the flow ends.
 pub(crate) fn succeed(cx: &Cx<'_>, raw: Value) -> Result<Step, StatesError> {
     let context = cx.context(None);
+    if cx.jsonata() {
+        return jsonata_passthrough(cx, raw, &context, Transition::End);
+    }
     let selected = cx.selected_input(&raw, &context)?;
     let output = io::select(&cx.env(&selected, &context), cx.state.output_path.as_ref())?;
     Ok(Step { transition: Transition::End, output })
+}
+
+/// A JSONata state without work: `Assign`, then `Output` (default: the input).
+pub(crate) fn jsonata_passthrough(
+    cx: &Cx<'_>,
+    raw: Value,
+    context: &Value,
+    transition: Transition,
+) -> Result<Step, StatesError> {
+    let states = cx.states(&raw, context, None);
+    let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&raw, context), &states)?;
+    let output = cx.jsonata_output(cx.state.output.as_ref(), raw, &states)?;
+    apply_assign(cx.flow, &assigned);
+    Ok(Step { transition, output })
 }

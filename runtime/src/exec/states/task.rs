@@ -114,15 +114,26 @@ fn dispatch(cx: &Cx<'_>, t: &Task, legacy: bool) -> Result<Value, StatesError> {
 fn timeout_fields(cx: &Cx<'_>, raw: &Value, t: &Task) -> Result<(), StatesError> {
     let context = cx.context(None);
     let env = Env { input: raw, context: &context, vars: &cx.flow.vars };
-    for (field, name) in [(&t.timeout_seconds, "TimeoutSecondsPath"), (&t.heartbeat_seconds, "HeartbeatSecondsPath")] {
-        if let Some(NumberField::Path(p)) = field {
-            let v = env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?;
-            if v.as_u64().is_none_or(|n| n == 0) {
-                return Err(StatesError::runtime(format!(
-                    "The {name} field refers to value \"{v}\" which is not a valid positive integer: {}",
-                    p.text
-                )));
+    let states = cx.states(raw, &context, None);
+    for (field, name) in [(&t.timeout_seconds, "TimeoutSeconds"), (&t.heartbeat_seconds, "HeartbeatSeconds")] {
+        match field {
+            Some(NumberField::Path(p)) => {
+                let v = env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?;
+                if v.as_u64().is_none_or(|n| n == 0) {
+                    return Err(StatesError::runtime(format!(
+                        "The {name}Path field refers to value \"{v}\" which is not a valid positive integer: {}",
+                        p.text
+                    )));
+                }
             }
+            Some(NumberField::Jsonata(e)) => {
+                let v = crate::jsonata::eval_required(e, name, &states, &cx.flow.vars)?;
+                if v.as_u64().is_none_or(|n| n == 0) {
+                    let t = crate::jsonata::Template::Expr(e.clone());
+                    return Err(crate::jsonata::unexpected_type(&t, name, "positive integer", &v));
+                }
+            }
+            _ => {}
         }
     }
     Ok(())

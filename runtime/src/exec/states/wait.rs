@@ -1,6 +1,7 @@
 use super::{apply_assign, evaluate_assign, Cx, Step};
-use crate::error::StatesError;
-use crate::io;
+use crate::error::{names, StatesError};
+use crate::io::{self, bare_text};
+use crate::jsonata::{eval_required, Expr};
 use crate::machine::WaitFor;
 use crate::timestamp;
 use serde_json::Value;
@@ -14,9 +15,10 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
     let context = cx.context(None);
     let effective = cx.selected_input(&raw, &context)?;
     let env = cx.env(&effective, &context);
+    let states = cx.states(&raw, &context, None);
     let delay = match w {
         WaitFor::Seconds(s) => Duration::from_secs(*s),
-        WaitFor::Timestamp(t) => until(t)?,
+        WaitFor::Timestamp(t) => until(t, names::RUNTIME, "The Timestamp field")?,
         WaitFor::SecondsPath(p) => {
             let v = env.read(p).map_err(|_| {
                 StatesError::runtime(format!("The SecondsPath parameter does not reference an input value: {}", p.text))
@@ -33,7 +35,7 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
                     return Err(StatesError::runtime(format!(
                         "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
                         p.text,
-                        crate::io::bare_text(&v)
+                        bare_text(&v)
                     )))
                 }
             }
@@ -49,29 +51,49 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
                 StatesError::runtime(format!(
                     "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {}",
                     p.text,
-                    crate::io::bare_text(&v)
+                    bare_text(&v)
                 ))
             })?;
-            until(text)?
+            until(text, names::RUNTIME, "The TimestampPath parameter")?
         }
-        WaitFor::SecondsExpr(_) | WaitFor::TimestampExpr(_) => return Err(super::super::jsonata_unsupported()),
+        WaitFor::SecondsExpr(e) => seconds(e, &states, cx)?,
+        WaitFor::TimestampExpr(e) => {
+            let v = eval_required(e, "Timestamp", &states, &cx.flow.vars)?;
+            until(&bare_text(&v), names::QUERY_EVALUATION_ERROR, "The Timestamp field")?
+        }
     };
-    let assigned = evaluate_assign(cx.state.assign.as_ref(), &env)?;
+    let assigned = evaluate_assign(cx.state.assign.as_ref(), &env, &states)?;
     tokio::time::sleep(delay).await;
-    let output = io::select(&env, cx.state.output_path.as_ref())?;
+    let output = if cx.jsonata() {
+        cx.jsonata_output(cx.state.output.as_ref(), raw, &states)?
+    } else {
+        io::select(&env, cx.state.output_path.as_ref())?
+    };
     apply_assign(cx.flow, &assigned);
     Ok(Step { transition: cx.transition(), output })
 }
 
-fn until(t: &str) -> Result<Duration, StatesError> {
+fn seconds(e: &Expr, states: &Value, cx: &Cx<'_>) -> Result<Duration, StatesError> {
+    let v = eval_required(e, "Seconds", states, &cx.flow.vars)?;
+    match v.as_u64() {
+        Some(n) => Ok(Duration::from_secs(n)),
+        None => Err(StatesError::scoped(
+            names::QUERY_EVALUATION_ERROR,
+            format!("The Seconds field must be a non-negative integer, but was: {v}"),
+        )),
+    }
+}
+
+fn until(t: &str, error: &str, field: &str) -> Result<Duration, StatesError> {
     let target = timestamp::parse(t).ok_or_else(|| {
-        StatesError::runtime(format!(
-            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {t}"
-        ))
+        StatesError::scoped(
+            error,
+            format!("{field} cannot be parsed as an ISO-8601 extended offset date-time format string: {t}"),
+        )
     })?;
-    let secs = (target.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds();
-    if secs / 1000 >= MAX_WAIT_SECS {
+    let millis = (target.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_milliseconds();
+    if millis / 1000 >= MAX_WAIT_SECS {
         return Err(StatesError::runtime("Wait state delay is too long."));
     }
-    Ok(Duration::from_millis(secs.max(0) as u64))
+    Ok(Duration::from_millis(millis.max(0) as u64))
 }
