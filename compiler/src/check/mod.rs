@@ -5,6 +5,7 @@
 mod express;
 mod names;
 mod reachability;
+mod states_scope;
 mod transitions;
 
 use crate::diagnostics::Diagnostic;
@@ -27,6 +28,7 @@ pub fn check(source: &Source, value: &Value, ty: MachineType) -> (Option<StateMa
         names::check(m, &mut diags);
         transitions::check(&m.root, &mut diags);
         reachability::check(&m.root, &mut diags);
+        states_scope::check(&m.root, &mut diags);
         if ty == MachineType::Express {
             express::check(&m.root, &mut diags);
         }

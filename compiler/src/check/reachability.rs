@@ -37,20 +37,23 @@ pub fn check(c: &Container, diags: &mut Vec<Diagnostic>) {
         while let Some(n) = dfs.next(&g) {
             reached[n] = true;
         }
-        let mut unreachable = false;
-        for (i, (name, s)) in c.states.iter().enumerate() {
-            if !reached[i] {
-                unreachable = true;
-                diags.push(Diagnostic::error(
-                    codes::MISSING_TRANSITION_TARGET,
-                    format!("State \"{name}\" is not reachable."),
-                    Some(s.pointer.clone()),
-                ));
-            }
-        }
-        let terminal = c.states.values().enumerate().any(|(i, s)| reached[i] && is_terminal(&s.body, s.end));
-        if !terminal && !unreachable {
+        let terminal = |reach: bool| {
+            c.states.values().enumerate().any(|(i, s)| reached[i] == reach && is_terminal(&s.body, s.end))
+        };
+        // As AWS does: a machine that cannot end is reported as such, and
+        // its unreachable states only when one of them could have ended it.
+        if !terminal(true) && !terminal(false) {
             diags.push(Diagnostic::error(codes::MISSING_END_STATE, "Workflow has no terminal state", None));
+        } else {
+            for (i, (name, s)) in c.states.iter().enumerate() {
+                if !reached[i] {
+                    diags.push(Diagnostic::error(
+                        codes::MISSING_TRANSITION_TARGET,
+                        format!("State \"{name}\" is not reachable."),
+                        Some(s.pointer.clone()),
+                    ));
+                }
+            }
         }
     }
     for inner in c.children() {

@@ -26,8 +26,9 @@ pub struct Source {
 
 impl Source {
     /// The position of `pointer`, or of its nearest ancestor that has one.
-    pub fn pos(&self, pointer: &str) -> Option<Pos> {
-        let mut p = pointer;
+    pub fn pos(&self, location: &str) -> Option<Pos> {
+        let pointer = json_pointer(location);
+        let mut p = pointer.as_str();
         loop {
             if let Some(pos) = self.positions.get(p) {
                 return Some(*pos);
@@ -42,6 +43,27 @@ impl Source {
     pub fn line(&self, n: usize) -> Option<&str> {
         self.text.lines().nth(n.checked_sub(1)?)
     }
+}
+
+/// AWS writes array elements as `Choices[0]`; JSON pointers as `Choices/0`.
+fn json_pointer(location: &str) -> String {
+    let mut out = String::with_capacity(location.len());
+    let mut chars = location.chars().peekable();
+    while let Some(c) = chars.next() {
+        let digits_follow = chars.peek().is_some_and(|d| d.is_ascii_digit());
+        if c == '[' && digits_follow {
+            out.push('/');
+            while let Some(d) = chars.next() {
+                if d == ']' {
+                    break;
+                }
+                out.push(d);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn is_yaml_name(name: &str) -> bool {

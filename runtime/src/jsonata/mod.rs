@@ -84,7 +84,11 @@ impl Expr {
 pub fn failure(expr: &Expr, location: &str, message: Option<&str>) -> StatesError {
     let detail = match message {
         None => "returned nothing (undefined).".to_string(),
-        Some(m) => format!("threw an error during evaluation. {m}"),
+        // A coded JSONata message is a sentence of its own; a bare one follows a colon.
+        Some(m) if jsonata_core::evaluator::error_code_prefix(m).is_some() => {
+            format!("threw an error during evaluation. {m}")
+        }
+        Some(m) => format!("threw an error during evaluation: {m}"),
     };
     StatesError::scoped(
         names::QUERY_EVALUATION_ERROR,

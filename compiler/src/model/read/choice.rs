@@ -2,7 +2,7 @@
 //! `Not`) and JSONata rules (`Condition`).
 
 use super::value::jsonata_expr;
-use super::{child, Reader};
+use super::{child, index, Reader};
 use crate::model::{Choice, ChoiceBranch, Condition, QueryLanguage};
 use asl_runtime::choice::{comparison_operator, Kind, Operand, Rule, Test};
 use serde_json::{Map, Value};
@@ -26,7 +26,7 @@ impl Reader {
             Some(Value::Array(items)) if items.is_empty() => self.error(&at, "Value cannot be empty"),
             Some(Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(b) = self.choice_branch(item, &format!("{at}/{i}"), ql) {
+                    if let Some(b) = self.choice_branch(item, &index(&at, i), ql) {
                         choices.push(b);
                     }
                 }
@@ -109,7 +109,7 @@ impl Reader {
                 }
                 let mut rules = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    let ip = format!("{op_at}/{i}");
+                    let ip = index(&op_at, i);
                     match item {
                         Value::Object(o) => rules.extend(self.rule(o, &ip, false)),
                         _ => self.error(&ip, "Value is not an Object"),

@@ -1,6 +1,6 @@
 //! `Retry` and `Catch`: their fields, ranges and the `States.ALL` rules.
 
-use super::{child, Reader};
+use super::{child, index, Reader};
 use crate::model::{Catcher, QueryLanguage, Retrier};
 use serde_json::{Map, Value};
 
@@ -40,7 +40,7 @@ impl Reader {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, item)| {
-                    let ip = format!("{at}/{i}");
+                    let ip = index(&at, i);
                     match item {
                         Value::Object(o) => Some((ip, o)),
                         _ => {

@@ -35,6 +35,11 @@ pub(crate) fn child(pointer: &str, key: &str) -> String {
     format!("{pointer}/{}", pointer_token(key))
 }
 
+/// An array element, in AWS's location style: `/States/C/Choices[0]/Next`.
+pub(crate) fn index(pointer: &str, i: usize) -> String {
+    format!("{pointer}[{i}]")
+}
+
 impl Reader {
     pub(crate) fn error(&mut self, location: &str, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::error(

@@ -2,7 +2,7 @@
 //! and the body of its type.
 
 use super::value::jsonata_expr;
-use super::{child, fields, Reader, MAX_STATE_NAME};
+use super::{child, fields, index, Reader, MAX_STATE_NAME};
 use crate::model::{Assign, Body, Fail, FailText, QueryLanguage, State, Task, WaitFor};
 use asl_runtime::intrinsic;
 use asl_runtime::path::Path;
@@ -319,7 +319,7 @@ impl Reader {
             Some(Value::Array(items)) if items.is_empty() => self.error(&at, "Value cannot be empty"),
             Some(Value::Array(items)) => {
                 for (i, b) in items.iter().enumerate() {
-                    let bp = format!("{at}/{i}");
+                    let bp = index(&at, i);
                     let Value::Object(bo) = b else {
                         self.error(&bp, "Value is not an Object");
                         continue;

@@ -1,6 +1,6 @@
 //! Typed reads of single fields, each reporting a wrong type or range.
 
-use super::{child, Reader};
+use super::{child, index, Reader};
 use crate::model::{NumberField, QueryLanguage};
 use asl_runtime::jsonata;
 use asl_runtime::path::Path;
@@ -258,7 +258,7 @@ impl Reader {
             }
             Value::Array(a) => {
                 for (i, v) in a.iter().enumerate() {
-                    self.jsonata_delimiters(v, &format!("{at}/{i}"));
+                    self.jsonata_delimiters(v, &index(&at, i));
                 }
             }
             _ => {}
