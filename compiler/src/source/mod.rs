@@ -53,7 +53,7 @@ fn json_pointer(location: &str) -> String {
         let digits_follow = chars.peek().is_some_and(|d| d.is_ascii_digit());
         if c == '[' && digits_follow {
             out.push('/');
-            while let Some(d) = chars.next() {
+            for d in chars.by_ref() {
                 if d == ']' {
                     break;
                 }

@@ -258,7 +258,7 @@ impl Reader {
             }
             Value::Array(a) => {
                 for (i, v) in a.iter().enumerate() {
-                    self.jsonata_delimiters(v, &index(&at, i));
+                    self.jsonata_delimiters(v, &index(at, i));
                 }
             }
             _ => {}
