@@ -3,8 +3,10 @@
 //! with positions, `model` builds the typed model, `check` validates it,
 //! `graph` draws it, `interpret` runs it over the `asl-runtime` crate.
 
+pub mod build;
 pub mod check;
 pub mod cli;
+pub mod codegen;
 pub mod diagnostics;
 pub mod graph;
 pub mod interpret;

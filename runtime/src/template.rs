@@ -87,6 +87,26 @@ impl Template {
         }
     }
 
+    /// The template as it was written (`.$` keys and all), which parses
+    /// back to an equal template.
+    pub fn source(&self) -> Value {
+        match self {
+            Template::Constant(v) => v.clone(),
+            Template::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, t)| match t {
+                        Template::Path { field, .. } | Template::Call { field, .. } => (field.clone(), t.source()),
+                        _ => (k.clone(), t.source()),
+                    })
+                    .collect(),
+            ),
+            Template::Array(items) => Value::Array(items.iter().map(Template::source).collect()),
+            Template::Path { path, .. } => Value::String(path.text.clone()),
+            Template::Call { call, .. } => Value::String(call.text.clone()),
+        }
+    }
+
     pub fn eval(&self, env: &Env<'_>) -> Result<Value, StatesError> {
         match self {
             Template::Constant(v) => Ok(v.clone()),

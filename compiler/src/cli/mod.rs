@@ -1,6 +1,7 @@
 //! The `aslc` command line. Exit codes: 0 success, 1 an invalid definition
 //! (check) or a failed execution (run), 2 a usage or I/O error.
 
+mod build;
 mod check;
 mod graph;
 mod run;
@@ -23,6 +24,8 @@ enum Command {
     Graph(graph::Args),
     /// Interpret a definition: run one execution and print its output.
     Run(run::Args),
+    /// Compile definitions into one native binary.
+    Build(build::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -72,5 +75,6 @@ pub fn main() -> ExitCode {
         Command::Check(a) => check::run(a),
         Command::Graph(a) => graph::run(a),
         Command::Run(a) => run::run(a),
+        Command::Build(a) => build::run(a),
     }
 }

@@ -70,6 +70,16 @@ impl Template {
         }
     }
 
+    /// The field as it was written, which parses back to an equal template.
+    pub fn source(&self) -> Value {
+        match self {
+            Template::Constant(v) => v.clone(),
+            Template::Expr(e) => Value::String(format!("{{% {} %}}", e.text)),
+            Template::Object(f) => Value::Object(f.iter().map(|(k, t)| (k.clone(), t.source())).collect()),
+            Template::Array(a) => Value::Array(a.iter().map(Template::source).collect()),
+        }
+    }
+
     /// Every expression in the template.
     pub fn expressions(&self) -> Vec<&Expr> {
         match self {

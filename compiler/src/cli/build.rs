@@ -1,0 +1,59 @@
+//! `aslc build DEF... --out PATH`
+
+use super::load_checked;
+use super::run::machine_name;
+use crate::build::{build, Options, Profile};
+use crate::codegen::Unit;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Definition files (JSON or YAML). Several make one binary with a
+    /// subcommand per definition, named by file stem.
+    #[arg(required = true)]
+    files: Vec<String>,
+    /// Where to write the binary (default: the first definition's stem).
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+    /// Also keep the generated crate in this folder.
+    #[arg(long, value_name = "DIR")]
+    emit_crate: Option<PathBuf>,
+    /// Build with optimisations (the default).
+    #[arg(long, conflicts_with = "debug")]
+    release: bool,
+    /// Build without optimisations (faster to compile).
+    #[arg(long)]
+    debug: bool,
+}
+
+pub fn run(a: Args) -> ExitCode {
+    let mut machines = Vec::new();
+    for f in &a.files {
+        match load_checked(f, 1) {
+            Ok(m) => machines.push((machine_name(f), m)),
+            Err(code) => return code,
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (name, _) in &machines {
+        if !seen.insert(name.clone()) {
+            eprintln!("error: two definitions are named '{name}': subcommands are named by file stem");
+            return ExitCode::from(2);
+        }
+    }
+    let units: Vec<Unit<'_>> = machines.iter().map(|(name, m)| Unit { name: name.clone(), machine: m }).collect();
+    let out = a.out.unwrap_or_else(|| PathBuf::from(&machines[0].0));
+    let opts =
+        Options { out, emit_crate: a.emit_crate, profile: if a.debug { Profile::Debug } else { Profile::Release } };
+    match build(&units, &opts) {
+        Ok(()) => {
+            eprintln!("built {}", opts.out.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
