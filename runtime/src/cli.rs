@@ -30,6 +30,10 @@ pub struct RunArgs {
     /// The execution's name (default: a fresh UUID).
     #[arg(long)]
     pub name: Option<String>,
+    /// Let time jump ahead whenever the execution only waits: Wait states,
+    /// retry intervals and timeouts take no real time (for tests).
+    #[arg(long)]
+    pub fast_forward: bool,
 }
 
 /// A usage or I/O problem: exit code 2.
@@ -100,7 +104,7 @@ pub fn run_main(args: &RunArgs, machine_name: &str, timeout_seconds: Option<u64>
         execution_name: args.name.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         start_time: chrono::Utc::now(),
     };
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_time().start_paused(args.fast_forward).build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");

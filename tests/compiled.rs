@@ -1,0 +1,180 @@
+//! End to end through `aslc build`: every example and every case of
+//! `tests/cases/` compiled into one binary (a subcommand each), run, and
+//! compared with the interpreter — status, output, error and cause must be
+//! identical. The runtime's dependencies are built once, in a cache under
+//! cargo's target folder shared by every run of this test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Run {
+    stem: String,
+    definition: PathBuf,
+    args: Vec<String>,
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn aslc() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_aslc"));
+    c.env("ASLC_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("aslc-home"));
+    c
+}
+
+fn result(o: &Output, what: &str) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{what}: no JSON result ({e}): {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+/// The parts of a `--result` both engines must agree on.
+fn verdict(r: &serde_json::Value) -> serde_json::Value {
+    let output = r["output"].as_str().map(|t| serde_json::from_str::<serde_json::Value>(t).unwrap_or_default());
+    serde_json::json!({ "status": r["status"], "output": output, "error": r["error"], "cause": r["cause"] })
+}
+
+fn runs(work: &Path) -> Vec<Run> {
+    let ex = root().join("examples");
+    let input = |text: &str| vec!["--input".to_string(), text.to_string()];
+    let mut out = vec![
+        Run { stem: "hello".into(), definition: ex.join("hello.json"), args: input("{}") },
+        Run {
+            stem: "choice-wait-loop".into(),
+            definition: ex.join("choice-wait-loop.json"),
+            args: input(r#"{"limit": 4, "delay": 2}"#),
+        },
+        Run {
+            stem: "parallel".into(),
+            definition: ex.join("parallel.json"),
+            args: input(r#"{"customer": {"name": "Ada"}, "lines": [{"sku": "A", "quantity": 2}]}"#),
+        },
+        Run {
+            stem: "map".into(),
+            definition: ex.join("map.json"),
+            args: input(r#"{"currency": "EUR", "lines": [{"sku": "A", "quantity": 2}, {"sku": "B", "quantity": 1}]}"#),
+        },
+    ];
+    for case in ["HappyPath", "Throttled"] {
+        out.push(Run {
+            stem: "product-processing".into(),
+            definition: ex.join("product-processing.json"),
+            args: [
+                "--input-file",
+                ex.join("product-processing.input.json").to_str().unwrap_or_default(),
+                "--mock-config",
+                ex.join("product-processing.mock.json").to_str().unwrap_or_default(),
+                "--test-case",
+                case,
+            ]
+            .map(String::from)
+            .to_vec(),
+        });
+    }
+    let mut files: Vec<_> =
+        std::fs::read_dir(root().join("tests/cases")).expect("cases").flatten().map(|e| e.path()).collect();
+    files.sort();
+    for f in files {
+        let group = f.file_stem().and_then(|s| s.to_str()).unwrap_or("case").to_string();
+        let cases: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(&f).expect("readable")).expect("case JSON");
+        for (i, c) in cases.iter().enumerate() {
+            let stem = format!("{group}-{i}");
+            let definition = work.join(format!("{stem}.json"));
+            std::fs::write(&definition, c["definition"].to_string()).expect("write definition");
+            let input_file = work.join(format!("{stem}.input.json"));
+            std::fs::write(&input_file, c.get("input").cloned().unwrap_or(serde_json::json!({})).to_string())
+                .expect("write input");
+            let mut args = vec!["--input-file".to_string(), input_file.display().to_string()];
+            if let Some(m) = c.get("mock") {
+                let mock = work.join(format!("{stem}.mock.json"));
+                std::fs::write(&mock, m.to_string()).expect("write mock");
+                args.extend(["--mock-config".into(), mock.display().to_string(), "--test-case".into(), "Test".into()]);
+            }
+            out.push(Run { stem, definition, args });
+        }
+    }
+    out
+}
+
+#[test]
+fn both_engines_agree_on_examples_and_cases() {
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("compiled-{}", std::process::id()));
+    std::fs::create_dir_all(&work).expect("work dir");
+    let runs = runs(&work);
+    let mut defs: Vec<&PathBuf> = runs.iter().map(|r| &r.definition).collect();
+    defs.dedup();
+    let bundle = work.join("bundle");
+    let built = aslc().arg("build").args(&defs).arg("--out").arg(&bundle).output().expect("aslc build runs");
+    assert!(built.status.success(), "build failed: {}", String::from_utf8_lossy(&built.stderr));
+
+    let mut mismatches = Vec::new();
+    for r in &runs {
+        let interp = aslc()
+            .arg("run")
+            .arg(&r.definition)
+            .args(&r.args)
+            .args(["--result", "--fast-forward"])
+            .output()
+            .expect("run");
+        let compiled = Command::new(&bundle)
+            .arg(&r.stem)
+            .args(&r.args)
+            .args(["--result", "--fast-forward"])
+            .output()
+            .expect("bundle runs");
+        assert_eq!(interp.status.code(), compiled.status.code(), "{}: exit codes", r.stem);
+        let (a, b) = (verdict(&result(&interp, &r.stem)), verdict(&result(&compiled, &r.stem)));
+        if a != b {
+            mismatches.push(format!("{} {:?}:\n  interpreted: {a}\n  compiled:    {b}", r.stem, r.args));
+        }
+    }
+    assert!(runs.len() > 80, "only {} runs", runs.len());
+    assert!(mismatches.is_empty(), "{} runs differ:\n{}", mismatches.len(), mismatches.join("\n"));
+
+    // Outputs checked against what the examples are meant to produce.
+    let hello = Command::new(&bundle).args(["hello", "--input", "{}"]).output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&hello.stdout).trim(), "\"Hello World!\"");
+    let lp = Command::new(&bundle)
+        .args(["choice-wait-loop", "--input", r#"{"limit": 2, "delay": 0}"#])
+        .output()
+        .expect("runs");
+    assert_eq!(String::from_utf8_lossy(&lp.stdout).trim(), "2");
+    let help = Command::new(&bundle).arg("--help").output().expect("runs");
+    assert!(String::from_utf8_lossy(&help.stdout).contains("product-processing"));
+    std::fs::remove_dir_all(&work).ok();
+}
+
+#[test]
+fn a_single_definition_makes_a_binary_that_runs_it_directly() {
+    let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("single-{}", std::process::id()));
+    std::fs::create_dir_all(&work).expect("work dir");
+    let out = work.join("hello");
+    let crate_dir = work.join("crate");
+    let built = aslc()
+        .args(["build", "examples/hello.json", "--out"])
+        .arg(&out)
+        .arg("--emit-crate")
+        .arg(&crate_dir)
+        .current_dir(root())
+        .output()
+        .expect("aslc build runs");
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let run = Command::new(&out).args(["--input", "{}"]).output().expect("runs");
+    assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "\"Hello World!\"");
+    assert!(crate_dir.join("src/hello.rs").exists() && crate_dir.join("Cargo.lock").exists());
+    let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("manifest");
+    assert!(manifest.contains("panic = \"abort\"") && manifest.contains("[workspace]"));
+    let bad = aslc()
+        .args(["build", "tests/fixtures/invalid/no-terminal-state.json"])
+        .current_dir(root())
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(1));
+    std::fs::remove_dir_all(&work).ok();
+}
