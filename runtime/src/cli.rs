@@ -112,7 +112,7 @@ pub fn run_main(args: &RunArgs, machine_name: &str, timeout_seconds: Option<u64>
         }
     };
     let outcome = match serde_json::from_str::<Value>(&text) {
-        Ok(input) => rt.block_on(execute(info, input, mock, timeout_seconds, machine)),
+        Ok(input) => rt.block_on(execute(info, input, mock, timeout_seconds, args.history.is_some(), machine)),
         Err(e) => invalid_input(info, &text, e),
     };
     report(args, &outcome)

@@ -1,14 +1,74 @@
 //! What a path can read while a state runs: its input (`$`), the context
 //! object (`$$`) and the variables (`$name`).
 
-use crate::path::{Path, PathError, Root};
+use crate::path::{Path, PathError, Root, Segment};
 use crate::vars::Vars;
-use serde_json::Value;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Map, Value};
 
 pub struct Env<'a> {
     pub input: &'a Value,
-    pub context: &'a Value,
+    pub context: &'a Context<'a>,
     pub vars: &'a Vars,
+}
+
+/// The context object (`$$`) of one state, assembled only as far as a path
+/// reads it: most states never look, and building it for each would copy
+/// the execution input every time.
+#[derive(Clone, Default)]
+pub struct Context<'a> {
+    /// `Execution` and `StateMachine`.
+    pub execution: Option<&'a Map<String, Value>>,
+    pub state_name: &'a str,
+    pub entered: Option<DateTime<Utc>>,
+    /// `State.RetryCount`, present for Task, Parallel and Map states.
+    pub retry_count: Option<u64>,
+    pub task_token: Option<&'a str>,
+    /// `Map.Item`, inside a Map's ItemSelector only.
+    pub map_item: Option<Value>,
+}
+
+impl Context<'_> {
+    /// One top-level field of the context object.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        match key {
+            "State" => {
+                let mut s = Map::new();
+                if let Some(t) = self.entered {
+                    s.insert("EnteredTime".into(), json!(crate::timestamp::format_context(t)));
+                }
+                s.insert("Name".into(), json!(self.state_name));
+                if let Some(n) = self.retry_count {
+                    s.insert("RetryCount".into(), json!(n));
+                }
+                Some(Value::Object(s))
+            }
+            "Task" => self.task_token.map(|t| json!({ "Token": t })),
+            "Map" => self.map_item.as_ref().map(|i| json!({ "Item": i })),
+            other => self.execution.and_then(|e| e.get(other)).cloned(),
+        }
+    }
+
+    /// The whole object, as `$$` or JSONata's `$states.context` sees it.
+    pub fn to_value(&self) -> Value {
+        let mut m = self.execution.cloned().unwrap_or_default();
+        for key in ["State", "Task", "Map"] {
+            if let Some(v) = self.get(key) {
+                m.insert(key.into(), v);
+            }
+        }
+        Value::Object(m)
+    }
+
+    fn read(&self, path: &Path) -> Result<Value, PathError> {
+        match path.segments.first() {
+            Some(Segment::Child(key)) => match self.get(key) {
+                Some(v) => path.select_after(&v, 1),
+                None => path.select(&Value::Object(Map::new())),
+            },
+            _ => path.select(&self.to_value()),
+        }
+    }
 }
 
 /// Why a path read nothing.
@@ -36,7 +96,7 @@ impl<'a> Env<'a> {
     pub fn read(&self, path: &Path) -> Result<Value, ReadError> {
         match &path.root {
             Root::Input => path.select(self.input).map_err(ReadError::Path),
-            Root::Context => path.select(self.context).map_err(ReadError::Path),
+            Root::Context => self.context.read(path).map_err(ReadError::Path),
             Root::Variable(name) => {
                 let value = self.vars.get(name).ok_or_else(|| ReadError::UndefinedVariable(name.clone()))?;
                 path.select(&value).map_err(ReadError::Path)

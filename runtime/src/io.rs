@@ -94,7 +94,8 @@ mod tests {
     fn input_path_null_and_missing() {
         let vars = Vars::root();
         let input = json!({"a": 1});
-        let env = Env { input: &input, context: &Value::Null, vars: &vars };
+        let context = crate::env::Context::default();
+        let env = Env { input: &input, context: &context, vars: &vars };
         assert_eq!(select(&env, None).unwrap(), json!({}));
         let err = select(&env, Some(&Path::parse("$.b").unwrap())).unwrap_err();
         assert_eq!(err.cause.as_deref(), Some("Invalid path '$.b' : No results for path: $['b']"));

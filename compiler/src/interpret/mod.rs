@@ -75,5 +75,5 @@ pub fn run_to_end(
         execution_name: "test-execution".to_string(),
         start_time: chrono::Utc::now(),
     };
-    Ok(rt.block_on(execute(info, input, mock, machine.timeout_seconds, &Interpreted(machine))))
+    Ok(rt.block_on(execute(info, input, mock, machine.timeout_seconds, false, &Interpreted(machine))))
 }

@@ -45,9 +45,10 @@ pub async fn execute(
     input: Value,
     mock: Option<mock::TestCase>,
     timeout_seconds: Option<u64>,
+    record_history: bool,
     machine: &dyn Machine,
 ) -> Outcome {
-    let exec = Execution::new(&info, &input, mock);
+    let exec = Execution::new(&info, &input, mock, record_history);
     let top = Cursor::new(0);
     exec.history.borrow_mut().push(
         &top,

@@ -2,13 +2,18 @@
 //! each pointing at the previous event of its own flow (the machine, a
 //! branch, an iteration), with JSON-text inputs and outputs.
 
+use crate::machine::Body;
 use crate::timestamp;
 use serde_json::{json, Map, Value};
 use std::cell::Cell;
 
+/// Events are always numbered (causes quote the id of a state's entered
+/// event) but only kept when someone asked for the history.
 #[derive(Debug, Default)]
 pub struct History {
     events: Vec<Value>,
+    count: u64,
+    record: bool,
 }
 
 /// The chain one flow's events form: the id of its latest event.
@@ -31,9 +36,22 @@ pub fn not_truncated() -> Value {
 }
 
 impl History {
+    pub fn new(record: bool) -> Self {
+        History { events: Vec::new(), count: 0, record }
+    }
+
+    pub fn is_recording(&self) -> bool {
+        self.record
+    }
+
     /// Appends an event after `cursor`'s latest one; returns its id.
     pub fn push(&mut self, cursor: &Cursor, kind: &str, details: Option<(&str, Value)>) -> u64 {
-        let id = self.events.len() as u64 + 1;
+        self.count += 1;
+        let id = self.count;
+        if !self.record {
+            cursor.0.set(id);
+            return id;
+        }
         let mut e = Map::new();
         e.insert("id".into(), json!(id));
         e.insert("previousEventId".into(), json!(cursor.last()));
@@ -47,16 +65,32 @@ impl History {
         id
     }
 
-    pub fn len(&self) -> usize {
-        self.events.len()
+    /// How many events have been numbered.
+    pub fn len(&self) -> u64 {
+        self.count
     }
 
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.count == 0
     }
 
     pub fn to_json(&self) -> Value {
         json!({ "events": self.events })
+    }
+}
+
+/// The entered and (except for Fail) exited event types of a state.
+pub fn state_event_kinds(body: &Body) -> (&'static str, Option<&'static str>) {
+    match body {
+        Body::Pass { .. } => ("PassStateEntered", Some("PassStateExited")),
+        Body::Task(_) => ("TaskStateEntered", Some("TaskStateExited")),
+        Body::Choice(_) => ("ChoiceStateEntered", Some("ChoiceStateExited")),
+        Body::Wait(_) => ("WaitStateEntered", Some("WaitStateExited")),
+        Body::Succeed => ("SucceedStateEntered", Some("SucceedStateExited")),
+        Body::Fail(_) => ("FailStateEntered", None),
+        Body::Parallel { .. } => ("ParallelStateEntered", Some("ParallelStateExited")),
+        Body::Map(_) => ("MapStateEntered", Some("MapStateExited")),
+        Body::Invalid => ("StateEntered", Some("StateExited")),
     }
 }
 

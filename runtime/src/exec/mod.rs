@@ -77,7 +77,8 @@ impl ExecutionInfo {
 }
 
 impl Execution {
-    pub fn new(info: &ExecutionInfo, input: &Value, mock: Option<mock::TestCase>) -> Execution {
+    /// `record_history`: keep every event's details (for `--history`).
+    pub fn new(info: &ExecutionInfo, input: &Value, mock: Option<mock::TestCase>, record_history: bool) -> Execution {
         let context = json!({
             "Execution": {
                 "Id": info.execution_arn(),
@@ -92,7 +93,7 @@ impl Execution {
         let Value::Object(context) = context else { unreachable!("json! object literal") };
         Execution {
             context,
-            history: Rc::new(RefCell::new(History::default())),
+            history: Rc::new(RefCell::new(History::new(record_history))),
             task_calls: RefCell::new(Vec::new()),
             mock,
             invocations: RefCell::new(HashMap::new()),
@@ -119,6 +120,16 @@ impl Flow {
     pub fn event(&self, kind: &str, details: Option<(&str, Value)>) -> u64 {
         self.history.borrow_mut().push(&self.cursor, kind, details)
     }
+
+    /// An event whose details are built only if the history is recorded.
+    pub fn event_with<'k>(&self, kind: &str, details: impl FnOnce() -> (&'k str, Value)) -> u64 {
+        let mut h = self.history.borrow_mut();
+        if h.is_recording() {
+            h.push(&self.cursor, kind, Some(details()))
+        } else {
+            h.push(&self.cursor, kind, None)
+        }
+    }
 }
 
 /// Runs a nested container (a Parallel branch, a Map iteration). The
@@ -142,21 +153,11 @@ pub trait Machine {
     ) -> LocalBoxFuture<'a, Result<Value, StatesError>>;
 }
 
-/// The context object as a state sees it.
-pub(crate) fn context_object(exec: &Execution, state: &State, entered: &str, retry_count: Option<u64>) -> Value {
-    let mut c = exec.context.clone();
-    let mut s = json!({ "EnteredTime": entered, "Name": state.name });
-    if let Some(n) = retry_count {
-        s["RetryCount"] = json!(n);
-    }
-    c.insert("State".into(), s);
-    if let Body::Task(t) = &state.body {
-        let pattern = t.resource.rsplit('.').next().unwrap_or("");
-        if matches!(pattern, "waitForTaskToken" | "sync" | "sync:2") {
-            c.insert("Task".into(), json!({ "Token": uuid::Uuid::new_v4().to_string() }));
-        }
-    }
-    Value::Object(c)
+/// A task token for the patterns that hand one to the task (`$$.Task.Token`).
+fn task_token(state: &State) -> Option<String> {
+    let Body::Task(t) = &state.body else { return None };
+    let pattern = t.resource.rsplit('.').next().unwrap_or("");
+    matches!(pattern, "waitForTaskToken" | "sync" | "sync:2").then(|| uuid::Uuid::new_v4().to_string())
 }
 
 /// Evaluates an `Assign` block (values as at state entry); the caller
@@ -192,14 +193,12 @@ pub async fn run_state(
     input: Value,
     nested: &dyn Nested,
 ) -> Result<Step, StatesError> {
-    let kind = state.body.type_name();
-    let entered_id = flow.event(
-        &format!("{kind}StateEntered"),
-        Some(("stateEnteredEventDetails", history::entered(&state.name, &input))),
-    );
-    let entered_time = crate::timestamp::format_context(chrono::Utc::now());
+    let (entered_kind, exited_kind) = history::state_event_kinds(&state.body);
+    let entered_id =
+        flow.event_with(entered_kind, || ("stateEnteredEventDetails", history::entered(&state.name, &input)));
+    let token = task_token(state);
     let result = {
-        let cx = states::Cx { exec, flow, state, entered: &entered_time, nested };
+        let cx = states::Cx { exec, flow, state, entered: chrono::Utc::now(), task_token: token.as_deref(), nested };
         match &state.body {
             Body::Pass { result } => states::pass(&cx, input, result.as_ref()),
             Body::Choice(c) => states::choice(&cx, input, c),
@@ -214,16 +213,14 @@ pub async fn run_state(
     };
     let step = result.map_err(|e| {
         if e.name() == crate::error::names::QUERY_EVALUATION_ERROR {
-            let details = json!({"error": e.error, "cause": e.cause, "state": state.name});
-            flow.event("EvaluationFailed", Some(("evaluationFailedEventDetails", details)));
+            flow.event_with("EvaluationFailed", || {
+                ("evaluationFailedEventDetails", json!({"error": e.error, "cause": e.cause, "state": state.name}))
+            });
         }
         e.in_state(&state.name, entered_id)
     })?;
-    if !matches!(state.body, Body::Fail(_)) {
-        flow.event(
-            &format!("{kind}StateExited"),
-            Some(("stateExitedEventDetails", history::exited(&state.name, &step.output, None))),
-        );
+    if let Some(kind) = exited_kind {
+        flow.event_with(kind, || ("stateExitedEventDetails", history::exited(&state.name, &step.output, None)));
     }
     Ok(step)
 }

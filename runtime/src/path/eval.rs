@@ -45,9 +45,15 @@ impl Path {
     /// Selects with ASL's rules: a definite path yields its value or an
     /// error; any other path yields the array of everything it matched.
     pub fn select(&self, doc: &Value) -> Result<Value, PathError> {
+        self.select_after(doc, 0)
+    }
+
+    /// `select` for a `doc` that the first `skip` segments already led to;
+    /// errors still name the whole path.
+    pub fn select_after(&self, doc: &Value, skip: usize) -> Result<Value, PathError> {
         if self.is_definite() {
             let mut cur = doc;
-            for (n, seg) in self.segments.iter().enumerate() {
+            for (n, seg) in self.segments.iter().enumerate().skip(skip) {
                 match step(cur, seg) {
                     Some(next) => cur = next,
                     None if n + 1 == self.segments.len() => {
@@ -58,7 +64,12 @@ impl Path {
             }
             Ok(cur.clone())
         } else {
-            Ok(Value::Array(self.select_all(doc).into_iter().cloned().collect()))
+            let rest = Path {
+                root: self.root.clone(),
+                segments: self.segments[skip.min(self.segments.len())..].to_vec(),
+                text: String::new(),
+            };
+            Ok(Value::Array(rest.select_all(doc).into_iter().cloned().collect()))
         }
     }
 

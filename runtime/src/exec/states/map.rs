@@ -96,12 +96,12 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
             let input = match &m.item_selector {
                 Some(ItemSelector::Template(t)) => {
                     let mut c = context.clone();
-                    c["Map"] = json!({ "Item": item_context(i, key.as_deref(), &value) });
+                    c.map_item = Some(item_context(i, key.as_deref(), &value));
                     t.eval(&Env { input: &effective, context: &c, vars: &cx.flow.vars })?
                 }
                 Some(ItemSelector::Jsonata(t)) => {
                     let mut c = context.clone();
-                    c["Map"] = json!({ "Item": item_context(i, key.as_deref(), &value) });
+                    c.map_item = Some(item_context(i, key.as_deref(), &value));
                     t.eval("ItemSelector", &cx.states(&effective, &c, None), &cx.flow.vars)?
                 }
                 None => match key {
@@ -119,7 +119,7 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         let runs = stream::iter(inputs.into_iter().enumerate())
             .map(|(i, input)| async move {
                 let (vars, history) = if m.distributed {
-                    (Vars::root(), Rc::new(RefCell::new(History::default())))
+                    (Vars::root(), Rc::new(RefCell::new(History::new(false))))
                 } else {
                     (Vars::child(&cx.flow.vars), cx.flow.history.clone())
                 };

@@ -19,8 +19,8 @@ pub(crate) use task::task;
 pub(crate) use task::MAX_PAYLOAD_BYTES;
 pub(crate) use wait::wait;
 
-use super::{apply_assign, context_object, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
-use crate::env::Env;
+use super::{apply_assign, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
+use crate::env::{Context, Env};
 use crate::error::StatesError;
 use crate::io;
 use crate::jsonata;
@@ -33,13 +33,22 @@ pub(crate) struct Cx<'a> {
     pub exec: &'a Execution,
     pub flow: &'a Flow,
     pub state: &'a State,
-    pub entered: &'a str,
+    pub entered: chrono::DateTime<chrono::Utc>,
+    pub task_token: Option<&'a str>,
     pub nested: &'a dyn Nested,
 }
 
 impl Cx<'_> {
-    pub fn context(&self, retry_count: Option<u64>) -> Value {
-        context_object(self.exec, self.state, self.entered, retry_count)
+    /// The context object; `retry_count` for Task, Parallel and Map states.
+    pub fn context(&self, retry_count: Option<u64>) -> Context<'_> {
+        Context {
+            execution: Some(&self.exec.context),
+            state_name: &self.state.name,
+            entered: Some(self.entered),
+            retry_count,
+            task_token: self.task_token,
+            map_item: None,
+        }
     }
 
     pub fn jsonata(&self) -> bool {
@@ -54,19 +63,19 @@ impl Cx<'_> {
     }
 
     /// What paths read while this state runs, with `input` as `$`.
-    pub fn env<'v>(&'v self, input: &'v Value, context: &'v Value) -> Env<'v> {
+    pub fn env<'v>(&'v self, input: &'v Value, context: &'v Context<'v>) -> Env<'v> {
         Env { input, context, vars: &self.flow.vars }
     }
 
     /// `$states` for a JSONata state: the input, the context and, where AWS
     /// allows it, `result` or `errorOutput`. JSONPath states need none.
-    pub fn states(&self, raw: &Value, context: &Value, extra: Option<(&str, &Value)>) -> Value {
+    pub fn states(&self, raw: &Value, context: &Context<'_>, extra: Option<(&str, &Value)>) -> Value {
         if !self.jsonata() {
             return Value::Null;
         }
         let mut m = Map::new();
         m.insert("input".into(), raw.clone());
-        m.insert("context".into(), context.clone());
+        m.insert("context".into(), context.to_value());
         if let Some((k, v)) = extra {
             m.insert(k.into(), v.clone());
         }
@@ -74,12 +83,12 @@ impl Cx<'_> {
     }
 
     /// `InputPath` applied to the raw input (JSONata states have none).
-    pub fn selected_input(&self, raw: &Value, context: &Value) -> Result<Value, StatesError> {
+    pub fn selected_input(&self, raw: &Value, context: &Context<'_>) -> Result<Value, StatesError> {
         io::select(&self.env(raw, context), self.state.input_path.as_ref())
     }
 
     /// The effective input: `InputPath` then `Parameters`, or JSONata `Arguments`.
-    pub fn effective_input(&self, raw: &Value, context: &Value) -> Result<Value, StatesError> {
+    pub fn effective_input(&self, raw: &Value, context: &Context<'_>) -> Result<Value, StatesError> {
         if self.jsonata() {
             return match &self.state.arguments {
                 Some(t) => t.eval("Arguments", &self.states(raw, context, None), &self.flow.vars),
@@ -150,7 +159,7 @@ impl Cx<'_> {
 
     /// JSONPath: `ResultSelector`, `Assign`, `ResultPath`, `OutputPath`.
     /// JSONata: `Output` and `Assign`, which may read `$states.result`.
-    fn finish(&self, raw: &Value, result: Value, context: &Value) -> Result<Step, StatesError> {
+    fn finish(&self, raw: &Value, result: Value, context: &Context<'_>) -> Result<Step, StatesError> {
         let vars = &self.flow.vars;
         if self.jsonata() {
             let states = self.states(raw, context, Some(("result", &result)));

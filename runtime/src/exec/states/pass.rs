@@ -1,4 +1,5 @@
 use super::{apply_assign, evaluate_assign, Cx, Step, Transition};
+use crate::env::Context;
 use crate::error::{names, StatesError};
 use crate::exec::states::MAX_PAYLOAD_BYTES;
 use crate::io;
@@ -48,7 +49,7 @@ pub(crate) fn succeed(cx: &Cx<'_>, raw: Value) -> Result<Step, StatesError> {
 pub(crate) fn jsonata_passthrough(
     cx: &Cx<'_>,
     raw: Value,
-    context: &Value,
+    context: &Context<'_>,
     transition: Transition,
 ) -> Result<Step, StatesError> {
     let states = cx.states(&raw, context, None);
