@@ -111,7 +111,9 @@ fn both_engines_agree_on_examples_and_cases() {
     defs.dedup();
     let bundle = work.join("bundle");
     let built = aslc().arg("build").args(&defs).arg("--out").arg(&bundle).output().expect("aslc build runs");
-    assert!(built.status.success(), "build failed: {}", String::from_utf8_lossy(&built.stderr));
+    let log = String::from_utf8_lossy(&built.stderr);
+    assert!(built.status.success(), "build failed: {log}");
+    assert!(!log.contains("warning"), "the generated code has warnings:\n{log}");
 
     let mut mismatches = Vec::new();
     for r in &runs {

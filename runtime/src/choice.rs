@@ -164,7 +164,8 @@ impl Test {
     }
 }
 
-fn compare(kind: Kind, cmp: Cmp, a: &Value, b: &Value) -> bool {
+/// One comparison with AWS's rules: values of the wrong type compare false.
+pub fn compare(kind: Kind, cmp: Cmp, a: &Value, b: &Value) -> bool {
     let ord = match (kind, a, b) {
         (Kind::String, Value::String(x), Value::String(y)) => Some(x.encode_utf16().cmp(y.encode_utf16())),
         (Kind::Numeric, Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {

@@ -28,6 +28,38 @@ pub fn bare_text(v: &Value) -> String {
     }
 }
 
+/// Whether `v` serialises within `limit` bytes, counted without building
+/// the text and abandoned as soon as the limit is passed.
+pub fn fits(v: &Value, limit: usize) -> bool {
+    // Most payloads are far below the limit: a bound computed without
+    // formatting anything settles them.
+    fn bound(v: &Value) -> usize {
+        match v {
+            Value::Null | Value::Bool(_) => 5,
+            Value::Number(_) => 32,
+            Value::String(s) => s.len() * 6 + 2,
+            Value::Array(a) => 2 + a.iter().map(|x| bound(x) + 1).sum::<usize>(),
+            Value::Object(m) => 2 + m.iter().map(|(k, x)| k.len() * 6 + 4 + bound(x)).sum::<usize>(),
+        }
+    }
+    if bound(v) <= limit {
+        return true;
+    }
+    struct Counter {
+        left: usize,
+    }
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.left = self.left.checked_sub(buf.len()).ok_or(std::io::ErrorKind::WriteZero)?;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    serde_json::to_writer(Counter { left: limit }, v).is_ok()
+}
+
 /// `ResultPath`: `null` keeps the raw input; `$` replaces it; any other path
 /// writes the result there, creating intermediate objects.
 pub fn merge_result(raw: Value, result: Value, path: Option<&Path>) -> Result<Value, StatesError> {

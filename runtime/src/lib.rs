@@ -20,4 +20,5 @@ pub mod timestamp;
 pub mod vars;
 
 pub use error::StatesError;
+pub use serde_json;
 pub use serde_json::Value;

@@ -4,6 +4,7 @@
 //! dispatches on the enum. Each state's work is the runtime's `run_state`,
 //! the function the interpreter calls.
 
+use super::fast::{self, Shape};
 use super::model;
 use super::names::Names;
 use crate::model::{Body, Container, StateMachine};
@@ -249,7 +250,65 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
             }
         }
     });
-    let arms = entries.iter().map(|(v, f, _, _)| quote!(#enum_name::#v => Box::pin(#f(exec, &flow, input))));
+    let target_of = |name: &str| -> Option<TokenStream> {
+        entries.iter().find(|e| e.2 == name).map(|(v, ..)| quote!(#enum_name::#v))
+    };
+    let mut fast_fns = Vec::new();
+    let arms: Vec<TokenStream> = entries
+        .iter()
+        .zip(c.states.values())
+        .map(|((v, f, name, ty), s)| {
+            let general = quote!(Box::pin(#f(exec, &flow, input)));
+            let Some(fp) = fast::fast(s, &target_of) else {
+                return quote!(#enum_name::#v => #general);
+            };
+            let fast_fn = format_ident!("fast_{}", f);
+            let body = fp.body;
+            // A constant result never reads the input.
+            let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
+            let doc = format!(" `{name}` run directly; `None` sends it through `run_state`.");
+            match fp.shape {
+                Shape::Output => {
+                    fast_fns.push(quote! {
+                        #[doc = #doc]
+                        fn #fast_fn(#input: &Value) -> Option<Value> { #body }
+                    });
+                    let then = match (&s.next, s.end) {
+                        (Some(n), false) => match target_of(n) {
+                            Some(t) => quote! { current = #t; input = output; continue; },
+                            None => return quote!(#enum_name::#v => #general),
+                        },
+                        _ => quote!(return Ok(output);),
+                    };
+                    quote! {
+                        #enum_name::#v => {
+                            if let Some(output) = #fast_fn(&input) {
+                                asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
+                                #then
+                            }
+                            #general
+                        }
+                    }
+                }
+                Shape::Target => {
+                    fast_fns.push(quote! {
+                        #[doc = #doc]
+                        fn #fast_fn(#input: &Value) -> Option<#enum_name> { #body }
+                    });
+                    quote! {
+                        #enum_name::#v => {
+                            if let Some(next) = #fast_fn(&input) {
+                                asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
+                                current = next;
+                                continue;
+                            }
+                            #general
+                        }
+                    }
+                }
+            }
+        })
+        .collect();
     let doc = format!(" The states of the container at `{}`.", if c.pointer.is_empty() { "/" } else { &c.pointer });
     quote! {
         #[doc = #doc]
@@ -266,6 +325,8 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
         }
 
         #(#state_fns)*
+
+        #(#fast_fns)*
 
         /// Runs the container from its `StartAt`: a trampoline over its states.
         async fn #runner(exec: &Execution, flow: Flow, mut input: Value) -> Result<Value, StatesError> {

@@ -2,6 +2,7 @@
 //! with prettyplease. Several machines make one binary with a subcommand
 //! each.
 
+mod fast;
 mod machine;
 mod main_rs;
 mod model;

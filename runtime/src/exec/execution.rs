@@ -59,7 +59,7 @@ pub async fn execute(
         )),
     );
     let flow = Flow { vars: Vars::root(), cursor: Cursor::new(0), history: exec.history.clone() };
-    let result = if input.to_string().len() > MAX_PAYLOAD_BYTES {
+    let result = if !crate::io::fits(&input, MAX_PAYLOAD_BYTES) {
         Err(StatesError::new(
             names::DATA_LIMIT_EXCEEDED,
             "The execution input exceeds the maximum number of bytes service limit.",

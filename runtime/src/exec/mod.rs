@@ -153,6 +153,27 @@ pub trait Machine {
     ) -> LocalBoxFuture<'a, Result<Value, StatesError>>;
 }
 
+/// The largest payload a state may pass on, in bytes of JSON.
+pub const MAX_PAYLOAD_BYTES: usize = states::MAX_PAYLOAD_BYTES;
+
+/// Records what `run_state` records for a Pass, Choice or Succeed state
+/// that generated code ran itself: its entered and exited events
+/// (`kind` is the state type, as in `PassStateEntered`).
+pub fn transit(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value) {
+    {
+        let mut h = flow.history.borrow_mut();
+        if !h.is_recording() {
+            h.push(&flow.cursor, kind, None);
+            h.push(&flow.cursor, kind, None);
+            return;
+        }
+    }
+    let entered = format!("{kind}StateEntered");
+    flow.event_with(&entered, || ("stateEnteredEventDetails", history::entered(name, input)));
+    let exited = format!("{kind}StateExited");
+    flow.event_with(&exited, || ("stateExitedEventDetails", history::exited(name, output, None)));
+}
+
 /// A task token for the patterns that hand one to the task (`$$.Task.Token`).
 fn task_token(state: &State) -> Option<String> {
     let Body::Task(t) = &state.body else { return None };

@@ -105,8 +105,8 @@ impl Function {
     }
 }
 
-fn fail(call: &Call, msg: impl std::fmt::Display) -> StatesError {
-    StatesError::intrinsic(format!("Invalid arguments in {}: {msg}", call.function.name()))
+fn fail(function: Function, msg: impl std::fmt::Display) -> StatesError {
+    StatesError::intrinsic(format!("Invalid arguments in {}: {msg}", function.name()))
 }
 
 impl Call {
@@ -126,64 +126,77 @@ impl Call {
                 Arg::Call(c) => c.eval(env)?,
             });
         }
-        self.apply(args)
+        let raw = match self.args.first() {
+            Some(Arg::Str { raw, .. }) => Some(raw.as_str()),
+            _ => None,
+        };
+        apply(self.function, raw, args)
     }
+}
 
-    fn apply(&self, mut args: Vec<Value>) -> Result<Value, StatesError> {
-        use Function::*;
-        Ok(match self.function {
+/// Applies `function` to evaluated arguments. `format_raw` is a literal
+/// first argument as written (with its `\{` escapes), which only
+/// `States.Format` reads. Generated code calls this directly.
+pub fn apply(function: Function, format_raw: Option<&str>, mut args: Vec<Value>) -> Result<Value, StatesError> {
+    use Function::*;
+    let call = function;
+    if function.check_arity(args.len()).is_err() {
+        return Err(fail(call, "wrong number of arguments"));
+    }
+    {
+        Ok(match function {
             Format => {
-                let template = match (&self.args[0], &args[0]) {
-                    (Arg::Str { raw, .. }, _) => raw.clone(),
-                    (_, Value::String(s)) => s.clone(),
-                    _ => return Err(fail(self, "the format string must be a string")),
+                let template = match (format_raw, &args[0]) {
+                    (Some(raw), _) => raw.to_string(),
+                    (None, Value::String(s)) => s.clone(),
+                    _ => return Err(fail(call, "the format string must be a string")),
                 };
-                Value::String(format(self, &template, &args[1..])?)
+                Value::String(format(call, &template, &args[1..])?)
             }
             StringToJson => {
-                let s = string(self, &args[0])?;
+                let s = string(call, &args[0])?;
                 if s.trim().is_empty() {
                     Value::Null
                 } else {
-                    serde_json::from_str(s).map_err(|e| fail(self, format!("the string is not JSON: {e}")))?
+                    serde_json::from_str(s).map_err(|e| fail(call, format!("the string is not JSON: {e}")))?
                 }
             }
             JsonToString => Value::String(args[0].to_string()),
             Array => Value::Array(args),
             ArrayPartition => {
-                let items = array(self, &args[0])?;
-                let size = integer(self, &args[1])?;
+                let items = array(call, &args[0])?;
+                let size = integer(call, &args[1])?;
                 if size <= 0 {
-                    return Err(fail(self, "the chunk size must be a positive integer"));
+                    return Err(fail(call, "the chunk size must be a positive integer"));
                 }
                 Value::Array(items.chunks(size as usize).map(|c| Value::Array(c.to_vec())).collect())
             }
-            ArrayContains => Value::Bool(array(self, &args[0])?.iter().any(|v| json_eq(v, &args[1]))),
+            ArrayContains => Value::Bool(array(call, &args[0])?.iter().any(|v| json_eq(v, &args[1]))),
             ArrayRange => {
-                let (start, end, step) = (integer(self, &args[0])?, integer(self, &args[1])?, integer(self, &args[2])?);
+                let (start, end, step) = (integer(call, &args[0])?, integer(call, &args[1])?, integer(call, &args[2])?);
                 if step == 0 {
-                    return Err(fail(self, "the step must not be 0"));
+                    return Err(fail(call, "the step must not be 0"));
                 }
                 let count =
                     if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
                 if count > 1000 {
-                    return Err(fail(self, "the range has more than 1000 elements"));
+                    return Err(fail(call, "the range has more than 1000 elements"));
                 }
                 Value::Array((0..count).map(|i| Value::from(start + i * step)).collect())
             }
             ArrayGetItem => {
-                let items = array(self, &args[0])?;
-                let idx = integer(self, &args[1])?;
+                let items = array(call, &args[0])?;
+                let idx = integer(call, &args[1])?;
                 usize::try_from(idx)
                     .ok()
                     .and_then(|i| items.get(i))
                     .cloned()
-                    .ok_or_else(|| fail(self, format!("index {idx} is out of bounds")))?
+                    .ok_or_else(|| fail(call, format!("index {idx} is out of bounds")))?
             }
-            ArrayLength => Value::from(array(self, &args[0])?.len()),
+            ArrayLength => Value::from(array(call, &args[0])?.len()),
             ArrayUnique => {
                 let mut out: Vec<Value> = Vec::new();
-                for v in array(self, &args[0])? {
+                for v in array(call, &args[0])? {
                     if !out.iter().any(|o| json_eq(o, v)) {
                         out.push(v.clone());
                     }
@@ -191,14 +204,14 @@ impl Call {
                 Value::Array(out)
             }
             Base64Encode => {
-                let s = limited(self, string(self, &args[0])?)?;
+                let s = limited(call, string(call, &args[0])?)?;
                 Value::String(base64::engine::general_purpose::STANDARD.encode(s))
             }
             Base64Decode => {
-                let s = limited(self, string(self, &args[0])?)?;
+                let s = limited(call, string(call, &args[0])?)?;
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(s)
-                    .map_err(|e| fail(self, format!("the string is not Base64: {e}")))?;
+                    .map_err(|e| fail(call, format!("the string is not Base64: {e}")))?;
                 Value::String(String::from_utf8_lossy(&bytes).into_owned())
             }
             Hash => {
@@ -206,22 +219,22 @@ impl Call {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                let data = limited(self, &data)?;
-                let alg = string(self, &args[1])?;
+                let data = limited(call, &data)?;
+                let alg = string(call, &args[1])?;
                 Value::String(crate::hash::hex_digest(alg, data.as_bytes()).ok_or_else(|| {
                     fail(
-                        self,
+                        call,
                         format!("the hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"),
                     )
                 })?)
             }
             JsonMerge => {
                 if args[2] != Value::Bool(false) {
-                    return Err(fail(self, "deep merging is not supported: the third argument must be false"));
+                    return Err(fail(call, "deep merging is not supported: the third argument must be false"));
                 }
                 let b = args.pop().and(args.pop()).unwrap_or(Value::Null);
                 let (Value::Object(mut a), Value::Object(b)) = (args.swap_remove(0), b) else {
-                    return Err(fail(self, "both values to merge must be JSON objects"));
+                    return Err(fail(call, "both values to merge must be JSON objects"));
                 };
                 for (k, v) in b {
                     a.insert(k, v);
@@ -229,27 +242,27 @@ impl Call {
                 Value::Object(a)
             }
             MathRandom => {
-                let start = java_round(self, &args[0])?;
-                let end = java_round(self, &args[1])?;
+                let start = java_round(call, &args[0])?;
+                let end = java_round(call, &args[1])?;
                 if end <= start {
-                    return Err(fail(self, "the end of the range must be greater than its start"));
+                    return Err(fail(call, "the end of the range must be greater than its start"));
                 }
-                let span = i32::try_from(end - start).map_err(|_| fail(self, "the range is too large"))?;
+                let span = i32::try_from(end - start).map_err(|_| fail(call, "the range is too large"))?;
                 let offset = match args.get(2) {
-                    Some(seed) => JavaRandom::new(java_round(self, seed)?).next_int(span),
+                    Some(seed) => JavaRandom::new(java_round(call, seed)?).next_int(span),
                     None => rand::Rng::gen_range(&mut rand::thread_rng(), 0..span),
                 };
                 Value::from(start + offset as i64)
             }
             MathAdd => {
-                let sum = java_round(self, &args[0])?
-                    .checked_add(java_round(self, &args[1])?)
-                    .ok_or_else(|| fail(self, "the sum overflows"))?;
+                let sum = java_round(call, &args[0])?
+                    .checked_add(java_round(call, &args[1])?)
+                    .ok_or_else(|| fail(call, "the sum overflows"))?;
                 Value::from(sum)
             }
             StringSplit => {
-                let s = string(self, &args[0])?;
-                let delims = string(self, &args[1])?;
+                let s = string(call, &args[0])?;
+                let delims = string(call, &args[1])?;
                 Value::Array(
                     s.split(|c| delims.contains(c))
                         .filter(|t| !t.is_empty())
@@ -262,22 +275,22 @@ impl Call {
     }
 }
 
-fn string<'v>(call: &Call, v: &'v Value) -> Result<&'v str, StatesError> {
+fn string<'v>(call: Function, v: &'v Value) -> Result<&'v str, StatesError> {
     v.as_str().ok_or_else(|| fail(call, format!("expected a string but got {v}")))
 }
 
-fn limited<'s>(call: &Call, s: &'s str) -> Result<&'s str, StatesError> {
+fn limited<'s>(call: Function, s: &'s str) -> Result<&'s str, StatesError> {
     if s.chars().count() > 10_000 {
         return Err(fail(call, "the input string is longer than 10000 characters"));
     }
     Ok(s)
 }
 
-fn array<'v>(call: &Call, v: &'v Value) -> Result<&'v Vec<Value>, StatesError> {
+fn array<'v>(call: Function, v: &'v Value) -> Result<&'v Vec<Value>, StatesError> {
     v.as_array().ok_or_else(|| fail(call, format!("expected an array but got {v}")))
 }
 
-fn integer(call: &Call, v: &Value) -> Result<i64, StatesError> {
+fn integer(call: Function, v: &Value) -> Result<i64, StatesError> {
     match v {
         Value::Number(n) => n
             .as_i64()
@@ -288,7 +301,7 @@ fn integer(call: &Call, v: &Value) -> Result<i64, StatesError> {
 }
 
 /// Java's `Math.round`: half-way values go towards positive infinity.
-fn java_round(call: &Call, v: &Value) -> Result<i64, StatesError> {
+fn java_round(call: Function, v: &Value) -> Result<i64, StatesError> {
     match v {
         Value::Number(n) => match n.as_i64() {
             Some(i) => Ok(i),
@@ -322,7 +335,7 @@ fn num_eq(x: &Number, y: &Number) -> bool {
     }
 }
 
-fn format(call: &Call, template: &str, args: &[Value]) -> Result<String, StatesError> {
+fn format(call: Function, template: &str, args: &[Value]) -> Result<String, StatesError> {
     let mut out = String::new();
     let mut next = args.iter();
     let mut chars = template.chars().peekable();

@@ -5,7 +5,7 @@ mod functions;
 mod java_random;
 mod parse;
 
-pub use functions::Function;
+pub use functions::{apply, Function};
 pub use java_random::JavaRandom;
 pub use parse::parse;
 

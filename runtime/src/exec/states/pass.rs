@@ -18,7 +18,7 @@ pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<St
         Some(r) => r.clone(),
         None => effective,
     };
-    if result.to_string().len() > MAX_PAYLOAD_BYTES {
+    if !crate::io::fits(&result, MAX_PAYLOAD_BYTES) {
         return Err(StatesError::new(
             names::DATA_LIMIT_EXCEEDED,
             format!(

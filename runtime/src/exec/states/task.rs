@@ -60,7 +60,7 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
         let outcome = dispatch(cx, t, legacy);
         match outcome {
             Ok(result) => {
-                if result.to_string().len() > MAX_PAYLOAD_BYTES {
+                if !crate::io::fits(&result, MAX_PAYLOAD_BYTES) {
                     let id = match kind(&t.resource) {
                         ResourceKind::LegacyLambda => t.resource.clone(),
                         ResourceKind::Service { resource_type, .. } if resource_type == "lambda" => "lambda".to_string(),

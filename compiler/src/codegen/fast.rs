@@ -1,0 +1,322 @@
+//! Direct Rust for the simple JSONPath states that dominate transition-
+//! bound workflows: Pass, Choice and Succeed whose paths are definite and
+//! read only the input. Definite paths become `get()` chains, templates
+//! become object construction, Choice rules become comparisons, intrinsic
+//! calls go straight to the runtime's function. Each fast path is a pure
+//! function returning `None` whenever anything is unusual (a missing path,
+//! a failing intrinsic, an oversized result): the state then runs through
+//! the runtime's `run_state`, which raises AWS's error for it. So the fast
+//! path never has to reproduce an error, only the successful result.
+
+use crate::model::{Body, QueryLanguage, State};
+use asl_runtime::choice::{Cmp, Kind, Operand, Rule, Test};
+use asl_runtime::intrinsic::{Arg, Call};
+use asl_runtime::path::{Path, Root, Segment};
+use asl_runtime::template::Template;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+/// What a state's fast function returns.
+pub enum Shape {
+    /// `Option<Value>`: the output (Pass, Succeed).
+    Output,
+    /// `Option<States>`: the next state; the output is the input (Choice).
+    Target,
+}
+
+pub struct Fast {
+    pub shape: Shape,
+    /// The body of `fn(input: &Value) -> Option<…>`.
+    pub body: TokenStream,
+}
+
+/// `$`-rooted definite path → `Option<&Value>` expression from `from`.
+fn access(p: &Path, from: TokenStream) -> Option<TokenStream> {
+    if p.root != Root::Input {
+        return None;
+    }
+    let mut e = quote!(Some(#from));
+    for seg in &p.segments {
+        e = match seg {
+            Segment::Child(name) => quote!(#e.and_then(|v| v.get(#name))),
+            Segment::Index(i) if *i >= 0 => {
+                let i = *i as usize;
+                quote!(#e.and_then(|v| v.get(#i)))
+            }
+            _ => return None,
+        };
+    }
+    Some(e)
+}
+
+/// A JSON constant as construction code.
+fn value(v: &Value) -> TokenStream {
+    match v {
+        Value::Null => quote!(Value::Null),
+        Value::Bool(b) => quote!(Value::Bool(#b)),
+        Value::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => quote!(Value::from(#i)),
+            (None, Some(u), _) => quote!(Value::from(#u)),
+            (_, _, Some(f)) => quote!(Value::from(#f)),
+            _ => quote!(Value::Null),
+        },
+        Value::String(s) => quote!(Value::String(#s.to_string())),
+        Value::Array(items) => {
+            let items = items.iter().map(value);
+            quote!(Value::Array(vec![#(#items),*]))
+        }
+        Value::Object(map) => {
+            let n = map.len();
+            let fields = map.iter().map(|(k, v)| {
+                let v = value(v);
+                quote!(o.insert(#k.to_string(), #v);)
+            });
+            quote!({
+                let mut o = asl_runtime::serde_json::Map::with_capacity(#n);
+                #(#fields)*
+                Value::Object(o)
+            })
+        }
+    }
+}
+
+fn call(c: &Call, input: &TokenStream) -> Option<TokenStream> {
+    let mut args = Vec::new();
+    for a in &c.args {
+        args.push(match a {
+            Arg::Str { value, .. } => quote!(Value::String(#value.to_string())),
+            Arg::Literal(v) => value(v),
+            Arg::Path(p) => {
+                let a = access(p, input.clone())?;
+                quote!(#a?.clone())
+            }
+            Arg::Call(inner) => call(inner, input)?,
+        });
+    }
+    let raw = match c.args.first() {
+        Some(Arg::Str { raw, .. }) => quote!(Some(#raw)),
+        _ => quote!(None),
+    };
+    let f = format_ident!("{}", format!("{:?}", c.function));
+    Some(quote!(asl_runtime::intrinsic::apply(asl_runtime::intrinsic::Function::#f, #raw, vec![#(#args),*]).ok()?))
+}
+
+/// A payload template as construction code reading `input`.
+fn template(t: &Template, input: &TokenStream) -> Option<TokenStream> {
+    Some(match t {
+        Template::Constant(v) => value(v),
+        Template::Object(fields) => {
+            let n = fields.len();
+            let mut inserts = Vec::new();
+            for (k, t) in fields {
+                let v = template(t, input)?;
+                inserts.push(quote!(o.insert(#k.to_string(), #v);));
+            }
+            quote!({
+                let mut o = asl_runtime::serde_json::Map::with_capacity(#n);
+                #(#inserts)*
+                Value::Object(o)
+            })
+        }
+        Template::Array(items) => {
+            let items = items.iter().map(|t| template(t, input)).collect::<Option<Vec<_>>>()?;
+            quote!(Value::Array(vec![#(#items),*]))
+        }
+        Template::Path { path, .. } => {
+            let a = access(path, input.clone())?;
+            quote!(#a?.clone())
+        }
+        Template::Call { call: c, .. } => call(c, input)?,
+    })
+}
+
+/// `InputPath`/`OutputPath` applied to `base` (a `&Value` expression),
+/// as a `&Value` expression: `null` is `{}`, `$` is `base`, a definite path
+/// a `get()` chain.
+fn select(p: &Option<Path>, base: TokenStream) -> Option<TokenStream> {
+    let Some(p) = p else { return Some(quote!(&empty)) };
+    if p.is_root() {
+        return Some(base);
+    }
+    let a = access(p, base)?;
+    Some(quote!(#a?))
+}
+
+/// Whether `tokens` use the identifier `name` anywhere.
+pub fn mentions(tokens: &TokenStream, name: &str) -> bool {
+    tokens.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Ident(i) => i == name,
+        proc_macro2::TokenTree::Group(g) => mentions(&g.stream(), name),
+        _ => false,
+    })
+}
+
+/// `{}`, for a `null` InputPath or OutputPath to point at.
+fn empty_if_needed(s: &State) -> TokenStream {
+    if s.input_path.is_none() || s.output_path.is_none() {
+        quote!(let empty = Value::Object(Default::default());)
+    } else {
+        quote!()
+    }
+}
+
+fn is_root(p: &Option<Path>) -> bool {
+    p.as_ref().is_some_and(Path::is_root)
+}
+
+fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
+    let selected = select(&s.input_path, quote!(input))?;
+    let result = match (result, &s.parameters) {
+        (Some(_), Some(_)) => return None,
+        (Some(v), None) => value(v),
+        (None, Some(t)) => template(t, &quote!(selected))?,
+        (None, None) => quote!(selected.clone()),
+    };
+    let merged = match &s.result_path {
+        None => quote!(input.clone()),
+        Some(p) if p.is_root() => quote!(result),
+        Some(_) => return None,
+    };
+    let output = if is_root(&s.output_path) {
+        quote!(merged)
+    } else if s.output_path.is_none() {
+        // `OutputPath: null` outputs `{}` whatever the result was.
+        quote!({
+            drop(merged);
+            empty
+        })
+    } else {
+        let o = select(&s.output_path, quote!(&merged))?;
+        quote!((#o).clone())
+    };
+    let empty = empty_if_needed(s);
+    // A constant result never reads the input.
+    let selected = if mentions(&result, "selected") { quote!(let selected: &Value = #selected;) } else { quote!() };
+    Some(quote! {
+        #empty
+        #selected
+        let result = #result;
+        if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+            return None;
+        }
+        let merged = #merged;
+        Some(#output)
+    })
+}
+
+fn operand_kind(kind: Kind) -> TokenStream {
+    match kind {
+        Kind::String => quote!(asl_runtime::choice::Kind::String),
+        Kind::Numeric => quote!(asl_runtime::choice::Kind::Numeric),
+        Kind::Boolean => quote!(asl_runtime::choice::Kind::Boolean),
+        Kind::Timestamp => quote!(asl_runtime::choice::Kind::Timestamp),
+    }
+}
+
+fn cmp(c: Cmp) -> TokenStream {
+    match c {
+        Cmp::Eq => quote!(asl_runtime::choice::Cmp::Eq),
+        Cmp::Lt => quote!(asl_runtime::choice::Cmp::Lt),
+        Cmp::Gt => quote!(asl_runtime::choice::Cmp::Gt),
+        Cmp::Le => quote!(asl_runtime::choice::Cmp::Le),
+        Cmp::Ge => quote!(asl_runtime::choice::Cmp::Ge),
+    }
+}
+
+/// A rule as an `Option<bool>` expression; `None` sends the state to the
+/// general path (a missing Variable, which is an error there).
+fn rule(r: &Rule) -> Option<TokenStream> {
+    Some(match r {
+        Rule::And(all) => {
+            let parts = all.iter().map(rule).collect::<Option<Vec<_>>>()?;
+            quote!((|| Some(#(#parts? )&&*))())
+        }
+        Rule::Or(all) => {
+            let parts = all.iter().map(rule).collect::<Option<Vec<_>>>()?;
+            quote!((|| Some(#(#parts? )||*))())
+        }
+        Rule::Not(inner) => {
+            let inner = rule(inner)?;
+            quote!(#inner.map(|b| !b))
+        }
+        Rule::Test { variable, test } => {
+            let v = access(variable, quote!(input))?;
+            let check = match test {
+                Test::IsPresent(want) => return Some(quote!(Some(#v.is_some() == #want))),
+                Test::IsNull(want) => quote!(v.is_null() == #want),
+                Test::IsNumeric(want) => quote!(v.is_number() == #want),
+                Test::IsString(want) => quote!(v.is_string() == #want),
+                Test::IsBoolean(want) => quote!(v.is_boolean() == #want),
+                Test::IsTimestamp(want) => {
+                    quote!(v.as_str().and_then(asl_runtime::timestamp::parse).is_some() == #want)
+                }
+                Test::StringMatches(p) => {
+                    quote!(match v.as_str() { Some(s) => asl_runtime::choice::string_matches(s, #p).ok()?, None => false })
+                }
+                Test::Compare { kind, cmp: c, operand } => {
+                    let (k, c) = (operand_kind(*kind), cmp(*c));
+                    let other = match operand {
+                        Operand::Value(x) => {
+                            let x = value(x);
+                            quote!(&#x)
+                        }
+                        Operand::Path(p) => {
+                            let a = access(p, quote!(input))?;
+                            quote!(#a?)
+                        }
+                    };
+                    quote!(asl_runtime::choice::compare(#k, #c, v, #other))
+                }
+            };
+            quote!((|| { let v = #v?; Some(#check) })())
+        }
+    })
+}
+
+fn choice(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<TokenStream> {
+    let Body::Choice(c) = &s.body else { return None };
+    if !is_root(&s.input_path) || !is_root(&s.output_path) || c.choices.iter().any(|b| b.assign.is_some()) {
+        return None;
+    }
+    let mut tests = Vec::new();
+    for b in &c.choices {
+        let crate::model::Condition::Rule(r) = &b.condition else { return None };
+        let test = rule(r)?;
+        let target = targets(&b.next)?;
+        tests.push(quote!(if #test? { return Some(#target); }));
+    }
+    let default = match &c.default {
+        Some(d) => {
+            let t = targets(d)?;
+            quote!(Some(#t))
+        }
+        None => quote!(None),
+    };
+    Some(quote!(#(#tests)* #default))
+}
+
+/// The fast path of `s`, if it has one. `targets` names the enum variant
+/// of a state of the same container.
+pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
+    if s.query_language != QueryLanguage::JsonPath || s.assign.is_some() {
+        return None;
+    }
+    match &s.body {
+        Body::Pass { result } => Some(Fast { shape: Shape::Output, body: pass(s, result.as_ref())? }),
+        Body::Succeed => {
+            let selected = select(&s.input_path, quote!(input))?;
+            let output = select(&s.output_path, quote!(selected))?;
+            let empty = empty_if_needed(s);
+            let body = quote! {
+                #empty
+                let selected: &Value = #selected;
+                let output: &Value = #output;
+                Some(output.clone())
+            };
+            Some(Fast { shape: Shape::Output, body })
+        }
+        Body::Choice(_) => Some(Fast { shape: Shape::Target, body: choice(s, targets)? }),
+        _ => None,
+    }
+}
