@@ -275,18 +275,18 @@ pub fn apply(function: Function, format_raw: Option<&str>, mut args: Vec<Value>)
     }
 }
 
-fn string<'v>(call: Function, v: &'v Value) -> Result<&'v str, StatesError> {
+fn string(call: Function, v: &Value) -> Result<&str, StatesError> {
     v.as_str().ok_or_else(|| fail(call, format!("expected a string but got {v}")))
 }
 
-fn limited<'s>(call: Function, s: &'s str) -> Result<&'s str, StatesError> {
+fn limited(call: Function, s: &str) -> Result<&str, StatesError> {
     if s.chars().count() > 10_000 {
         return Err(fail(call, "the input string is longer than 10000 characters"));
     }
     Ok(s)
 }
 
-fn array<'v>(call: Function, v: &'v Value) -> Result<&'v Vec<Value>, StatesError> {
+fn array(call: Function, v: &Value) -> Result<&Vec<Value>, StatesError> {
     v.as_array().ok_or_else(|| fail(call, format!("expected an array but got {v}")))
 }
 
