@@ -6,10 +6,11 @@ use crate::env::Env;
 use crate::error::StatesError;
 use crate::path::Path;
 use crate::timestamp;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::cmp::Ordering;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Rule {
     And(Vec<Rule>),
     Or(Vec<Rule>),
@@ -18,13 +19,13 @@ pub enum Rule {
 }
 
 /// What a comparison is made against: a literal or a `…Path` operand.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Operand {
     Value(Value),
     Path(Path),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
     String,
     Numeric,
@@ -32,7 +33,7 @@ pub enum Kind {
     Timestamp,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Test {
     /// `StringEquals`, `NumericLessThanPath`, …: a kind, an ordering test and an operand.
     Compare {
@@ -49,7 +50,7 @@ pub enum Test {
     IsTimestamp(bool),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Cmp {
     Eq,
     Lt,

@@ -15,6 +15,7 @@ pub mod io;
 pub mod jsonata;
 pub mod machine;
 pub mod path;
+mod serde_text;
 pub mod template;
 pub mod timestamp;
 pub mod vars;

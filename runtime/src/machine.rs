@@ -10,15 +10,16 @@ use crate::jsonata::{self, Expr};
 use crate::path::Path;
 use crate::template::Template;
 use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
 use serde_json::{Number, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum QueryLanguage {
     JsonPath,
     Jsonata,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StateMachine {
     pub comment: Option<String>,
     pub version: Option<String>,
@@ -29,7 +30,7 @@ pub struct StateMachine {
 
 /// A `States` object with its `StartAt`: the machine itself, a Parallel
 /// branch or a Map processor. Transitions never leave a container.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Container {
     /// JSON pointer of the object holding `StartAt` and `States`.
     pub pointer: String,
@@ -41,7 +42,7 @@ pub struct Container {
 /// an absent field is read as `$`.
 pub type IoPath = Option<Path>;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct State {
     pub name: String,
     pub pointer: String,
@@ -65,7 +66,7 @@ pub struct State {
     pub catch: Vec<Catcher>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Assign {
     /// JSONPath: only `.$` keys are evaluated, which is a payload template.
     Paths(Template),
@@ -73,7 +74,7 @@ pub enum Assign {
     Jsonata(jsonata::Template),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Body {
     Pass {
         result: Option<Value>,
@@ -109,14 +110,14 @@ impl Body {
 }
 
 /// A numeric field given as a literal, a reference path or a JSONata string.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum NumberField {
     Literal(Number),
     Path(Path),
     Jsonata(Expr),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Task {
     pub resource: String,
     pub timeout_seconds: Option<NumberField>,
@@ -124,13 +125,13 @@ pub struct Task {
     pub credentials: Option<Value>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Choice {
     pub choices: Vec<ChoiceBranch>,
     pub default: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ChoiceBranch {
     pub pointer: String,
     pub condition: Condition,
@@ -139,14 +140,14 @@ pub struct ChoiceBranch {
     pub output: Option<jsonata::Template>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Condition {
     Rule(Rule),
     /// JSONata `Condition`: `true`/`false` or a `{% %}` string.
     Jsonata(jsonata::Template),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum WaitFor {
     Seconds(u64),
     Timestamp(String),
@@ -158,7 +159,7 @@ pub enum WaitFor {
 }
 
 /// A Fail state's `Error` or `Cause`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum FailText {
     Literal(String),
     Path(Path),
@@ -166,19 +167,19 @@ pub enum FailText {
     Jsonata(Expr),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fail {
     pub error: Option<FailText>,
     pub cause: Option<FailText>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ItemSelector {
     Template(Template),
     Jsonata(jsonata::Template),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Map {
     pub processor: Container,
     pub distributed: bool,
@@ -195,7 +196,7 @@ pub struct Map {
     pub label: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Retrier {
     pub error_equals: Vec<String>,
     pub interval_seconds: u64,
@@ -205,7 +206,7 @@ pub struct Retrier {
     pub full_jitter: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catcher {
     pub pointer: String,
     pub error_equals: Vec<String>,

@@ -5,7 +5,6 @@
 //! the function the interpreter calls.
 
 use super::fast::{self, Shape};
-use super::model;
 use super::names::Names;
 use crate::model::{Body, Container, StateMachine};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -45,10 +44,10 @@ fn ident(s: &str) -> Ident {
 
 /// The module for one machine; `name` is what the machine is called at run
 /// time (the file stem).
-pub fn module(name: &str, sm: &StateMachine) -> TokenStream {
+pub fn module(name: &str, sm: &StateMachine) -> Result<TokenStream, String> {
     let mut nodes = Vec::new();
     collect(&sm.root, Link::Root, &mut nodes);
-    let build = model::machine(sm);
+    let model_json = serde_json::to_string(sm).map_err(|e| format!("cannot embed the model: {e}"))?;
     let timeout = match sm.timeout_seconds {
         Some(t) => quote!(Some(#t)),
         None => quote!(None),
@@ -95,18 +94,10 @@ pub fn module(name: &str, sm: &StateMachine) -> TokenStream {
         }
     };
     let nest_value = if nodes.len() > 1 { quote!(Nest(exec)) } else { quote!(Nest(std::marker::PhantomData)) };
-    let choice_import = if nodes.iter().any(|n| has_rules(n.container)) {
-        quote!(
-            use asl_runtime::choice as c;
-        )
-    } else {
-        quote!()
-    };
     let containers: Vec<TokenStream> =
         nodes.iter().enumerate().map(|(k, n)| container(k, n.container, &nest_value)).collect();
-    quote! {
+    Ok(quote! {
         use asl_runtime::build as b;
-        #choice_import
         use asl_runtime::cli::RunArgs;
         use asl_runtime::exec::{run_state, Execution, Flow, Machine, Nested, Transition};
         use asl_runtime::machine as m;
@@ -117,15 +108,12 @@ pub fn module(name: &str, sm: &StateMachine) -> TokenStream {
         /// The machine's name at run time.
         pub const NAME: &str = #name;
 
-        /// One state's work: where to go next (`None`: the container ends) and the output.
-        type StepFuture<'a, S> = LocalBoxFuture<'a, Result<(Option<S>, Value), StatesError>>;
 
-        fn build() -> b::BuildResult<m::StateMachine> {
-            Ok(#build)
-        }
+        /// The checked model: paths, templates and expressions as their text.
+        const MODEL_JSON: &str = #model_json;
 
         thread_local! {
-            static MODEL: &'static b::BuildResult<m::StateMachine> = Box::leak(Box::new(build()));
+            static MODEL: &'static b::BuildResult<m::StateMachine> = Box::leak(Box::new(b::model(MODEL_JSON)));
         }
 
         /// The checked model, built on first use.
@@ -165,7 +153,7 @@ pub fn module(name: &str, sm: &StateMachine) -> TokenStream {
             }
             asl_runtime::cli::run_main(args, NAME, #timeout, &Compiled)
         }
-    }
+    })
 }
 
 fn accessor(k: usize, n: &Node<'_>) -> TokenStream {
@@ -201,14 +189,6 @@ fn accessor(k: usize, n: &Node<'_>) -> TokenStream {
     }
 }
 
-/// Whether any state of this container has a JSONPath Choice rule.
-fn has_rules(c: &Container) -> bool {
-    c.states.values().any(|s| match &s.body {
-        Body::Choice(ch) => ch.choices.iter().any(|b| matches!(b.condition, crate::model::Condition::Rule(_))),
-        _ => false,
-    })
-}
-
 fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
     let enum_name = format_ident!("States{}", k);
     let accessor = format_ident!("container_{}", k);
@@ -225,9 +205,11 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
             (v, f, name.as_str(), s.body.type_name())
         })
         .collect();
-    let variant_defs = entries.iter().map(|(v, _, name, ty)| {
+    // Discriminants are the states' indices in the model.
+    let variant_defs = entries.iter().enumerate().map(|(i, (v, _, name, ty))| {
         let doc = format!(" `{name}` ({ty})");
-        quote!(#[doc = #doc] #v)
+        let i = i as isize;
+        quote!(#[doc = #doc] #v = #i)
     });
     let targets = entries.iter().map(|(v, _, name, _)| quote!(#name => Some(#enum_name::#v)));
     let start = entries
@@ -235,80 +217,70 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
         .find(|(_, _, name, _)| *name == c.start_at)
         .map(|(v, ..)| quote!(#enum_name::#v))
         .unwrap_or_else(|| quote!(compile_error!("StartAt names no state")));
-    let state_fns = entries.iter().enumerate().map(|(i, (_, f, name, ty))| {
-        let doc = format!(" State `{name}` ({ty}).");
-        quote! {
-            #[doc = #doc]
-            async fn #f(exec: &Execution, flow: &Flow, input: Value) -> Result<(Option<#enum_name>, Value), StatesError> {
-                let s = state(#accessor(), #i)?;
-                let step = run_state(exec, flow, s, input, &#nest).await?;
-                let next = match &step.transition {
-                    Transition::End => None,
-                    Transition::Next(n) => Some(#target_fn(n).ok_or_else(|| unknown_target(n))?),
-                };
-                Ok((next, step.output))
-            }
-        }
-    });
     let target_of = |name: &str| -> Option<TokenStream> {
         entries.iter().find(|e| e.2 == name).map(|(v, ..)| quote!(#enum_name::#v))
     };
     let mut fast_fns = Vec::new();
-    let arms: Vec<TokenStream> = entries
-        .iter()
-        .zip(c.states.values())
-        .map(|((v, f, name, ty), s)| {
-            let general = quote!(Box::pin(#f(exec, &flow, input)));
-            let Some(fp) = fast::fast(s, &target_of) else {
-                return quote!(#enum_name::#v => #general);
-            };
-            let fast_fn = format_ident!("fast_{}", f);
-            let body = fp.body;
-            // A constant result never reads the input.
-            let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
-            let doc = format!(" `{name}` run directly; `None` sends it through `run_state`.");
-            match fp.shape {
-                Shape::Output => {
-                    fast_fns.push(quote! {
-                        #[doc = #doc]
-                        fn #fast_fn(#input: &Value) -> Option<Value> { #body }
-                    });
-                    let then = match (&s.next, s.end) {
-                        (Some(n), false) => match target_of(n) {
-                            Some(t) => quote! { current = #t; input = output; continue; },
-                            None => return quote!(#enum_name::#v => #general),
-                        },
-                        _ => quote!(return Ok(output);),
-                    };
-                    quote! {
-                        #enum_name::#v => {
-                            if let Some(output) = #fast_fn(&input) {
-                                asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
-                                #then
-                            }
-                            #general
+    let mut arms = Vec::new();
+    for ((v, f, name, ty), s) in entries.iter().zip(c.states.values()) {
+        let Some(fp) = fast::fast(s, &target_of) else { continue };
+        let fast_fn = format_ident!("fast_{}", f);
+        let body = fp.body;
+        // A constant result never reads the input.
+        let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
+        let doc = format!(" State `{name}` ({ty}) as direct Rust; `None` sends it through `run_state`.");
+        match fp.shape {
+            Shape::Output => {
+                let then = match (&s.next, s.end) {
+                    (Some(n), false) => match target_of(n) {
+                        Some(t) => quote! { current = #t; input = output; continue; },
+                        None => continue,
+                    },
+                    _ => quote!(return Ok(output);),
+                };
+                fast_fns.push(quote! {
+                    #[doc = #doc]
+                    #[inline(never)]
+                    fn #fast_fn(#input: &Value) -> Option<Value> { #body }
+                });
+                arms.push(quote! {
+                    #enum_name::#v => {
+                        if let Some(output) = #fast_fn(&input) {
+                            asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
+                            #then
                         }
                     }
-                }
-                Shape::Target => {
-                    fast_fns.push(quote! {
-                        #[doc = #doc]
-                        fn #fast_fn(#input: &Value) -> Option<#enum_name> { #body }
-                    });
-                    quote! {
-                        #enum_name::#v => {
-                            if let Some(next) = #fast_fn(&input) {
-                                asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
-                                current = next;
-                                continue;
-                            }
-                            #general
-                        }
-                    }
-                }
+                });
             }
-        })
-        .collect();
+            Shape::Target => {
+                fast_fns.push(quote! {
+                    #[doc = #doc]
+                    #[inline(never)]
+                    fn #fast_fn(#input: &Value) -> Option<#enum_name> { #body }
+                });
+                arms.push(quote! {
+                    #enum_name::#v => {
+                        if let Some(next) = #fast_fn(&input) {
+                            asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
+                            current = next;
+                            continue;
+                        }
+                    }
+                });
+            }
+        }
+    }
+    let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
+    let fast_dispatch = if arms.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            match current {
+                #(#arms)*
+                #others
+            }
+        }
+    };
     let doc = format!(" The states of the container at `{}`.", if c.pointer.is_empty() { "/" } else { &c.pointer });
     quote! {
         #[doc = #doc]
@@ -324,24 +296,22 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
             }
         }
 
-        #(#state_fns)*
-
         #(#fast_fns)*
 
-        /// Runs the container from its `StartAt`: a trampoline over its states.
+        /// Runs the container from its `StartAt`: states with a fast path run
+        /// it; every other state (and any fast path that declines) runs
+        /// through the runtime's `run_state`, as in the interpreter.
         async fn #runner(exec: &Execution, flow: Flow, mut input: Value) -> Result<Value, StatesError> {
             let mut current = #start;
             loop {
-                let step: StepFuture<'_, #enum_name> = match current {
-                    #(#arms,)*
-                };
-                match step.await? {
-                    (Some(next), output) => {
-                        current = next;
-                        input = output;
-                    }
-                    (None, output) => return Ok(output),
+                #fast_dispatch
+                let s = state(#accessor(), current as usize)?;
+                let step = run_state(exec, &flow, s, input, &#nest).await?;
+                match step.transition {
+                    Transition::End => return Ok(step.output),
+                    Transition::Next(n) => current = #target_fn(&n).ok_or_else(|| unknown_target(&n))?,
                 }
+                input = step.output;
             }
         }
     }
