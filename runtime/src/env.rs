@@ -61,6 +61,14 @@ impl Context<'_> {
     }
 
     fn read(&self, path: &Path) -> Result<Value, PathError> {
+        // `$$.Map.Item…`, read in every Map iteration's ItemSelector, without
+        // assembling the `Map` object first.
+        if let (Some(item), [Segment::Child(map), Segment::Child(it), ..]) = (&self.map_item, path.segments.as_slice())
+        {
+            if map == "Map" && it == "Item" {
+                return path.select_after(item, 2);
+            }
+        }
         match path.segments.first() {
             Some(Segment::Child(key)) => match self.get(key) {
                 Some(v) => path.select_after(&v, 1),

@@ -96,12 +96,12 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
             let input = match &m.item_selector {
                 Some(ItemSelector::Template(t)) => {
                     let mut c = context.clone();
-                    c.map_item = Some(item_context(i, key.as_deref(), &value));
+                    c.map_item = Some(item_context(i, key.as_deref(), value));
                     t.eval(&Env { input: &effective, context: &c, vars: &cx.flow.vars })?
                 }
                 Some(ItemSelector::Jsonata(t)) => {
                     let mut c = context.clone();
-                    c.map_item = Some(item_context(i, key.as_deref(), &value));
+                    c.map_item = Some(item_context(i, key.as_deref(), value));
                     t.eval("ItemSelector", &cx.states(&effective, &c, None), &cx.flow.vars)?
                 }
                 None => match key {
@@ -123,22 +123,15 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
                 } else {
                     (Vars::child(&cx.flow.vars), cx.flow.history.clone())
                 };
-                let details = json!({ "index": i, "name": name });
-                cx.flow.event("MapIterationStarted", Some(("mapIterationStartedEventDetails", details.clone())));
+                let details = || json!({ "index": i, "name": name });
+                cx.flow.event_with("MapIterationStarted", || ("mapIterationStartedEventDetails", details()));
                 let flow = Flow { vars, cursor: Cursor::new(cx.flow.cursor.last()), history };
                 let out = cx.nested.run(&m.processor, input, flow).await;
-                let kind = if out.is_ok() { "MapIterationSucceeded" } else { "MapIterationFailed" };
-                cx.flow.event(
-                    kind,
-                    Some((
-                        if out.is_ok() {
-                            "mapIterationSucceededEventDetails"
-                        } else {
-                            "mapIterationFailedEventDetails"
-                        },
-                        details,
-                    )),
-                );
+                if out.is_ok() {
+                    cx.flow.event_with("MapIterationSucceeded", || ("mapIterationSucceededEventDetails", details()));
+                } else {
+                    cx.flow.event_with("MapIterationFailed", || ("mapIterationFailedEventDetails", details()));
+                }
                 out
             })
             .buffered(limit);
@@ -182,7 +175,7 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
 }
 
 /// `$$.Map.Item`: the index, the value and, for object items, the key.
-fn item_context(index: usize, key: Option<&str>, value: &Value) -> Value {
+fn item_context(index: usize, key: Option<&str>, value: Value) -> Value {
     let mut item = json!({ "Index": index, "Value": value });
     if let Some(k) = key {
         item["Key"] = json!(k);
