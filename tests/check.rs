@@ -62,6 +62,11 @@ const RULES: &[(&str, &str, Option<&str>)] = &[
     ("retrier-ranges.json", "SCHEMA_VALIDATION_FAILED", Some("/States/A/Retry[0]/BackoffRate")),
     ("query-language-downgrade.json", "SCHEMA_VALIDATION_FAILED", Some("/States/A")),
     ("item-processor-query-language.json", "SCHEMA_VALIDATION_FAILED", Some("/States/A/ItemProcessor")),
+    (
+        "inner-scope-reassigns-outer-variable.json",
+        "SCHEMA_VALIDATION_FAILED",
+        Some("/States/M/ItemProcessor/States/In/Assign"),
+    ),
     ("reserved-variable-name.json", "SCHEMA_VALIDATION_FAILED", Some("/States/A/Assign/states")),
     ("result-path-to-context.json", "SCHEMA_VALIDATION_FAILED", Some("/States/A/ResultPath")),
     ("distributed-fields-inline.json", "SCHEMA_VALIDATION_FAILED", Some("/States/A")),

@@ -83,3 +83,14 @@ fn oversized_task_results_are_data_limit_exceeded() {
     });
     run_case("semantics.rs", &case).unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn oversized_variables_fail_the_state() {
+    let case = serde_json::json!({
+        "name": "a variable over 256 KiB",
+        "definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"big.$": "States.Format('{}{}', $.s, $.s)"}, "End": true}}},
+        "input": {"s": "x".repeat(150_000)},
+        "expected": {"status": "FAILED", "error": "States.Runtime", "cause": "An error occurred while executing the state 'A' (entered at the event id #2). The variable 'big' exceeds the maximum variable size of 262144 bytes"}
+    });
+    run_case("semantics.rs", &case).unwrap_or_else(|e| panic!("{e}"));
+}

@@ -74,6 +74,17 @@ pub enum Assign {
     Jsonata(jsonata::Template),
 }
 
+impl Assign {
+    /// The variables this block assigns.
+    pub fn names(&self) -> Vec<String> {
+        let keys = |v: &Value| v.as_object().map(|m| m.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
+        match self {
+            Assign::Paths(t) => keys(&t.source()).into_iter().map(|k| k.trim_end_matches(".$").to_string()).collect(),
+            Assign::Jsonata(t) => keys(&t.source()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Body {
     Pass {

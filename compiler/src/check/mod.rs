@@ -7,6 +7,7 @@ mod names;
 mod reachability;
 mod states_scope;
 mod transitions;
+mod variables;
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{read, StateMachine};
@@ -29,6 +30,7 @@ pub fn check(source: &Source, value: &Value, ty: MachineType) -> (Option<StateMa
         transitions::check(&m.root, &mut diags);
         reachability::check(&m.root, &mut diags);
         states_scope::check(&m.root, &mut diags);
+        variables::check(&m.root, &mut diags);
         if ty == MachineType::Express {
             express::check(&m.root, &mut diags);
         }

@@ -194,10 +194,23 @@ pub(crate) fn evaluate_assign(
         Some(Assign::Paths(t)) => t.eval(env)?,
         Some(Assign::Jsonata(t)) => t.eval("Assign", states, env.vars)?,
     };
-    Ok(match value {
-        Value::Object(m) => Some(m),
-        _ => None,
-    })
+    let Value::Object(m) = value else { return Ok(None) };
+    // AWS's quotas: 256 KiB a variable, and 256 KiB for one Assign block.
+    for (name, v) in &m {
+        if !crate::io::fits(v, MAX_PAYLOAD_BYTES) {
+            return Err(StatesError::runtime(format!(
+                "The variable '{name}' exceeds the maximum variable size of {MAX_PAYLOAD_BYTES} bytes"
+            )));
+        }
+    }
+    let all = Value::Object(m);
+    if !crate::io::fits(&all, MAX_PAYLOAD_BYTES) {
+        return Err(StatesError::runtime(format!(
+            "The variables assigned by one state exceed the maximum size of {MAX_PAYLOAD_BYTES} bytes"
+        )));
+    }
+    let Value::Object(m) = all else { return Ok(None) };
+    Ok(Some(m))
 }
 
 pub(crate) fn apply_assign(flow: &Flow, assigned: &Option<Map<String, Value>>) {
