@@ -54,3 +54,5 @@ const execution = sm.run(JSON.parse(inputText), {
   overrides: { taskResourceLocalHandlers: handlers, waitTimeOverrides: waits, retryIntervalOverrides: retries },
 });
 console.log(JSON.stringify(await execution.result));
+// The result is in; stray work the library left running does not count.
+process.exit(0);
