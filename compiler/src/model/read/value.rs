@@ -75,29 +75,29 @@ impl Reader {
     /// Any path (`$…`, `$$…`, `$var…`), as `InputPath`, `OutputPath` and
     /// Choice `Variable` take.
     pub(crate) fn path_value(&mut self, v: &Value, at: &str) -> Option<Path> {
-        let Value::String(s) = v else {
-            self.error(at, "Value is not a String");
-            return None;
-        };
-        match Path::parse(s) {
-            Ok(p) => Some(p),
-            Err(_) => {
-                self.error(at, "Value is not a valid JSONPath");
-                None
-            }
-        }
+        self.parsed_path(v, at, Path::parse, "Value is not a valid JSONPath")
     }
 
     /// A Reference Path (names and indices only).
     pub(crate) fn reference_path(&mut self, v: &Value, at: &str) -> Option<Path> {
+        self.parsed_path(v, at, Path::parse_reference, "Value is not a Reference Path")
+    }
+
+    fn parsed_path(
+        &mut self,
+        v: &Value,
+        at: &str,
+        parse: fn(&str) -> Result<Path, asl_runtime::path::ParseError>,
+        invalid: &str,
+    ) -> Option<Path> {
         let Value::String(s) = v else {
             self.error(at, "Value is not a String");
             return None;
         };
-        match Path::parse_reference(s) {
+        match parse(s) {
             Ok(p) => Some(p),
             Err(_) => {
-                self.error(at, "Value is not a Reference Path");
+                self.error(at, invalid);
                 None
             }
         }
