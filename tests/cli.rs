@@ -170,3 +170,24 @@ fn run_failures_and_history() {
     assert_eq!(no_mock_case.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn history_records_assigned_variables() {
+    let dir = std::env::temp_dir().join(format!("aslc-cli-vars-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let def = dir.join("vars.json");
+    std::fs::write(
+        &def,
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"answer":42,"s":"txt"},"End":true}}}"#,
+    )
+    .expect("write");
+    let hist = dir.join("history.json");
+    let o = aslc(&["run", def.to_str().unwrap_or(""), "--history", hist.to_str().unwrap_or("")]);
+    assert_eq!(o.status.code(), Some(0));
+    let h: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&hist).expect("history written")).expect("history JSON");
+    let exited = &h["events"][2]["stateExitedEventDetails"];
+    assert_eq!(exited["assignedVariables"], serde_json::json!({"answer": "42", "s": "\"txt\""}));
+    assert_eq!(exited["assignedVariablesDetails"]["truncated"], false);
+    std::fs::remove_dir_all(&dir).ok();
+}

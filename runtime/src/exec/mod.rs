@@ -36,6 +36,8 @@ pub enum Transition {
 pub struct Step {
     pub transition: Transition,
     pub output: Value,
+    /// The variables the state assigned, for its exited event.
+    pub assigned: Option<Map<String, Value>>,
 }
 
 /// One task invocation as the runner and `--result` report it.
@@ -254,7 +256,9 @@ pub async fn run_state(
         e.in_state(&state.name, entered_id)
     })?;
     if let Some(kind) = exited_kind {
-        flow.event_with(kind, || ("stateExitedEventDetails", history::exited(&state.name, &step.output, None)));
+        flow.event_with(kind, || {
+            ("stateExitedEventDetails", history::exited(&state.name, &step.output, step.assigned.as_ref()))
+        });
     }
     Ok(step)
 }

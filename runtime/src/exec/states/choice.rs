@@ -48,7 +48,7 @@ pub(crate) fn choice(cx: &Cx<'_>, raw: Value, c: &Choice) -> Result<Step, States
         io::select(&env, cx.state.output_path.as_ref())?
     };
     apply_assign(cx.flow, &assigned);
-    Ok(Step { transition: Transition::Next(next), output })
+    Ok(Step { transition: Transition::Next(next), output, assigned })
 }
 
 /// A rule's own `Assign`/`Output` is reported at `Choices[i]/Assign…`.

@@ -167,7 +167,7 @@ impl Cx<'_> {
             let assigned = evaluate_assign(self.state.assign.as_ref(), &env, &states)?;
             let output = self.jsonata_output(self.state.output.as_ref(), result.clone(), &states)?;
             apply_assign(self.flow, &assigned);
-            return Ok(Step { transition: self.transition(), output });
+            return Ok(Step { transition: self.transition(), output, assigned });
         }
         let result = match &self.state.result_selector {
             Some(t) => t.eval(&Env { input: &result, context, vars })?,
@@ -178,7 +178,7 @@ impl Cx<'_> {
         let merged = io::merge_result(raw.clone(), result, self.state.result_path.as_ref())?;
         let output = io::select(&Env { input: &merged, context, vars }, self.state.output_path.as_ref())?;
         apply_assign(self.flow, &assigned);
-        Ok(Step { transition: self.transition(), output })
+        Ok(Step { transition: self.transition(), output, assigned })
     }
 
     /// The first catcher matching `e`. JSONPath: its `ResultPath` places the
@@ -199,6 +199,6 @@ impl Cx<'_> {
             io::merge_result(raw, error_output, c.result_path.as_ref())?
         };
         apply_assign(self.flow, &assigned);
-        Ok(Step { transition: Transition::Next(c.next.clone()), output })
+        Ok(Step { transition: Transition::Next(c.next.clone()), output, assigned })
     }
 }

@@ -31,7 +31,7 @@ pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<St
     let merged = io::merge_result(raw, result, cx.state.result_path.as_ref())?;
     let output = io::select(&cx.env(&merged, &context), cx.state.output_path.as_ref())?;
     apply_assign(cx.flow, &assigned);
-    Ok(Step { transition: cx.transition(), output })
+    Ok(Step { transition: cx.transition(), output, assigned })
 }
 
 /// Succeed: `InputPath` then `OutputPath` (or JSONata `Output`), and the flow ends.
@@ -42,7 +42,7 @@ pub(crate) fn succeed(cx: &Cx<'_>, raw: Value) -> Result<Step, StatesError> {
     }
     let selected = cx.selected_input(&raw, &context)?;
     let output = io::select(&cx.env(&selected, &context), cx.state.output_path.as_ref())?;
-    Ok(Step { transition: Transition::End, output })
+    Ok(Step { transition: Transition::End, output, assigned: None })
 }
 
 /// A JSONata state without work: `Assign`, then `Output` (default: the input).
@@ -56,5 +56,5 @@ pub(crate) fn jsonata_passthrough(
     let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&raw, context), &states)?;
     let output = cx.jsonata_output(cx.state.output.as_ref(), raw, &states)?;
     apply_assign(cx.flow, &assigned);
-    Ok(Step { transition, output })
+    Ok(Step { transition, output, assigned })
 }

@@ -70,7 +70,7 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
         io::select(&env, cx.state.output_path.as_ref())?
     };
     apply_assign(cx.flow, &assigned);
-    Ok(Step { transition: cx.transition(), output })
+    Ok(Step { transition: cx.transition(), output, assigned })
 }
 
 fn seconds(e: &Expr, states: &Value, cx: &Cx<'_>) -> Result<Duration, StatesError> {
