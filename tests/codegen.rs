@@ -63,3 +63,27 @@ fn hostile_names_and_strings_stay_literals() {
     assert!(module.contains(r#""\"); std::process::exit(1); (\"" => Some(States0::Std"#), "{module}");
     assert!(syn::parse_file(module).is_ok());
 }
+
+#[test]
+fn chains_of_single_predecessor_states_are_fused() {
+    let def = serde_json::json!({
+        "StartAt": "A",
+        "States": {
+            "A": {"Type": "Pass", "Parameters": {"n.$": "$.n"}, "Next": "B"},
+            "B": {"Type": "Pass", "Parameters": {"n.$": "$.n", "two": 2}, "Next": "C"},
+            "C": {"Type": "Pass", "Next": "Loop"},
+            "Loop": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericLessThan": 0, "Next": "C"}], "Default": "End"},
+            "End": {"Type": "Succeed"}
+        }
+    });
+    let (_, m, d) = check_text("chain.json", def.to_string().into_bytes(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files = generate(&[Unit { name: "chain".into(), machine: &m }]).expect("generates");
+    let module = files[0].text.replace(char::is_whitespace, "");
+    let arm_a = module.split("States0::A=>{").nth(1).expect("an arm for A").split("States0::B=>{").next().unwrap_or_default();
+    // B has one predecessor (A): its attempt sits inside A's arm.
+    assert!(arm_a.contains("fast_c0_b(&input)"), "{arm_a}");
+    // C is also reached from Loop, so it is not fused into B.
+    let arm_b = module.split("States0::B=>{").nth(1).expect("an arm for B").split("States0::C=>{").next().unwrap_or_default();
+    assert!(!arm_b.contains("fast_c0_c(&input)"), "{arm_b}");
+}

@@ -9,6 +9,7 @@ use super::names::Names;
 use crate::model::{Body, Container, StateMachine};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
+use std::collections::HashMap;
 
 /// How a nested container is reached from its parent.
 enum Link {
@@ -189,6 +190,87 @@ fn accessor(k: usize, n: &Node<'_>) -> TokenStream {
     }
 }
 
+/// Where a fast state goes when its fast path succeeds.
+#[derive(Clone, Copy)]
+enum Next<'m> {
+    /// A Choice: the fast function returns the target.
+    Chosen,
+    State(&'m str),
+    End,
+}
+
+struct Fused<'m> {
+    fast_fn: Ident,
+    ty: &'m str,
+    next: Next<'m>,
+}
+
+/// How many transitions lead to each state of the container.
+fn predecessor_counts(c: &Container) -> HashMap<&str, usize> {
+    let mut n: HashMap<&str, usize> = HashMap::new();
+    for s in c.states.values() {
+        let mut targets: Vec<&str> = s.next.iter().map(String::as_str).collect();
+        if let Body::Choice(ch) = &s.body {
+            targets.extend(ch.choices.iter().map(|b| b.next.as_str()));
+            targets.extend(ch.default.as_deref());
+        }
+        targets.extend(s.catch.iter().map(|cat| cat.next.as_str()));
+        for t in targets {
+            *n.entry(t).or_default() += 1;
+        }
+    }
+    n
+}
+
+/// Chains of fused states are bounded so generated functions stay small.
+const MAX_FUSED: usize = 16;
+
+/// The fast attempt of `name` (the current state), continuing into its
+/// successor's attempt when that successor is only reached from here.
+fn fused(
+    name: &str,
+    fasts: &HashMap<&str, Fused<'_>>,
+    variants: &HashMap<&str, Ident>,
+    predecessors: &HashMap<&str, usize>,
+    start: &str,
+    enum_name: &Ident,
+    depth: usize,
+) -> TokenStream {
+    let Some(f) = fasts.get(name) else { return quote!() };
+    let (fast_fn, ty) = (&f.fast_fn, f.ty);
+    match f.next {
+        Next::Chosen => quote! {
+            if let Some(next) = #fast_fn(&input) {
+                asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
+                current = next;
+                continue;
+            }
+        },
+        Next::End => quote! {
+            if let Some(output) = #fast_fn(&input) {
+                asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
+                return Ok(output);
+            }
+        },
+        Next::State(next) => {
+            let Some(v) = variants.get(next) else { return quote!() };
+            let fuse =
+                fasts.contains_key(next) && predecessors.get(next) == Some(&1) && next != start && depth < MAX_FUSED;
+            let inner =
+                if fuse { fused(next, fasts, variants, predecessors, start, enum_name, depth + 1) } else { quote!() };
+            quote! {
+                if let Some(output) = #fast_fn(&input) {
+                    asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
+                    current = #enum_name::#v;
+                    input = output;
+                    #inner
+                    continue;
+                }
+            }
+        }
+    }
+}
+
 fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
     let enum_name = format_ident!("States{}", k);
     let accessor = format_ident!("container_{}", k);
@@ -220,54 +302,45 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
     let target_of = |name: &str| -> Option<TokenStream> {
         entries.iter().find(|e| e.2 == name).map(|(v, ..)| quote!(#enum_name::#v))
     };
+    // First every state's fast path, then the dispatch arms, which fuse
+    // chains: a fast state whose successor has no other predecessor runs
+    // that successor's fast path straight away, without going through the
+    // dispatch in between.
     let mut fast_fns = Vec::new();
-    let mut arms = Vec::new();
-    for ((v, f, name, ty), s) in entries.iter().zip(c.states.values()) {
+    let mut fasts: HashMap<&str, Fused> = HashMap::new();
+    for ((_, f, name, ty), s) in entries.iter().zip(c.states.values()) {
         let Some(fp) = fast::fast(s, &target_of) else { continue };
         let fast_fn = format_ident!("fast_{}", f);
         let body = fp.body;
         // A constant result never reads the input.
         let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
         let doc = format!(" State `{name}` ({ty}) as direct Rust; `None` sends it through `run_state`.");
-        match fp.shape {
-            Shape::Output => {
-                let then = match (&s.next, s.end) {
-                    (Some(n), false) => match target_of(n) {
-                        Some(t) => quote! { current = #t; input = output; continue; },
-                        None => continue,
-                    },
-                    _ => quote!(return Ok(output);),
-                };
-                fast_fns.push(quote! {
-                    #[doc = #doc]
-                    #[inline(never)]
-                    fn #fast_fn(#input: &Value) -> Option<Value> { #body }
-                });
-                arms.push(quote! {
-                    #enum_name::#v => {
-                        if let Some(output) = #fast_fn(&input) {
-                            asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
-                            #then
-                        }
-                    }
-                });
-            }
-            Shape::Target => {
-                fast_fns.push(quote! {
-                    #[doc = #doc]
-                    #[inline(never)]
-                    fn #fast_fn(#input: &Value) -> Option<#enum_name> { #body }
-                });
-                arms.push(quote! {
-                    #enum_name::#v => {
-                        if let Some(next) = #fast_fn(&input) {
-                            asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
-                            current = next;
-                            continue;
-                        }
-                    }
-                });
-            }
+        let ret = match fp.shape {
+            Shape::Output => quote!(Value),
+            Shape::Target => quote!(#enum_name),
+        };
+        fast_fns.push(quote! {
+            #[doc = #doc]
+            #[inline(never)]
+            fn #fast_fn(#input: &Value) -> Option<#ret> { #body }
+        });
+        let next = match (fp.shape, &s.next, s.end) {
+            (Shape::Target, ..) => Next::Chosen,
+            (Shape::Output, Some(n), false) => match target_of(n) {
+                Some(_) => Next::State(n.as_str()),
+                None => continue,
+            },
+            (Shape::Output, ..) => Next::End,
+        };
+        fasts.insert(name, Fused { fast_fn, ty, next });
+    }
+    let predecessors = predecessor_counts(c);
+    let variants: HashMap<&str, Ident> = entries.iter().map(|(v, _, name, _)| (*name, v.clone())).collect();
+    let mut arms = Vec::new();
+    for (v, _, name, _) in &entries {
+        if fasts.contains_key(name) {
+            let attempt = fused(name, &fasts, &variants, &predecessors, &c.start_at, &enum_name, 0);
+            arms.push(quote!(#enum_name::#v => { #attempt }));
         }
     }
     let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
