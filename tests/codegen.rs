@@ -80,10 +80,12 @@ fn chains_of_single_predecessor_states_are_fused() {
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
     let files = generate(&[Unit { name: "chain".into(), machine: &m }]).expect("generates");
     let module = files[0].text.replace(char::is_whitespace, "");
-    let arm_a = module.split("States0::A=>{").nth(1).expect("an arm for A").split("States0::B=>{").next().unwrap_or_default();
+    let arm_a =
+        module.split("States0::A=>{").nth(1).expect("an arm for A").split("States0::B=>{").next().unwrap_or_default();
     // B has one predecessor (A): its attempt sits inside A's arm.
     assert!(arm_a.contains("fast_c0_b(&input)"), "{arm_a}");
     // C is also reached from Loop, so it is not fused into B.
-    let arm_b = module.split("States0::B=>{").nth(1).expect("an arm for B").split("States0::C=>{").next().unwrap_or_default();
+    let arm_b =
+        module.split("States0::B=>{").nth(1).expect("an arm for B").split("States0::C=>{").next().unwrap_or_default();
     assert!(!arm_b.contains("fast_c0_c(&input)"), "{arm_b}");
 }

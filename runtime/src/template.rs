@@ -48,10 +48,7 @@ impl Template {
                     return Ok(Template::Constant(Value::Object(
                         fields
                             .into_iter()
-                            .map(|(k, t)| match t {
-                                Template::Constant(v) => (k, v),
-                                _ => unreachable!("checked above: every field is constant"),
-                            })
+                            .filter_map(|(k, t)| if let Template::Constant(v) = t { Some((k, v)) } else { None })
                             .collect(),
                     )));
                 }

@@ -13,7 +13,7 @@ pub use template::{Template, TemplateError};
 use crate::error::{names, StatesError};
 use crate::vars::Vars;
 use jsonata_core::ast::AstNode;
-use jsonata_core::evaluator::{Context, Evaluator};
+use jsonata_core::evaluator::{Context, Evaluator, EvaluatorOptions};
 use jsonata_core::value::JValue;
 use serde_json::Value;
 
@@ -65,7 +65,9 @@ impl Expr {
                 ctx.bind(name.clone(), convert::to_jvalue(&v));
             }
         }
-        let mut ev = Evaluator::with_context(ctx);
+        // AWS stops an evaluation after one second.
+        let options = EvaluatorOptions { timeout_ms: Some(1000), ..EvaluatorOptions::default() };
+        let mut ev = Evaluator::with_options(ctx, options);
         functions::register(&mut ev).map_err(|e| e.message().to_string())?;
         match ev.evaluate(&self.ast, &JValue::Null) {
             Ok(v) => Ok(convert::from_jvalue(&v)),
