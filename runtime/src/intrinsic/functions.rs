@@ -143,136 +143,131 @@ pub fn apply(function: Function, format_raw: Option<&str>, mut args: Vec<Value>)
     if function.check_arity(args.len()).is_err() {
         return Err(fail(call, "wrong number of arguments"));
     }
-    {
-        Ok(match function {
-            Format => {
-                let template = match (format_raw, &args[0]) {
-                    (Some(raw), _) => raw.to_string(),
-                    (None, Value::String(s)) => s.clone(),
-                    _ => return Err(fail(call, "the format string must be a string")),
-                };
-                Value::String(format(call, &template, &args[1..])?)
+    Ok(match function {
+        Format => {
+            let template = match (format_raw, &args[0]) {
+                (Some(raw), _) => raw.to_string(),
+                (None, Value::String(s)) => s.clone(),
+                _ => return Err(fail(call, "the format string must be a string")),
+            };
+            Value::String(format(call, &template, &args[1..])?)
+        }
+        StringToJson => {
+            let s = string(call, &args[0])?;
+            if s.trim().is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_str(s).map_err(|e| fail(call, format!("the string is not JSON: {e}")))?
             }
-            StringToJson => {
-                let s = string(call, &args[0])?;
-                if s.trim().is_empty() {
-                    Value::Null
-                } else {
-                    serde_json::from_str(s).map_err(|e| fail(call, format!("the string is not JSON: {e}")))?
+        }
+        JsonToString => Value::String(args[0].to_string()),
+        Array => Value::Array(args),
+        ArrayPartition => {
+            let items = array(call, &args[0])?;
+            let size = integer(call, &args[1])?;
+            if size <= 0 {
+                return Err(fail(call, "the chunk size must be a positive integer"));
+            }
+            Value::Array(items.chunks(size as usize).map(|c| Value::Array(c.to_vec())).collect())
+        }
+        ArrayContains => Value::Bool(array(call, &args[0])?.iter().any(|v| json_eq(v, &args[1]))),
+        ArrayRange => {
+            let (start, end, step) = (integer(call, &args[0])?, integer(call, &args[1])?, integer(call, &args[2])?);
+            if step == 0 {
+                return Err(fail(call, "the step must not be 0"));
+            }
+            let count =
+                if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
+            if count > 1000 {
+                return Err(fail(call, "the range has more than 1000 elements"));
+            }
+            Value::Array((0..count).map(|i| Value::from(start + i * step)).collect())
+        }
+        ArrayGetItem => {
+            let items = array(call, &args[0])?;
+            let idx = integer(call, &args[1])?;
+            usize::try_from(idx)
+                .ok()
+                .and_then(|i| items.get(i))
+                .cloned()
+                .ok_or_else(|| fail(call, format!("index {idx} is out of bounds")))?
+        }
+        ArrayLength => Value::from(array(call, &args[0])?.len()),
+        ArrayUnique => {
+            let mut out: Vec<Value> = Vec::new();
+            for v in array(call, &args[0])? {
+                if !out.iter().any(|o| json_eq(o, v)) {
+                    out.push(v.clone());
                 }
             }
-            JsonToString => Value::String(args[0].to_string()),
-            Array => Value::Array(args),
-            ArrayPartition => {
-                let items = array(call, &args[0])?;
-                let size = integer(call, &args[1])?;
-                if size <= 0 {
-                    return Err(fail(call, "the chunk size must be a positive integer"));
-                }
-                Value::Array(items.chunks(size as usize).map(|c| Value::Array(c.to_vec())).collect())
+            Value::Array(out)
+        }
+        Base64Encode => {
+            let s = limited(call, string(call, &args[0])?)?;
+            Value::String(base64::engine::general_purpose::STANDARD.encode(s))
+        }
+        Base64Decode => {
+            let s = limited(call, string(call, &args[0])?)?;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|e| fail(call, format!("the string is not Base64: {e}")))?;
+            Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        }
+        Hash => {
+            let data = match &args[0] {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let data = limited(call, &data)?;
+            let alg = string(call, &args[1])?;
+            Value::String(crate::hash::hex_digest(alg, data.as_bytes()).ok_or_else(|| {
+                fail(call, format!("the hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"))
+            })?)
+        }
+        JsonMerge => {
+            if args[2] != Value::Bool(false) {
+                return Err(fail(call, "deep merging is not supported: the third argument must be false"));
             }
-            ArrayContains => Value::Bool(array(call, &args[0])?.iter().any(|v| json_eq(v, &args[1]))),
-            ArrayRange => {
-                let (start, end, step) = (integer(call, &args[0])?, integer(call, &args[1])?, integer(call, &args[2])?);
-                if step == 0 {
-                    return Err(fail(call, "the step must not be 0"));
-                }
-                let count =
-                    if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
-                if count > 1000 {
-                    return Err(fail(call, "the range has more than 1000 elements"));
-                }
-                Value::Array((0..count).map(|i| Value::from(start + i * step)).collect())
+            let b = args.pop().and(args.pop()).unwrap_or(Value::Null);
+            let (Value::Object(mut a), Value::Object(b)) = (args.swap_remove(0), b) else {
+                return Err(fail(call, "both values to merge must be JSON objects"));
+            };
+            for (k, v) in b {
+                a.insert(k, v);
             }
-            ArrayGetItem => {
-                let items = array(call, &args[0])?;
-                let idx = integer(call, &args[1])?;
-                usize::try_from(idx)
-                    .ok()
-                    .and_then(|i| items.get(i))
-                    .cloned()
-                    .ok_or_else(|| fail(call, format!("index {idx} is out of bounds")))?
+            Value::Object(a)
+        }
+        MathRandom => {
+            let start = java_round(call, &args[0])?;
+            let end = java_round(call, &args[1])?;
+            if end <= start {
+                return Err(fail(call, "the end of the range must be greater than its start"));
             }
-            ArrayLength => Value::from(array(call, &args[0])?.len()),
-            ArrayUnique => {
-                let mut out: Vec<Value> = Vec::new();
-                for v in array(call, &args[0])? {
-                    if !out.iter().any(|o| json_eq(o, v)) {
-                        out.push(v.clone());
-                    }
-                }
-                Value::Array(out)
-            }
-            Base64Encode => {
-                let s = limited(call, string(call, &args[0])?)?;
-                Value::String(base64::engine::general_purpose::STANDARD.encode(s))
-            }
-            Base64Decode => {
-                let s = limited(call, string(call, &args[0])?)?;
-                let bytes = base64::engine::general_purpose::STANDARD
-                    .decode(s)
-                    .map_err(|e| fail(call, format!("the string is not Base64: {e}")))?;
-                Value::String(String::from_utf8_lossy(&bytes).into_owned())
-            }
-            Hash => {
-                let data = match &args[0] {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                let data = limited(call, &data)?;
-                let alg = string(call, &args[1])?;
-                Value::String(crate::hash::hex_digest(alg, data.as_bytes()).ok_or_else(|| {
-                    fail(
-                        call,
-                        format!("the hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"),
-                    )
-                })?)
-            }
-            JsonMerge => {
-                if args[2] != Value::Bool(false) {
-                    return Err(fail(call, "deep merging is not supported: the third argument must be false"));
-                }
-                let b = args.pop().and(args.pop()).unwrap_or(Value::Null);
-                let (Value::Object(mut a), Value::Object(b)) = (args.swap_remove(0), b) else {
-                    return Err(fail(call, "both values to merge must be JSON objects"));
-                };
-                for (k, v) in b {
-                    a.insert(k, v);
-                }
-                Value::Object(a)
-            }
-            MathRandom => {
-                let start = java_round(call, &args[0])?;
-                let end = java_round(call, &args[1])?;
-                if end <= start {
-                    return Err(fail(call, "the end of the range must be greater than its start"));
-                }
-                let span = i32::try_from(end - start).map_err(|_| fail(call, "the range is too large"))?;
-                let offset = match args.get(2) {
-                    Some(seed) => JavaRandom::new(java_round(call, seed)?).next_int(span),
-                    None => rand::Rng::gen_range(&mut rand::thread_rng(), 0..span),
-                };
-                Value::from(start + offset as i64)
-            }
-            MathAdd => {
-                let sum = java_round(call, &args[0])?
-                    .checked_add(java_round(call, &args[1])?)
-                    .ok_or_else(|| fail(call, "the sum overflows"))?;
-                Value::from(sum)
-            }
-            StringSplit => {
-                let s = string(call, &args[0])?;
-                let delims = string(call, &args[1])?;
-                Value::Array(
-                    s.split(|c| delims.contains(c))
-                        .filter(|t| !t.is_empty())
-                        .map(|t| Value::String(t.to_string()))
-                        .collect(),
-                )
-            }
-            Uuid => Value::String(uuid::Uuid::new_v4().to_string()),
-        })
-    }
+            let span = i32::try_from(end - start).map_err(|_| fail(call, "the range is too large"))?;
+            let offset = match args.get(2) {
+                Some(seed) => JavaRandom::new(java_round(call, seed)?).next_int(span),
+                None => rand::Rng::gen_range(&mut rand::thread_rng(), 0..span),
+            };
+            Value::from(start + offset as i64)
+        }
+        MathAdd => {
+            let sum = java_round(call, &args[0])?
+                .checked_add(java_round(call, &args[1])?)
+                .ok_or_else(|| fail(call, "the sum overflows"))?;
+            Value::from(sum)
+        }
+        StringSplit => {
+            let s = string(call, &args[0])?;
+            let delims = string(call, &args[1])?;
+            Value::Array(
+                s.split(|c| delims.contains(c))
+                    .filter(|t| !t.is_empty())
+                    .map(|t| Value::String(t.to_string()))
+                    .collect(),
+            )
+        }
+        Uuid => Value::String(uuid::Uuid::new_v4().to_string()),
+    })
 }
 
 fn string(call: Function, v: &Value) -> Result<&str, StatesError> {
