@@ -39,7 +39,7 @@ fn access(p: &Path, from: TokenStream) -> Option<TokenStream> {
     let mut e = quote!(Some(#from));
     for seg in &p.segments {
         e = match seg {
-            Segment::Child(name) => quote!(#e.and_then(|v| v.get(#name))),
+            Segment::Child(name) => quote!(#e.and_then(|v| asl_runtime::path::field(v, #name))),
             Segment::Index(i) if *i >= 0 => {
                 let i = *i as usize;
                 quote!(#e.and_then(|v| v.get(#i)))

@@ -21,9 +21,21 @@ impl std::fmt::Display for PathError {
     }
 }
 
+/// A field of an object. Payloads are mostly small objects, for which a
+/// scan of the keys beats hashing the name (serde_json's ordered map
+/// hashes with SipHash).
+pub fn field<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
+    let Value::Object(map) = value else { return None };
+    if map.len() <= 8 {
+        map.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+    } else {
+        map.get(name)
+    }
+}
+
 fn step<'v>(value: &'v Value, seg: &Segment) -> Option<&'v Value> {
     match (seg, value) {
-        (Segment::Child(name), Value::Object(map)) => map.get(name),
+        (Segment::Child(name), Value::Object(_)) => field(value, name),
         (Segment::Index(i), Value::Array(items)) => {
             let idx = if *i < 0 { items.len() as i64 + i } else { *i };
             usize::try_from(idx).ok().and_then(|i| items.get(i))

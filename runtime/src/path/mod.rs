@@ -9,7 +9,7 @@ mod eval;
 mod filter;
 mod parse;
 
-pub use eval::PathError;
+pub use eval::{field, PathError};
 pub use filter::{CmpOp, Filter, Operand};
 pub use parse::ParseError;
 
