@@ -74,6 +74,69 @@ pub enum Assign {
     Jsonata(jsonata::Template),
 }
 
+impl State {
+    /// Whether any JSONata expression of the state may read
+    /// `$states.context` (any use of `$states` other than `.input`,
+    /// `.result` and `.errorOutput` counts).
+    pub fn jsonata_may_read_context(&self) -> bool {
+        let mut templates: Vec<&jsonata::Template> = Vec::new();
+        let mut exprs: Vec<&Expr> = Vec::new();
+        templates.extend(self.arguments.iter().chain(self.output.iter()));
+        fn assign(a: &Option<Assign>) -> Option<&jsonata::Template> {
+            match a {
+                Some(Assign::Jsonata(t)) => Some(t),
+                _ => None,
+            }
+        }
+        fn number(n: &Option<NumberField>) -> Option<&Expr> {
+            match n {
+                Some(NumberField::Jsonata(e)) => Some(e),
+                _ => None,
+            }
+        }
+        templates.extend(assign(&self.assign));
+        for c in &self.catch {
+            templates.extend(assign(&c.assign).into_iter().chain(c.output.iter()));
+        }
+        match &self.body {
+            Body::Choice(ch) => {
+                for b in &ch.choices {
+                    if let Condition::Jsonata(t) = &b.condition {
+                        templates.push(t);
+                    }
+                    templates.extend(b.output.iter().chain(assign(&b.assign)));
+                }
+            }
+            Body::Wait(WaitFor::SecondsExpr(e) | WaitFor::TimestampExpr(e)) => exprs.push(e),
+            Body::Fail(f) => {
+                for t in [&f.error, &f.cause].into_iter().flatten() {
+                    if let FailText::Jsonata(e) = t {
+                        exprs.push(e);
+                    }
+                }
+            }
+            Body::Task(t) => exprs.extend(number(&t.timeout_seconds).into_iter().chain(number(&t.heartbeat_seconds))),
+            Body::Map(m) => {
+                templates.extend(m.items.iter());
+                if let Some(ItemSelector::Jsonata(t)) = &m.item_selector {
+                    templates.push(t);
+                }
+                for n in [&m.max_concurrency, &m.tolerated_failure_count, &m.tolerated_failure_percentage] {
+                    exprs.extend(number(n));
+                }
+            }
+            _ => {}
+        }
+        exprs.extend(templates.into_iter().flat_map(jsonata::Template::expressions));
+        exprs.iter().any(|e| {
+            e.text.match_indices("$states").any(|(i, _)| {
+                let rest = &e.text[i + "$states".len()..];
+                ![".input", ".result", ".errorOutput"].iter().any(|p| rest.starts_with(p))
+            })
+        })
+    }
+}
+
 impl Assign {
     /// The variables this block assigns.
     pub fn names(&self) -> Vec<String> {

@@ -75,7 +75,10 @@ impl Cx<'_> {
         }
         let mut m = Map::new();
         m.insert("input".into(), raw.clone());
-        m.insert("context".into(), context.to_value());
+        // The context object copies the execution input: only when read.
+        if self.state.jsonata_may_read_context() {
+            m.insert("context".into(), context.to_value());
+        }
         if let Some((k, v)) = extra {
             m.insert(k.into(), v.clone());
         }
