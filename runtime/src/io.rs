@@ -30,18 +30,20 @@ pub fn bare_text(v: &Value) -> String {
 
 /// Whether `v` serialises within `limit` bytes, counted without building
 /// the text and abandoned as soon as the limit is passed.
-pub fn fits(v: &Value, limit: usize) -> bool {
-    // Most payloads are far below the limit: a bound computed without
-    // formatting anything settles them.
-    fn bound(v: &Value) -> usize {
-        match v {
-            Value::Null | Value::Bool(_) => 5,
-            Value::Number(_) => 32,
-            Value::String(s) => s.len() * 6 + 2,
-            Value::Array(a) => 2 + a.iter().map(|x| bound(x) + 1).sum::<usize>(),
-            Value::Object(m) => 2 + m.iter().map(|(k, x)| k.len() * 6 + 4 + bound(x)).sum::<usize>(),
-        }
+/// An upper bound of `v`'s serialised length, computed without
+/// formatting anything.
+pub fn bound(v: &Value) -> usize {
+    match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 32,
+        Value::String(s) => s.len() * 6 + 2,
+        Value::Array(a) => 2 + a.iter().map(|x| bound(x) + 1).sum::<usize>(),
+        Value::Object(m) => 2 + m.iter().map(|(k, x)| k.len() * 6 + 4 + bound(x)).sum::<usize>(),
     }
+}
+
+pub fn fits(v: &Value, limit: usize) -> bool {
+    // Most payloads are far below the limit: the bound settles them.
     if bound(v) <= limit {
         return true;
     }

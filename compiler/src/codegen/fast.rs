@@ -29,6 +29,10 @@ pub struct Fast {
     pub shape: Shape,
     /// The body of `fn(input: &Value) -> Option<…>`.
     pub body: TokenStream,
+    /// For a Pass whose output is its input object with new values: the
+    /// body of `fn(input: &mut Value) -> Option<()>` that writes them in
+    /// place when the input has exactly the template's keys, in order.
+    pub in_place: Option<TokenStream>,
 }
 
 /// `$`-rooted definite path → `Option<&Value>` expression from `from`.
@@ -205,6 +209,40 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     })
 }
 
+/// `Parameters` rebuilding an object over `$`, with `$` for InputPath,
+/// ResultPath and OutputPath: computed from the input, then written over
+/// the input's own values when its keys are the template's, in order —
+/// no new object, no key hashing.
+fn pass_in_place(s: &State, result: Option<&Value>) -> Option<TokenStream> {
+    if result.is_some() || !is_root(&s.input_path) || !is_root(&s.result_path) || !is_root(&s.output_path) {
+        return None;
+    }
+    let Some(Template::Object(fields)) = &s.parameters else { return None };
+    let keys: Vec<&String> = fields.iter().map(|(k, _)| k).collect();
+    let names: Vec<proc_macro2::Ident> = (0..fields.len()).map(|i| format_ident!("v{}", i)).collect();
+    let mut computes = Vec::new();
+    for ((_, t), n) in fields.iter().zip(&names) {
+        let v = template(t, &quote!(selected))?;
+        computes.push(quote!(let #n = #v;));
+    }
+    Some(quote! {
+        let selected: &Value = input;
+        #(#computes)*
+        let bound = 2 #(+ asl_runtime::io::bound(&#names) + #keys.len() * 6 + 4)*;
+        if bound > asl_runtime::exec::MAX_PAYLOAD_BYTES {
+            return None;
+        }
+        let Value::Object(map) = input else { return None };
+        if !map.keys().map(String::as_str).eq([#(#keys),*]) {
+            return None;
+        }
+        for (slot, v) in map.values_mut().zip([#(#names),*]) {
+            *slot = v;
+        }
+        Some(())
+    })
+}
+
 fn operand_kind(kind: Kind) -> TokenStream {
     match kind {
         Kind::String => quote!(asl_runtime::choice::Kind::String),
@@ -303,7 +341,11 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
         return None;
     }
     match &s.body {
-        Body::Pass { result } => Some(Fast { shape: Shape::Output, body: pass(s, result.as_ref())? }),
+        Body::Pass { result } => Some(Fast {
+            shape: Shape::Output,
+            body: pass(s, result.as_ref())?,
+            in_place: pass_in_place(s, result.as_ref()),
+        }),
         Body::Succeed => {
             let selected = select(&s.input_path, quote!(input))?;
             let output = select(&s.output_path, quote!(selected))?;
@@ -314,9 +356,9 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
                 let output: &Value = #output;
                 Some(output.clone())
             };
-            Some(Fast { shape: Shape::Output, body })
+            Some(Fast { shape: Shape::Output, body, in_place: None })
         }
-        Body::Choice(_) => Some(Fast { shape: Shape::Target, body: choice(s, targets)? }),
+        Body::Choice(_) => Some(Fast { shape: Shape::Target, body: choice(s, targets)?, in_place: None }),
         _ => None,
     }
 }

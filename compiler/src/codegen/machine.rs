@@ -201,6 +201,7 @@ enum Next<'m> {
 
 struct Fused<'m> {
     fast_fn: Ident,
+    in_place_fn: Option<Ident>,
     ty: &'m str,
     next: Next<'m>,
 }
@@ -258,7 +259,19 @@ fn fused(
                 fasts.contains_key(next) && predecessors.get(next) == Some(&1) && next != start && depth < MAX_FUSED;
             let inner =
                 if fuse { fused(next, fasts, variants, predecessors, start, enum_name, depth + 1) } else { quote!() };
+            let in_place = match &f.in_place_fn {
+                Some(ip) => quote! {
+                    if !recording && #ip(&mut input).is_some() {
+                        asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
+                        current = #enum_name::#v;
+                        #inner
+                        continue;
+                    }
+                },
+                None => quote!(),
+            };
             quote! {
+                #in_place
                 if let Some(output) = #fast_fn(&input) {
                     asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
                     current = #enum_name::#v;
@@ -332,7 +345,19 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
             },
             (Shape::Output, ..) => Next::End,
         };
-        fasts.insert(name, Fused { fast_fn, ty, next });
+        // Only a state that goes on to another one updates in place.
+        let in_place = if matches!(next, Next::State(_)) { fp.in_place } else { None };
+        let in_place_fn = in_place.map(|body| {
+            let ip = format_ident!("in_place_{}", f);
+            let doc = format!(" State `{name}` written over its input when the keys allow; `None` changes nothing.");
+            fast_fns.push(quote! {
+                #[doc = #doc]
+                #[inline(never)]
+                fn #ip(input: &mut Value) -> Option<()> { #body }
+            });
+            ip
+        });
+        fasts.insert(name, Fused { fast_fn, in_place_fn, ty, next });
     }
     let predecessors = predecessor_counts(c);
     let variants: HashMap<&str, Ident> = entries.iter().map(|(v, _, name, _)| (*name, v.clone())).collect();
@@ -344,6 +369,12 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
         }
     }
     let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
+    // In-place updates skip the input copy the history's events would need.
+    let recording = if fasts.values().any(|f| f.in_place_fn.is_some()) {
+        quote!(let recording = asl_runtime::exec::recording(&flow);)
+    } else {
+        quote!()
+    };
     let fast_dispatch = if arms.is_empty() {
         quote!()
     } else {
@@ -376,6 +407,7 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
         /// through the runtime's `run_state`, as in the interpreter.
         async fn #runner(exec: &Execution, flow: Flow, mut input: Value) -> Result<Value, StatesError> {
             let mut current = #start;
+            #recording
             loop {
                 #fast_dispatch
                 let s = state(#accessor(), current as usize)?;

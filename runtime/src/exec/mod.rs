@@ -158,6 +158,12 @@ pub trait Machine {
 /// The largest payload a state may pass on, in bytes of JSON.
 pub const MAX_PAYLOAD_BYTES: usize = states::MAX_PAYLOAD_BYTES;
 
+/// Whether the execution keeps its history's details (then generated code
+/// must keep a state's input for the events).
+pub fn recording(flow: &Flow) -> bool {
+    flow.history.borrow().is_recording()
+}
+
 /// Records what `run_state` records for a Pass, Choice or Succeed state
 /// that generated code ran itself: its entered and exited events
 /// (`kind` is the state type, as in `PassStateEntered`).
