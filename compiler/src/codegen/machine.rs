@@ -226,58 +226,78 @@ fn predecessor_counts(c: &Container) -> HashMap<&str, usize> {
 /// Chains of fused states are bounded so generated functions stay small.
 const MAX_FUSED: usize = 16;
 
-/// The fast attempt of `name` (the current state), continuing into its
-/// successor's attempt when that successor is only reached from here.
-fn fused(
-    name: &str,
-    fasts: &HashMap<&str, Fused<'_>>,
-    variants: &HashMap<&str, Ident>,
-    predecessors: &HashMap<&str, usize>,
-    start: &str,
-    enum_name: &Ident,
-    depth: usize,
-) -> TokenStream {
-    let Some(f) = fasts.get(name) else { return quote!() };
-    let (fast_fn, ty) = (&f.fast_fn, f.ty);
-    match f.next {
-        Next::Chosen => quote! {
-            if let Some(next) = #fast_fn(&input) {
-                asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
-                current = next;
-                continue;
-            }
-        },
-        Next::End => quote! {
-            if let Some(output) = #fast_fn(&input) {
-                asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
-                return Ok(output);
-            }
-        },
-        Next::State(next) => {
-            let Some(v) = variants.get(next) else { return quote!() };
-            let fuse =
-                fasts.contains_key(next) && predecessors.get(next) == Some(&1) && next != start && depth < MAX_FUSED;
-            let inner =
-                if fuse { fused(next, fasts, variants, predecessors, start, enum_name, depth + 1) } else { quote!() };
-            let in_place = match &f.in_place_fn {
-                Some(ip) => quote! {
-                    if !recording && #ip(&mut input).is_some() {
-                        asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
+/// What fusing chains needs to know about a container's fast states.
+struct Chains<'a, 'm> {
+    fasts: &'a HashMap<&'m str, Fused<'m>>,
+    variants: &'a HashMap<&'m str, Ident>,
+    predecessors: &'a HashMap<&'m str, usize>,
+    start: &'a str,
+    enum_name: &'a Ident,
+}
+
+impl<'m> Chains<'_, 'm> {
+    /// A fast state only reached from one fast state, which runs it in place.
+    fn fused_into_predecessor(&self, name: &str) -> bool {
+        self.fasts.contains_key(name)
+            && self.predecessors.get(name) == Some(&1)
+            && name != self.start
+            && self.fasts.values().any(|f| matches!(f.next, Next::State(n) if n == name))
+    }
+
+    /// The fast attempt of `name` (the current state), continuing into its
+    /// successor's when that successor is only reached from here. Each
+    /// state's code appears once: a chain longer than `MAX_FUSED` breaks,
+    /// and the state it breaks at is pushed to `breaks` to get an arm of
+    /// its own.
+    fn attempt(&self, name: &str, depth: usize, breaks: &mut Vec<&'m str>) -> TokenStream {
+        let Some(f) = self.fasts.get(name) else { return quote!() };
+        let (fast_fn, ty, enum_name) = (&f.fast_fn, f.ty, self.enum_name);
+        match f.next {
+            Next::Chosen => quote! {
+                if let Some(next) = #fast_fn(&input) {
+                    asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
+                    current = next;
+                    continue;
+                }
+            },
+            Next::End => quote! {
+                if let Some(output) = #fast_fn(&input) {
+                    asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
+                    return Ok(output);
+                }
+            },
+            Next::State(next) => {
+                let Some(v) = self.variants.get(next) else { return quote!() };
+                let inner = if !self.fused_into_predecessor(next) {
+                    quote!()
+                } else if depth < MAX_FUSED {
+                    self.attempt(next, depth + 1, breaks)
+                } else {
+                    breaks.push(next);
+                    quote!()
+                };
+                let in_place = match &f.in_place_fn {
+                    Some(ip) => quote! {
+                        if !recording && #ip(&mut input).is_some() {
+                            asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
+                            true
+                        } else
+                    },
+                    None => quote!(),
+                };
+                quote! {
+                    let advanced = #in_place if let Some(output) = #fast_fn(&input) {
+                        asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
+                        input = output;
+                        true
+                    } else {
+                        false
+                    };
+                    if advanced {
                         current = #enum_name::#v;
                         #inner
                         continue;
                     }
-                },
-                None => quote!(),
-            };
-            quote! {
-                #in_place
-                if let Some(output) = #fast_fn(&input) {
-                    asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
-                    current = #enum_name::#v;
-                    input = output;
-                    #inner
-                    continue;
                 }
             }
         }
@@ -361,14 +381,28 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
     }
     let predecessors = predecessor_counts(c);
     let variants: HashMap<&str, Ident> = entries.iter().map(|(v, _, name, _)| (*name, v.clone())).collect();
+    let chains = Chains {
+        fasts: &fasts,
+        variants: &variants,
+        predecessors: &predecessors,
+        start: &c.start_at,
+        enum_name: &enum_name,
+    };
+    // A state fused into its predecessor's arm has none of its own (if its
+    // predecessor ran through `run_state`, so does it).
+    let mut heads: Vec<&str> =
+        entries.iter().map(|e| e.2).filter(|n| fasts.contains_key(n) && !chains.fused_into_predecessor(n)).collect();
     let mut arms = Vec::new();
-    for (v, _, name, _) in &entries {
-        if fasts.contains_key(name) {
-            let attempt = fused(name, &fasts, &variants, &predecessors, &c.start_at, &enum_name, 0);
+    while let Some(name) = heads.pop() {
+        let mut breaks = Vec::new();
+        let attempt = chains.attempt(name, 0, &mut breaks);
+        heads.extend(breaks);
+        if let Some(v) = variants.get(name) {
             arms.push(quote!(#enum_name::#v => { #attempt }));
         }
     }
     let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
+    arms.reverse();
     // In-place updates skip the input copy the history's events would need.
     let recording = if fasts.values().any(|f| f.in_place_fn.is_some()) {
         quote!(let recording = asl_runtime::exec::recording(&flow);)
