@@ -81,16 +81,21 @@ impl History {
 
 /// The entered and (except for Fail) exited event types of a state.
 pub fn state_event_kinds(body: &Body) -> (&'static str, Option<&'static str>) {
-    match body {
-        Body::Pass { .. } => ("PassStateEntered", Some("PassStateExited")),
-        Body::Task(_) => ("TaskStateEntered", Some("TaskStateExited")),
-        Body::Choice(_) => ("ChoiceStateEntered", Some("ChoiceStateExited")),
-        Body::Wait(_) => ("WaitStateEntered", Some("WaitStateExited")),
-        Body::Succeed => ("SucceedStateEntered", Some("SucceedStateExited")),
-        Body::Fail(_) => ("FailStateEntered", None),
-        Body::Parallel { .. } => ("ParallelStateEntered", Some("ParallelStateExited")),
-        Body::Map(_) => ("MapStateEntered", Some("MapStateExited")),
-        Body::Invalid => ("StateEntered", Some("StateExited")),
+    event_kinds(body.type_name())
+}
+
+/// The same, by state type name (`Pass`, `Choice`, …).
+pub fn event_kinds(type_name: &str) -> (&'static str, Option<&'static str>) {
+    match type_name {
+        "Pass" => ("PassStateEntered", Some("PassStateExited")),
+        "Task" => ("TaskStateEntered", Some("TaskStateExited")),
+        "Choice" => ("ChoiceStateEntered", Some("ChoiceStateExited")),
+        "Wait" => ("WaitStateEntered", Some("WaitStateExited")),
+        "Succeed" => ("SucceedStateEntered", Some("SucceedStateExited")),
+        "Fail" => ("FailStateEntered", None),
+        "Parallel" => ("ParallelStateEntered", Some("ParallelStateExited")),
+        "Map" => ("MapStateEntered", Some("MapStateExited")),
+        _ => ("StateEntered", Some("StateExited")),
     }
 }
 

@@ -168,18 +168,11 @@ pub fn recording(flow: &Flow) -> bool {
 /// that generated code ran itself: its entered and exited events
 /// (`kind` is the state type, as in `PassStateEntered`).
 pub fn transit(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value) {
-    {
-        let mut h = flow.history.borrow_mut();
-        if !h.is_recording() {
-            h.push(&flow.cursor, kind, None);
-            h.push(&flow.cursor, kind, None);
-            return;
-        }
+    let (entered, exited) = history::event_kinds(kind);
+    flow.event_with(entered, || ("stateEnteredEventDetails", history::entered(name, input)));
+    if let Some(exited) = exited {
+        flow.event_with(exited, || ("stateExitedEventDetails", history::exited(name, output, None)));
     }
-    let entered = format!("{kind}StateEntered");
-    flow.event_with(&entered, || ("stateEnteredEventDetails", history::entered(name, input)));
-    let exited = format!("{kind}StateExited");
-    flow.event_with(&exited, || ("stateExitedEventDetails", history::exited(name, output, None)));
 }
 
 /// A task token for the patterns that hand one to the task (`$$.Task.Token`).
@@ -191,16 +184,19 @@ fn task_token(state: &State) -> Option<String> {
 
 /// Evaluates an `Assign` block (values as at state entry); the caller
 /// applies the result once the state's output is known. JSONPath reads
-/// `env`, JSONata reads `states` (`$states`) and the variables.
+/// `env`, JSONata reads `states` (`$states`) and the variables. `owner`
+/// names where the block sits in errors: `""` for the state's own,
+/// `Choices[i]/` or `Catch[i]/` for a rule's or a catcher's.
 pub(crate) fn evaluate_assign(
     assign: Option<&Assign>,
     env: &Env<'_>,
     states: &Value,
+    owner: &str,
 ) -> Result<Option<Map<String, Value>>, StatesError> {
     let value = match assign {
         None => return Ok(None),
         Some(Assign::Paths(t)) => t.eval(env)?,
-        Some(Assign::Jsonata(t)) => t.eval("Assign", states, env.vars)?,
+        Some(Assign::Jsonata(t)) => t.eval(&format!("{owner}Assign"), states, env.vars)?,
     };
     let Value::Object(m) = value else { return Ok(None) };
     // AWS's quotas: 256 KiB a variable, and 256 KiB for one Assign block.

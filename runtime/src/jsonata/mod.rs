@@ -111,12 +111,13 @@ pub fn type_name(v: &Value) -> &'static str {
 }
 
 /// A field whose expression gave a value of the wrong type.
-pub fn unexpected_type(t: &Template, location: &str, expected: &str, value: &Value) -> StatesError {
+/// `text` is the field as written (`Template::text`, `Expr::text`).
+pub fn unexpected_type(text: &str, location: &str, expected: &str, value: &Value) -> StatesError {
     StatesError::scoped(
         names::QUERY_EVALUATION_ERROR,
         format!(
             "The JSONata expression '{}' specified for the field '{location}' returned an unexpected result type. Expected '{expected}', but was '{}' for value: {value}",
-            t.text(),
+            text,
             type_name(value)
         ),
     )

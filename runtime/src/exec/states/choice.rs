@@ -20,7 +20,7 @@ pub(crate) fn choice(cx: &Cx<'_>, raw: Value, c: &Choice) -> Result<Step, States
                 let location = format!("Choices[{i}]/Condition");
                 match t.eval(&location, &states, &cx.flow.vars)? {
                     Value::Bool(b) => b,
-                    other => return Err(crate::jsonata::unexpected_type(t, &location, "boolean", &other)),
+                    other => return Err(crate::jsonata::unexpected_type(&t.text(), &location, "boolean", &other)),
                 }
             }
         };
@@ -41,20 +41,13 @@ pub(crate) fn choice(cx: &Cx<'_>, raw: Value, c: &Choice) -> Result<Step, States
             }
         },
     };
-    let assigned = evaluate_assign(assign, &env, &states).map_err(|e| relocate(e, rule, "Assign"))?;
+    let owner = rule.map(|i| format!("Choices[{i}]/")).unwrap_or_default();
+    let assigned = evaluate_assign(assign, &env, &states, &owner)?;
     let output = if cx.jsonata() {
-        cx.jsonata_output(output, raw, &states).map_err(|e| relocate(e, rule, "Output"))?
+        cx.jsonata_output(output, raw, &states, &owner)?
     } else {
         io::select(&env, cx.state.output_path.as_ref())?
     };
     apply_assign(cx.flow, &assigned);
     Ok(Step { transition: Transition::Next(next), output, assigned })
-}
-
-/// A rule's own `Assign`/`Output` is reported at `Choices[i]/Assign…`.
-fn relocate(mut e: StatesError, rule: Option<usize>, field: &str) -> StatesError {
-    if let (Some(i), Some(cause)) = (rule, &e.cause) {
-        e.cause = Some(cause.replacen(&format!("field '{field}"), &format!("field 'Choices[{i}]/{field}"), 1));
-    }
-    e
 }

@@ -28,10 +28,7 @@ pub(crate) fn fail(cx: &Cx<'_>, raw: Value, f: &Fail) -> Result<Step, StatesErro
                 let states = cx.states(&raw, &context, None);
                 match crate::jsonata::eval_required(e, location, &states, &cx.flow.vars)? {
                     Value::String(s) => Some(s),
-                    other => {
-                        let t = crate::jsonata::Template::Expr(e.clone());
-                        return Err(crate::jsonata::unexpected_type(&t, location, "string", &other));
-                    }
+                    other => return Err(crate::jsonata::unexpected_type(&e.text, location, "string", &other)),
                 }
             }
         })

@@ -3,7 +3,7 @@ use crate::env::Env;
 use crate::error::{names, StatesError};
 use crate::exec::history::{Cursor, History};
 use crate::exec::{Flow, Step};
-use crate::jsonata::{eval_required, unexpected_type, Template};
+use crate::jsonata::{eval_required, unexpected_type};
 use crate::machine::{ItemSelector, Map, NumberField};
 use crate::vars::Vars;
 use futures::stream::{self, StreamExt};
@@ -44,9 +44,7 @@ fn number(
             let v = eval_required(e, name, states, env.vars)?;
             match v.as_f64().filter(|n| float || n.fract() == 0.0) {
                 Some(n) => Ok(Some(n)),
-                None => {
-                    Err(unexpected_type(&Template::Expr(e.clone()), name, if float { "number" } else { "integer" }, &v))
-                }
+                None => Err(unexpected_type(&e.text, name, if float { "number" } else { "integer" }, &v)),
             }
         }
     }
@@ -71,7 +69,7 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         let selected = match (&m.items, &m.items_path) {
             (Some(t), _) => match t.eval("Items", &states, &cx.flow.vars)? {
                 v @ Value::Array(_) => v,
-                other => return Err(unexpected_type(t, "Items", "array", &other)),
+                other => return Err(unexpected_type(&t.text(), "Items", "array", &other)),
             },
             (None, Some(p)) => {
                 env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?

@@ -105,15 +105,17 @@ impl Cx<'_> {
         }
     }
 
-    /// JSONata `Output`, or `default` when the state has none.
+    /// JSONata `Output`, or `default` when there is none; `owner` as for
+    /// `evaluate_assign`.
     pub fn jsonata_output(
         &self,
         output: Option<&jsonata::Template>,
         default: Value,
         states: &Value,
+        owner: &str,
     ) -> Result<Value, StatesError> {
         match output {
-            Some(t) => t.eval("Output", states, &self.flow.vars),
+            Some(t) => t.eval(&format!("{owner}Output"), states, &self.flow.vars),
             None => Ok(default),
         }
     }
@@ -167,8 +169,8 @@ impl Cx<'_> {
         if self.jsonata() {
             let states = self.states(raw, context, Some(("result", &result)));
             let env = self.env(raw, context);
-            let assigned = evaluate_assign(self.state.assign.as_ref(), &env, &states)?;
-            let output = self.jsonata_output(self.state.output.as_ref(), result.clone(), &states)?;
+            let assigned = evaluate_assign(self.state.assign.as_ref(), &env, &states, "")?;
+            let output = self.jsonata_output(self.state.output.as_ref(), result.clone(), &states, "")?;
             apply_assign(self.flow, &assigned);
             return Ok(Step { transition: self.transition(), output, assigned });
         }
@@ -177,7 +179,7 @@ impl Cx<'_> {
             None => result,
         };
         let assigned =
-            evaluate_assign(self.state.assign.as_ref(), &Env { input: &result, context, vars }, &Value::Null)?;
+            evaluate_assign(self.state.assign.as_ref(), &Env { input: &result, context, vars }, &Value::Null, "")?;
         let merged = io::merge_result(raw.clone(), result, self.state.result_path.as_ref())?;
         let output = io::select(&Env { input: &merged, context, vars }, self.state.output_path.as_ref())?;
         apply_assign(self.flow, &assigned);
@@ -189,15 +191,18 @@ impl Cx<'_> {
     /// Error Output) may read `$states.errorOutput`. `Assign` sees the Error
     /// Output either way.
     fn catch(&self, raw: Value, e: StatesError) -> Result<Step, StatesError> {
-        let Some(c) = self.state.catch.iter().find(|c| retry::error_matches(&c.error_equals, e.name())) else {
+        let Some((i, c)) =
+            self.state.catch.iter().enumerate().find(|(_, c)| retry::error_matches(&c.error_equals, e.name()))
+        else {
             return Err(e);
         };
+        let owner = format!("Catch[{i}]/");
         let error_output = e.to_error_output();
         let context = self.context(None);
         let states = self.states(&raw, &context, Some(("errorOutput", &error_output)));
-        let assigned = evaluate_assign(c.assign.as_ref(), &self.env(&error_output, &context), &states)?;
+        let assigned = evaluate_assign(c.assign.as_ref(), &self.env(&error_output, &context), &states, &owner)?;
         let output = if self.jsonata() {
-            self.jsonata_output(c.output.as_ref(), error_output, &states)?
+            self.jsonata_output(c.output.as_ref(), error_output, &states, &owner)?
         } else {
             io::merge_result(raw, error_output, c.result_path.as_ref())?
         };

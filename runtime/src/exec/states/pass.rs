@@ -27,7 +27,7 @@ pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<St
             ),
         ));
     }
-    let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&result, &context), &Value::Null)?;
+    let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&result, &context), &Value::Null, "")?;
     let merged = io::merge_result(raw, result, cx.state.result_path.as_ref())?;
     let output = io::select(&cx.env(&merged, &context), cx.state.output_path.as_ref())?;
     apply_assign(cx.flow, &assigned);
@@ -53,8 +53,8 @@ pub(crate) fn jsonata_passthrough(
     transition: Transition,
 ) -> Result<Step, StatesError> {
     let states = cx.states(&raw, context, None);
-    let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&raw, context), &states)?;
-    let output = cx.jsonata_output(cx.state.output.as_ref(), raw, &states)?;
+    let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&raw, context), &states, "")?;
+    let output = cx.jsonata_output(cx.state.output.as_ref(), raw, &states, "")?;
     apply_assign(cx.flow, &assigned);
     Ok(Step { transition, output, assigned })
 }

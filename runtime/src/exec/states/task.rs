@@ -129,8 +129,7 @@ fn timeout_fields(cx: &Cx<'_>, raw: &Value, t: &Task) -> Result<(), StatesError>
             Some(NumberField::Jsonata(e)) => {
                 let v = crate::jsonata::eval_required(e, name, &states, &cx.flow.vars)?;
                 if v.as_u64().is_none_or(|n| n == 0) {
-                    let t = crate::jsonata::Template::Expr(e.clone());
-                    return Err(crate::jsonata::unexpected_type(&t, name, "positive integer", &v));
+                    return Err(crate::jsonata::unexpected_type(&e.text, name, "positive integer", &v));
                 }
             }
             _ => {}

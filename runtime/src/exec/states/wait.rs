@@ -62,10 +62,10 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
             until(&bare_text(&v), names::QUERY_EVALUATION_ERROR, "The Timestamp field")?
         }
     };
-    let assigned = evaluate_assign(cx.state.assign.as_ref(), &env, &states)?;
+    let assigned = evaluate_assign(cx.state.assign.as_ref(), &env, &states, "")?;
     tokio::time::sleep(delay).await;
     let output = if cx.jsonata() {
-        cx.jsonata_output(cx.state.output.as_ref(), raw, &states)?
+        cx.jsonata_output(cx.state.output.as_ref(), raw, &states, "")?
     } else {
         io::select(&env, cx.state.output_path.as_ref())?
     };
