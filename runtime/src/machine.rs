@@ -74,61 +74,93 @@ pub enum Assign {
     Jsonata(jsonata::Template),
 }
 
+/// One field of a state that holds JSONata, as `State::jsonata_fields`
+/// lists them.
+pub struct JsonataField<'m> {
+    /// Where it sits in the state: `Output`, `Choices[0]/Condition`, `Catch[1]/Assign`.
+    pub field: String,
+    pub exprs: Vec<&'m Expr>,
+    /// Whether AWS lets it read `$states.result` (a Task, Map or
+    /// Parallel's own `Output` and `Assign`) and `$states.errorOutput` (a
+    /// catcher's).
+    pub result: bool,
+    pub error_output: bool,
+}
+
 impl State {
+    /// Every field of the state that holds JSONata expressions.
+    pub fn jsonata_fields(&self) -> Vec<JsonataField<'_>> {
+        fn template(t: &Option<jsonata::Template>) -> Vec<&Expr> {
+            t.iter().flat_map(jsonata::Template::expressions).collect()
+        }
+        fn assign(a: &Option<Assign>) -> Vec<&Expr> {
+            match a {
+                Some(Assign::Jsonata(t)) => t.expressions(),
+                _ => Vec::new(),
+            }
+        }
+        fn number(n: &Option<NumberField>) -> Vec<&Expr> {
+            match n {
+                Some(NumberField::Jsonata(e)) => vec![e],
+                _ => Vec::new(),
+            }
+        }
+        fn field(field: String, exprs: Vec<&Expr>) -> JsonataField<'_> {
+            JsonataField { field, exprs, result: false, error_output: false }
+        }
+        let produces = matches!(self.body, Body::Task(_) | Body::Map(_) | Body::Parallel { .. });
+        let mut out = vec![
+            field("Arguments".into(), template(&self.arguments)),
+            JsonataField { result: produces, ..field("Output".into(), template(&self.output)) },
+            JsonataField { result: produces, ..field("Assign".into(), assign(&self.assign)) },
+        ];
+        for (i, c) in self.catch.iter().enumerate() {
+            out.push(JsonataField { error_output: true, ..field(format!("Catch[{i}]/Output"), template(&c.output)) });
+            out.push(JsonataField { error_output: true, ..field(format!("Catch[{i}]/Assign"), assign(&c.assign)) });
+        }
+        match &self.body {
+            Body::Choice(ch) => {
+                for (i, b) in ch.choices.iter().enumerate() {
+                    if let Condition::Jsonata(t) = &b.condition {
+                        out.push(field(format!("Choices[{i}]/Condition"), t.expressions()));
+                    }
+                    out.push(field(format!("Choices[{i}]/Output"), template(&b.output)));
+                    out.push(field(format!("Choices[{i}]/Assign"), assign(&b.assign)));
+                }
+            }
+            Body::Wait(WaitFor::SecondsExpr(e)) => out.push(field("Seconds".into(), vec![e])),
+            Body::Wait(WaitFor::TimestampExpr(e)) => out.push(field("Timestamp".into(), vec![e])),
+            Body::Fail(f) => {
+                for (name, t) in [("Error", &f.error), ("Cause", &f.cause)] {
+                    if let Some(FailText::Jsonata(e)) = t {
+                        out.push(field(name.into(), vec![e]));
+                    }
+                }
+            }
+            Body::Task(t) => {
+                out.push(field("TimeoutSeconds".into(), number(&t.timeout_seconds)));
+                out.push(field("HeartbeatSeconds".into(), number(&t.heartbeat_seconds)));
+            }
+            Body::Map(m) => {
+                out.push(field("Items".into(), template(&m.items)));
+                if let Some(ItemSelector::Jsonata(t)) = &m.item_selector {
+                    out.push(field("ItemSelector".into(), t.expressions()));
+                }
+                out.push(field("MaxConcurrency".into(), number(&m.max_concurrency)));
+                out.push(field("ToleratedFailureCount".into(), number(&m.tolerated_failure_count)));
+                out.push(field("ToleratedFailurePercentage".into(), number(&m.tolerated_failure_percentage)));
+            }
+            _ => {}
+        }
+        out.retain(|f| !f.exprs.is_empty());
+        out
+    }
+
     /// Whether any JSONata expression of the state may read
     /// `$states.context` (any use of `$states` other than `.input`,
     /// `.result` and `.errorOutput` counts).
     pub fn jsonata_may_read_context(&self) -> bool {
-        let mut templates: Vec<&jsonata::Template> = Vec::new();
-        let mut exprs: Vec<&Expr> = Vec::new();
-        templates.extend(self.arguments.iter().chain(self.output.iter()));
-        fn assign(a: &Option<Assign>) -> Option<&jsonata::Template> {
-            match a {
-                Some(Assign::Jsonata(t)) => Some(t),
-                _ => None,
-            }
-        }
-        fn number(n: &Option<NumberField>) -> Option<&Expr> {
-            match n {
-                Some(NumberField::Jsonata(e)) => Some(e),
-                _ => None,
-            }
-        }
-        templates.extend(assign(&self.assign));
-        for c in &self.catch {
-            templates.extend(assign(&c.assign).into_iter().chain(c.output.iter()));
-        }
-        match &self.body {
-            Body::Choice(ch) => {
-                for b in &ch.choices {
-                    if let Condition::Jsonata(t) = &b.condition {
-                        templates.push(t);
-                    }
-                    templates.extend(b.output.iter().chain(assign(&b.assign)));
-                }
-            }
-            Body::Wait(WaitFor::SecondsExpr(e) | WaitFor::TimestampExpr(e)) => exprs.push(e),
-            Body::Fail(f) => {
-                for t in [&f.error, &f.cause].into_iter().flatten() {
-                    if let FailText::Jsonata(e) = t {
-                        exprs.push(e);
-                    }
-                }
-            }
-            Body::Task(t) => exprs.extend(number(&t.timeout_seconds).into_iter().chain(number(&t.heartbeat_seconds))),
-            Body::Map(m) => {
-                templates.extend(m.items.iter());
-                if let Some(ItemSelector::Jsonata(t)) = &m.item_selector {
-                    templates.push(t);
-                }
-                for n in [&m.max_concurrency, &m.tolerated_failure_count, &m.tolerated_failure_percentage] {
-                    exprs.extend(number(n));
-                }
-            }
-            _ => {}
-        }
-        exprs.extend(templates.into_iter().flat_map(jsonata::Template::expressions));
-        exprs.iter().any(|e| {
+        self.jsonata_fields().iter().flat_map(|f| &f.exprs).any(|e| {
             e.text.match_indices("$states").any(|(i, _)| {
                 let rest = &e.text[i + "$states".len()..];
                 ![".input", ".result", ".errorOutput"].iter().any(|p| rest.starts_with(p))

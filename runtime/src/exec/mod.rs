@@ -236,7 +236,15 @@ pub async fn run_state(
         flow.event_with(entered_kind, || ("stateEnteredEventDetails", history::entered(&state.name, &input)));
     let token = task_token(state);
     let result = {
-        let cx = states::Cx { exec, flow, state, entered: chrono::Utc::now(), task_token: token.as_deref(), nested };
+        let cx = states::Cx {
+            exec,
+            flow,
+            state,
+            entered: chrono::Utc::now(),
+            task_token: token.as_deref(),
+            nested,
+            reads_context: std::cell::OnceCell::new(),
+        };
         match &state.body {
             Body::Pass { result } => states::pass(&cx, input, result.as_ref()),
             Body::Choice(c) => states::choice(&cx, input, c),

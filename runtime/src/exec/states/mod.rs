@@ -36,6 +36,9 @@ pub(crate) struct Cx<'a> {
     pub entered: chrono::DateTime<chrono::Utc>,
     pub task_token: Option<&'a str>,
     pub nested: &'a dyn Nested,
+    /// Whether the state's JSONata may read `$states.context`, worked out
+    /// once per state run (a Map asks for every item).
+    pub reads_context: std::cell::OnceCell<bool>,
 }
 
 impl Cx<'_> {
@@ -76,7 +79,7 @@ impl Cx<'_> {
         let mut m = Map::new();
         m.insert("input".into(), raw.clone());
         // The context object copies the execution input: only when read.
-        if self.state.jsonata_may_read_context() {
+        if *self.reads_context.get_or_init(|| self.state.jsonata_may_read_context()) {
             m.insert("context".into(), context.to_value());
         }
         if let Some((k, v)) = extra {
