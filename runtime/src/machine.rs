@@ -88,6 +88,18 @@ pub struct JsonataField<'m> {
 }
 
 impl State {
+    /// The states this one can go to: `Next`, Choice rules' `Next`,
+    /// `Default` and catchers' `Next`.
+    pub fn targets(&self) -> Vec<&str> {
+        let mut targets: Vec<&str> = self.next.iter().map(String::as_str).collect();
+        if let Body::Choice(ch) = &self.body {
+            targets.extend(ch.choices.iter().map(|b| b.next.as_str()));
+            targets.extend(ch.default.as_deref());
+        }
+        targets.extend(self.catch.iter().map(|c| c.next.as_str()));
+        targets
+    }
+
     /// Every field of the state that holds JSONata expressions.
     pub fn jsonata_fields(&self) -> Vec<JsonataField<'_>> {
         fn template(t: &Option<jsonata::Template>) -> Vec<&Expr> {

@@ -12,13 +12,7 @@ pub fn graph(c: &Container) -> DiGraphMap<usize, ()> {
     let idx = |name: &str| c.states.get_index_of(name);
     for (i, s) in c.states.values().enumerate() {
         g.add_node(i);
-        let mut targets: Vec<&str> = s.next.iter().map(String::as_str).collect();
-        if let Body::Choice(ch) = &s.body {
-            targets.extend(ch.choices.iter().map(|b| b.next.as_str()));
-            targets.extend(ch.default.as_deref());
-        }
-        targets.extend(s.catch.iter().map(|c| c.next.as_str()));
-        for t in targets.into_iter().filter_map(idx) {
+        for t in s.targets().into_iter().filter_map(idx) {
             g.add_edge(i, t, ());
         }
     }

@@ -210,13 +210,7 @@ struct Fused<'m> {
 fn predecessor_counts(c: &Container) -> HashMap<&str, usize> {
     let mut n: HashMap<&str, usize> = HashMap::new();
     for s in c.states.values() {
-        let mut targets: Vec<&str> = s.next.iter().map(String::as_str).collect();
-        if let Body::Choice(ch) = &s.body {
-            targets.extend(ch.choices.iter().map(|b| b.next.as_str()));
-            targets.extend(ch.default.as_deref());
-        }
-        targets.extend(s.catch.iter().map(|cat| cat.next.as_str()));
-        for t in targets {
+        for t in s.targets() {
             *n.entry(t).or_default() += 1;
         }
     }
