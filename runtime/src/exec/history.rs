@@ -65,15 +65,6 @@ impl History {
         id
     }
 
-    /// How many events have been numbered.
-    pub fn len(&self) -> u64 {
-        self.count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
     pub fn to_json(&self) -> Value {
         json!({ "events": self.events })
     }
