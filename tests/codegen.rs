@@ -12,7 +12,11 @@ fn examples() -> Vec<(String, aslc::model::StateMachine)> {
     paths.sort();
     for p in paths {
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-        if name.contains(".mock.") || name.contains(".input.") || !name.ends_with(".json") {
+        if name.contains(".mock.")
+            || name.contains(".input.")
+            || name.contains(".resources.")
+            || !name.ends_with(".json")
+        {
             continue;
         }
         let (_, m, d) = check_text(&name, std::fs::read(&p).expect("readable"), MachineType::Standard);
@@ -25,7 +29,10 @@ fn examples() -> Vec<(String, aslc::model::StateMachine)> {
 #[test]
 fn generated_code_for_every_example() {
     for (name, m) in examples() {
-        let files = generate(&[Unit { name: name.clone(), machine: &m }]).expect("generates");
+        // An example with Rust task handlers is built with them.
+        let handlers = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../examples/{name}.handlers.rs"));
+        let handlers = std::fs::read_to_string(handlers).ok();
+        let files = generate(&[Unit { name: name.clone(), machine: &m }], handlers.as_deref()).expect("generates");
         for f in files {
             insta::assert_snapshot!(format!("{name}__{}", f.path.replace('/', "_")), f.text);
         }
@@ -36,7 +43,7 @@ fn generated_code_for_every_example() {
 fn several_machines_make_subcommands() {
     let all = examples();
     let units: Vec<Unit<'_>> = all.iter().map(|(n, m)| Unit { name: n.clone(), machine: m }).collect();
-    let files = generate(&units).expect("generates");
+    let files = generate(&units, None).expect("generates");
     let main = files.iter().find(|f| f.path == "src/main.rs").expect("main.rs");
     for (name, _) in &all {
         assert!(main.text.contains(&format!("name = \"{name}\"")), "{}", main.text);
@@ -57,7 +64,7 @@ fn hostile_names_and_strings_stay_literals() {
     });
     let (_, m, d) = check_text("hostile.json", def.to_string().into_bytes(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "hostile".into(), machine: &m }]).expect("generates");
+    let files = generate(&[Unit { name: "hostile".into(), machine: &m }], None).expect("generates");
     let module = &files[0].text;
     // The names appear only inside string literals and doc comments.
     assert!(module.contains(r#""\"); std::process::exit(1); (\"" => Some(States0::Std"#), "{module}");
@@ -78,7 +85,7 @@ fn chains_of_single_predecessor_states_are_fused() {
     });
     let (_, m, d) = check_text("chain.json", def.to_string().into_bytes(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "chain".into(), machine: &m }]).expect("generates");
+    let files = generate(&[Unit { name: "chain".into(), machine: &m }], None).expect("generates");
     let module = files[0].text.replace(char::is_whitespace, "");
     let arm_a =
         module.split("States0::A=>{").nth(1).expect("an arm for A").split("States0::C=>{").next().unwrap_or_default();
@@ -108,7 +115,7 @@ fn long_chains_generate_linear_code() {
     let def = serde_json::json!({"StartAt": "S0", "States": states});
     let (_, m, d) = check_text("chain.json", def.to_string().into_bytes(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "chain".into(), machine: &m }]).expect("generates");
+    let files = generate(&[Unit { name: "chain".into(), machine: &m }], None).expect("generates");
     let lines = files[0].text.lines().count();
     assert!(lines < n * 100, "{lines} lines for {n} states");
 }

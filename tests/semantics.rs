@@ -4,6 +4,7 @@
 //! clock paused (Wait states and retry intervals pass instantly).
 
 use asl_runtime::exec::{mock::TestCase, Status};
+use asl_runtime::tasks::Tasks;
 use aslc::check::{check, MachineType};
 use aslc::interpret::run_to_end;
 use aslc::source::Source;
@@ -20,7 +21,8 @@ fn run_case(file: &str, case: &Value) -> Result<(), String> {
         None => None,
     };
     let input = case.get("input").cloned().unwrap_or(serde_json::json!({}));
-    let out = run_to_end(&machine, "Machine", input, mock, true).map_err(|e| e.to_string())?;
+    let out =
+        run_to_end(&machine, "Machine", input, Tasks { mock, ..Tasks::default() }, true).map_err(|e| e.to_string())?;
     let exp = &case["expected"];
     let status = match out.status {
         Status::Succeeded => "SUCCEEDED",

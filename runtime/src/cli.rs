@@ -3,8 +3,11 @@
 //! both engines.
 
 use crate::exec::{execute, mock, ExecutionInfo, Machine, Outcome, Status};
+use crate::tasks::{Linked, ResourceMap, Tasks};
 use serde_json::Value;
+use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct RunArgs {
@@ -27,6 +30,11 @@ pub struct RunArgs {
     /// The mock configuration's test case to use.
     #[arg(long, value_name = "NAME")]
     pub test_case: Option<String>,
+    /// Bind task resources to local handlers (commands, Lambda endpoints)
+    /// and HTTP Task connections to credentials: a resource map file, JSON
+    /// or YAML (default: the file named by ASLC_RESOURCES, if set).
+    #[arg(long, value_name = "FILE")]
+    pub resources: Option<String>,
     /// The execution's name (default: a fresh UUID).
     #[arg(long)]
     pub name: Option<String>,
@@ -81,6 +89,19 @@ impl RunArgs {
     }
 }
 
+impl RunArgs {
+    /// Everything that answers Task states: the mock test case, the
+    /// resource map, and the Rust handlers linked into the binary.
+    pub fn tasks(&self, machine: &str, linked: &Linked) -> Result<Tasks, UsageError> {
+        let path = self.resources.clone().or_else(|| std::env::var("ASLC_RESOURCES").ok());
+        let resources = match path {
+            Some(p) => Some(Arc::new(ResourceMap::load(Path::new(&p)).map_err(UsageError)?)),
+            None => None,
+        };
+        Ok(Tasks { mock: self.mock(machine)?, resources, linked: linked.clone() })
+    }
+}
+
 fn only_test_case(config: &Value) -> Option<String> {
     let machines = config.get("StateMachines")?.as_object()?;
     let mut names = machines.values().filter_map(|m| m.get("TestCases")?.as_object()).flat_map(|t| t.keys());
@@ -89,10 +110,17 @@ fn only_test_case(config: &Value) -> Option<String> {
 }
 
 /// Runs a machine with the flags and prints the outcome; the exit code is
-/// 0 for SUCCEEDED, 1 for a failed or timed-out execution, 2 for a usage error.
-pub fn run_main(args: &RunArgs, machine_name: &str, timeout_seconds: Option<u64>, machine: &dyn Machine) -> ExitCode {
-    let prepared = args.input_text().and_then(|text| Ok((text, args.mock(machine_name)?)));
-    let (text, mock) = match prepared {
+/// 0 for SUCCEEDED, 1 for a failed or timed-out execution, 2 for a usage
+/// error. `linked`: the Rust task handlers of a binary built with them.
+pub fn run_main(
+    args: &RunArgs,
+    machine_name: &str,
+    timeout_seconds: Option<u64>,
+    machine: &dyn Machine,
+    linked: &Linked,
+) -> ExitCode {
+    let prepared = args.input_text().and_then(|text| Ok((text, args.tasks(machine_name, linked)?)));
+    let (text, tasks) = match prepared {
         Ok(p) => p,
         Err(UsageError(e)) => {
             eprintln!("error: {e}");
@@ -112,7 +140,7 @@ pub fn run_main(args: &RunArgs, machine_name: &str, timeout_seconds: Option<u64>
         }
     };
     let outcome = match serde_json::from_str::<Value>(&text) {
-        Ok(input) => rt.block_on(execute(info, input, mock, timeout_seconds, args.history.is_some(), machine)),
+        Ok(input) => rt.block_on(execute(info, input, tasks, timeout_seconds, args.history.is_some(), machine)),
         Err(e) => invalid_input(info, &text, e),
     };
     report(args, &outcome)

@@ -16,6 +16,7 @@ pub mod jsonata;
 pub mod machine;
 pub mod path;
 mod serde_text;
+pub mod tasks;
 pub mod template;
 pub mod timestamp;
 pub mod vars;

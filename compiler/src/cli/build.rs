@@ -25,6 +25,10 @@ pub struct Args {
     /// Build without optimisations (faster to compile).
     #[arg(long)]
     debug: bool,
+    /// Link Rust task handlers into the binary: a Rust file defining
+    /// `pub fn register(handlers: &mut asl_runtime::tasks::Linked)`.
+    #[arg(long, value_name = "FILE")]
+    handlers: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> ExitCode {
@@ -44,8 +48,12 @@ pub fn run(a: Args) -> ExitCode {
     }
     let units: Vec<Unit<'_>> = machines.iter().map(|(name, m)| Unit { name: name.clone(), machine: m }).collect();
     let out = a.out.unwrap_or_else(|| PathBuf::from(&machines[0].0));
-    let opts =
-        Options { out, emit_crate: a.emit_crate, profile: if a.debug { Profile::Debug } else { Profile::Release } };
+    let opts = Options {
+        out,
+        emit_crate: a.emit_crate,
+        profile: if a.debug { Profile::Debug } else { Profile::Release },
+        handlers: a.handlers,
+    };
     match build(&units, &opts) {
         Ok(()) => {
             eprintln!("built {}", opts.out.display());

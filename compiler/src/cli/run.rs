@@ -3,6 +3,7 @@
 use super::load_checked;
 use crate::interpret::Interpreted;
 use asl_runtime::cli::{run_main, RunArgs};
+use asl_runtime::tasks::Linked;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -28,5 +29,6 @@ pub fn run(a: Args) -> ExitCode {
         Ok(m) => m,
         Err(code) => return code,
     };
-    run_main(&a.run, &machine_name(&a.file), m.timeout_seconds, &Interpreted(&m))
+    // Rust handlers exist only in binaries `aslc build --handlers` links.
+    run_main(&a.run, &machine_name(&a.file), m.timeout_seconds, &Interpreted(&m), &Linked::default())
 }

@@ -100,6 +100,7 @@ pub fn module(name: &str, sm: &StateMachine) -> Result<TokenStream, String> {
     Ok(quote! {
         use asl_runtime::build as b;
         use asl_runtime::cli::RunArgs;
+        use asl_runtime::tasks::Linked;
         use asl_runtime::exec::{run_state, Execution, Flow, Machine, Nested, Transition};
         use asl_runtime::machine as m;
         use asl_runtime::{StatesError, Value};
@@ -146,13 +147,14 @@ pub fn module(name: &str, sm: &StateMachine) -> Result<TokenStream, String> {
             }
         }
 
-        /// Runs one execution with the command line's flags.
-        pub fn run(args: &RunArgs) -> ExitCode {
+        /// Runs one execution with the command line's flags and the
+        /// binary's linked task handlers.
+        pub fn run(args: &RunArgs, linked: &Linked) -> ExitCode {
             if let Err(e) = model() {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
-            asl_runtime::cli::run_main(args, NAME, #timeout, &Compiled)
+            asl_runtime::cli::run_main(args, NAME, #timeout, &Compiled, linked)
         }
     })
 }

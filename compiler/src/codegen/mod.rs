@@ -26,10 +26,15 @@ fn format(tokens: proc_macro2::TokenStream) -> Result<String, String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// The `src/` files of the crate for `units`.
-pub fn generate(units: &[Unit<'_>]) -> Result<Vec<File>, String> {
+/// The `src/` files of the crate for `units`. `handlers`: the source of
+/// a Rust handlers file to link in (`aslc build --handlers`), which
+/// becomes the module `handlers`.
+pub fn generate(units: &[Unit<'_>], handlers: Option<&str>) -> Result<Vec<File>, String> {
     let mut files = Vec::new();
     let mut modules = names::Names::default();
+    // `src/main.rs` and `src/handlers.rs` are taken whatever the machines are called.
+    modules.snake("main", "machine");
+    modules.snake("handlers", "machine");
     let mut entries = Vec::new();
     for u in units {
         let module = modules.snake(&u.name, "machine");
@@ -40,6 +45,9 @@ pub fn generate(units: &[Unit<'_>]) -> Result<Vec<File>, String> {
         });
         entries.push((u.name.clone(), module));
     }
-    files.push(File { path: "src/main.rs".into(), text: format(main_rs::main(&entries))? });
+    if let Some(text) = handlers {
+        files.push(File { path: "src/handlers.rs".into(), text: text.to_string() });
+    }
+    files.push(File { path: "src/main.rs".into(), text: format(main_rs::main(&entries, handlers.is_some()))? });
     Ok(files)
 }

@@ -1,10 +1,9 @@
 //! The interpreter: walks a checked model state by state, each state run by
 //! the runtime's `run_state`, the same code generated binaries call.
 
-use asl_runtime::exec::{
-    execute, mock, run_state, Execution, ExecutionInfo, Flow, Machine, Nested, Outcome, Transition,
-};
+use asl_runtime::exec::{execute, run_state, Execution, ExecutionInfo, Flow, Machine, Nested, Outcome, Transition};
 use asl_runtime::machine::{Container, StateMachine};
+use asl_runtime::tasks::Tasks;
 use asl_runtime::{StatesError, Value};
 use futures::future::LocalBoxFuture;
 
@@ -66,7 +65,7 @@ pub fn run_to_end(
     machine: &StateMachine,
     name: &str,
     input: Value,
-    mock: Option<mock::TestCase>,
+    tasks: Tasks,
     paused: bool,
 ) -> std::io::Result<Outcome> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_time().start_paused(paused).build()?;
@@ -75,5 +74,5 @@ pub fn run_to_end(
         execution_name: "test-execution".to_string(),
         start_time: chrono::Utc::now(),
     };
-    Ok(rt.block_on(execute(info, input, mock, machine.timeout_seconds, false, &Interpreted(machine))))
+    Ok(rt.block_on(execute(info, input, tasks, machine.timeout_seconds, false, &Interpreted(machine))))
 }

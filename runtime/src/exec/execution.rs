@@ -2,7 +2,7 @@
 //! timeout, and the final status, output, error and cause.
 
 use super::history::{not_truncated, Cursor};
-use super::{mock, Execution, ExecutionInfo, Flow, Machine, TaskCall};
+use super::{Execution, ExecutionInfo, Flow, Machine, TaskCall};
 use crate::error::{names, StatesError};
 use crate::exec::states::MAX_PAYLOAD_BYTES;
 use crate::vars::Vars;
@@ -43,12 +43,12 @@ pub struct Outcome {
 pub async fn execute(
     info: ExecutionInfo,
     input: Value,
-    mock: Option<mock::TestCase>,
+    tasks: crate::tasks::Tasks,
     timeout_seconds: Option<u64>,
     record_history: bool,
     machine: &dyn Machine,
 ) -> Outcome {
-    let exec = Execution::new(&info, &input, mock, record_history);
+    let exec = Execution::new(&info, &input, tasks, record_history);
     let top = Cursor::new(0);
     exec.history.borrow_mut().push(
         &top,

@@ -54,7 +54,8 @@ pub struct Execution {
     pub context: Map<String, Value>,
     pub history: Rc<RefCell<History>>,
     pub task_calls: RefCell<Vec<TaskCall>>,
-    pub mock: Option<mock::TestCase>,
+    /// What answers Task states: mocks, the resource map, linked handlers.
+    pub tasks: crate::tasks::Tasks,
     invocations: RefCell<HashMap<String, u64>>,
 }
 
@@ -80,7 +81,7 @@ impl ExecutionInfo {
 
 impl Execution {
     /// `record_history`: keep every event's details (for `--history`).
-    pub fn new(info: &ExecutionInfo, input: &Value, mock: Option<mock::TestCase>, record_history: bool) -> Execution {
+    pub fn new(info: &ExecutionInfo, input: &Value, tasks: crate::tasks::Tasks, record_history: bool) -> Execution {
         let context = json!({
             "Execution": {
                 "Id": info.execution_arn(),
@@ -97,13 +98,13 @@ impl Execution {
             context,
             history: Rc::new(RefCell::new(History::new(record_history))),
             task_calls: RefCell::new(Vec::new()),
-            mock,
+            tasks,
             invocations: RefCell::new(HashMap::new()),
         }
     }
 
     /// Counts an invocation of `state`'s task; returns its 0-based number.
-    fn next_invocation(&self, state: &str) -> u64 {
+    pub(crate) fn next_invocation(&self, state: &str) -> u64 {
         let mut inv = self.invocations.borrow_mut();
         let n = inv.entry(state.to_string()).or_insert(0);
         *n += 1;

@@ -5,40 +5,16 @@ use crate::exec::history::not_truncated;
 use crate::exec::mock::Mocked;
 use crate::exec::{Step, TaskCall, REGION};
 use crate::machine::{NumberField, Task};
+use crate::tasks::{too_large, Call, Limits, ResourceKind};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 /// The largest payload AWS passes between states, in bytes of UTF-8.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
 
-/// How a resource ARN shows up in the history and in errors.
-enum ResourceKind {
-    /// `arn:aws:lambda:…:function:name`: `LambdaFunction*` events; the
-    /// result is the function's `Payload`.
-    LegacyLambda,
-    /// `arn:aws:states:::service:action[.pattern]`: `Task*` events.
-    Service { resource_type: String, resource: String },
-    /// Anything else (activities, custom ARNs).
-    Other,
-}
-
-fn kind(arn: &str) -> ResourceKind {
-    let parts: Vec<&str> = arn.splitn(7, ':').collect();
-    match parts.as_slice() {
-        ["arn", _, "lambda", _, _, "function", _] => ResourceKind::LegacyLambda,
-        ["arn", _, "states", "", "", "aws-sdk", rest] => {
-            let (svc, action) = rest.split_once(':').unwrap_or((rest, ""));
-            ResourceKind::Service { resource_type: format!("aws-sdk:{svc}"), resource: action.to_string() }
-        }
-        ["arn", _, "states", "", "", service, rest] => {
-            ResourceKind::Service { resource_type: service.to_string(), resource: rest.to_string() }
-        }
-        _ => ResourceKind::Other,
-    }
-}
-
 /// Task: invokes the resource with the effective input, under Retry/Catch.
 pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, StatesError> {
-    timeout_fields(cx, &raw, t)?;
+    let limits = limits(cx, &raw, t)?;
     let state = &cx.state.name;
     cx.with_policy(raw, |_, parameters| async move {
         cx.exec.task_calls.borrow_mut().push(TaskCall {
@@ -46,9 +22,9 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
             resource: t.resource.clone(),
             parameters: parameters.clone(),
         });
-        let legacy = matches!(kind(&t.resource), ResourceKind::LegacyLambda);
+        let legacy = matches!(ResourceKind::of(&t.resource), ResourceKind::LegacyLambda);
         let (prefix, details_key) = if legacy { ("LambdaFunction", "lambdaFunction") } else { ("Task", "task") };
-        let scheduled = match kind(&t.resource) {
+        let scheduled = match ResourceKind::of(&t.resource) {
             ResourceKind::LegacyLambda => json!({"resource": t.resource, "input": parameters.to_string(), "inputDetails": not_truncated()}),
             ResourceKind::Service { resource_type, resource } => json!({
                 "resourceType": resource_type, "resource": resource, "region": REGION, "parameters": parameters.to_string()
@@ -57,19 +33,22 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
         };
         cx.flow.event(&format!("{prefix}Scheduled"), Some((&format!("{details_key}ScheduledEventDetails"), scheduled)));
         cx.flow.event(&format!("{prefix}Started"), None);
-        let outcome = dispatch(cx, t, legacy);
+        let result_id = match ResourceKind::of(&t.resource) {
+            ResourceKind::LegacyLambda => t.resource.clone(),
+            ResourceKind::Service { resource_type, .. } if resource_type == "lambda" => "lambda".to_string(),
+            _ => state.clone(),
+        };
+        let outcome = match mocked(cx, legacy) {
+            Some(answer) => answer,
+            None => {
+                let call = Call { state, resource: &t.resource, parameters: &parameters, limits, result_id: result_id.clone() };
+                cx.exec.tasks.invoke(&call).await
+            }
+        };
         match outcome {
             Ok(result) => {
                 if !crate::io::fits(&result, MAX_PAYLOAD_BYTES) {
-                    let id = match kind(&t.resource) {
-                        ResourceKind::LegacyLambda => t.resource.clone(),
-                        ResourceKind::Service { resource_type, .. } if resource_type == "lambda" => "lambda".to_string(),
-                        _ => state.clone(),
-                    };
-                    return Err(StatesError::new(
-                        names::DATA_LIMIT_EXCEEDED,
-                        format!("The state/task '{id}' returned a result with a size exceeding the maximum number of bytes service limit."),
-                    ));
+                    return Err(too_large(&result_id));
                 }
                 cx.flow.event(
                     &format!("{prefix}Succeeded"),
@@ -88,17 +67,12 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
     .await
 }
 
-/// Answers one invocation from the mock configuration.
-fn dispatch(cx: &Cx<'_>, t: &Task, legacy: bool) -> Result<Value, StatesError> {
+/// The mock configuration's answer, if its test case lists the state.
+fn mocked(cx: &Cx<'_>, legacy: bool) -> Option<Result<Value, StatesError>> {
     let state = &cx.state.name;
-    let Some(mock) = cx.exec.mock.as_ref().filter(|m| m.has(state)) else {
-        return Err(StatesError::runtime(format!(
-            "No handler is bound to the resource '{}' of the Task state '{state}': give a mock configuration that answers this state (--mock-config FILE --test-case NAME)",
-            t.resource
-        )));
-    };
+    let mock = cx.exec.tasks.mock.as_ref().filter(|m| m.has(state))?;
     let n = cx.exec.next_invocation(state);
-    match mock.response(state, n) {
+    Some(match mock.response(state, n) {
         Some(Mocked::Return(v)) if legacy => Ok(v.get("Payload").cloned().unwrap_or_else(|| v.clone())),
         Some(Mocked::Return(v)) => Ok(v.clone()),
         Some(Mocked::Throw { error, cause }) => {
@@ -107,33 +81,46 @@ fn dispatch(cx: &Cx<'_>, t: &Task, legacy: bool) -> Result<Value, StatesError> {
         None => Err(StatesError::runtime(format!(
             "The mock configuration has no response for invocation {n} of the Task state '{state}'"
         ))),
-    }
+    })
 }
 
-/// `TimeoutSecondsPath`/`HeartbeatSecondsPath` must name positive integers.
-fn timeout_fields(cx: &Cx<'_>, raw: &Value, t: &Task) -> Result<(), StatesError> {
+/// TimeoutSeconds and HeartbeatSeconds, static or read from the input
+/// (`*Path`, JSONata): positive integers, or AWS's error.
+fn limits(cx: &Cx<'_>, raw: &Value, t: &Task) -> Result<Limits, StatesError> {
     let context = cx.context(None);
     let env = Env { input: raw, context: &context, vars: &cx.flow.vars };
     let states = cx.states(raw, &context, None);
-    for (field, name) in [(&t.timeout_seconds, "TimeoutSeconds"), (&t.heartbeat_seconds, "HeartbeatSeconds")] {
-        match field {
+    let mut seconds = [None, None];
+    for (i, (field, name)) in
+        [(&t.timeout_seconds, "TimeoutSeconds"), (&t.heartbeat_seconds, "HeartbeatSeconds")].into_iter().enumerate()
+    {
+        seconds[i] = match field {
+            None => None,
             Some(NumberField::Path(p)) => {
                 let v = env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?;
-                if v.as_u64().is_none_or(|n| n == 0) {
-                    return Err(StatesError::runtime(format!(
-                        "The {name}Path field refers to value \"{v}\" which is not a valid positive integer: {}",
-                        p.text
-                    )));
+                match v.as_u64().filter(|n| *n > 0) {
+                    Some(n) => Some(n),
+                    None => {
+                        return Err(StatesError::runtime(format!(
+                            "The {name}Path field refers to value \"{v}\" which is not a valid positive integer: {}",
+                            p.text
+                        )))
+                    }
                 }
             }
             Some(NumberField::Jsonata(e)) => {
                 let v = crate::jsonata::eval_required(e, name, &states, &cx.flow.vars)?;
-                if v.as_u64().is_none_or(|n| n == 0) {
-                    return Err(crate::jsonata::unexpected_type(&e.text, name, "positive integer", &v));
+                match v.as_u64().filter(|n| *n > 0) {
+                    Some(n) => Some(n),
+                    None => return Err(crate::jsonata::unexpected_type(&e.text, name, "positive integer", &v)),
                 }
             }
-            _ => {}
-        }
+            Some(NumberField::Literal(n)) => n.as_u64(),
+        };
     }
-    Ok(())
+    let [timeout, heartbeat] = seconds;
+    Ok(Limits {
+        timeout: Duration::from_secs(timeout.unwrap_or(crate::tasks::DEFAULT_TIMEOUT_SECONDS)),
+        heartbeat: heartbeat.map(Duration::from_secs),
+    })
 }

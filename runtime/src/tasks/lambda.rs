@@ -1,0 +1,245 @@
+//! Lambda functions: the Invoke API spoken to a local endpoint (as `sam
+//! local start-lambda` serves it), the `lambda:invoke` result envelope, and
+//! how function errors become AWS's error names.
+
+use super::http::{agent, transport_detail};
+use super::supervise::{supervise, Limits};
+use crate::error::{names, StatesError};
+use crate::exec::{ACCOUNT, REGION};
+use serde_json::{json, Value};
+use std::io::Read;
+
+/// How the workflow calls the function: the result and the error causes
+/// differ between the two.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Style {
+    /// `arn:aws:lambda:…:function:name`: the result is the function's payload.
+    Legacy,
+    /// `arn:aws:states:::lambda:invoke`: the result is the Invoke envelope.
+    Service,
+}
+
+/// A function reference split as the Invoke API wants it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    pub name: String,
+    pub qualifier: Option<String>,
+}
+
+impl Function {
+    /// `name`, `name:qualifier`, or a function ARN with an optional qualifier.
+    pub fn parse(reference: &str) -> Function {
+        let rest = match reference.splitn(7, ':').collect::<Vec<_>>().as_slice() {
+            ["arn", _, "lambda", _, _, "function", rest] => (*rest).to_string(),
+            _ => reference.to_string(),
+        };
+        match rest.split_once(':') {
+            Some((name, q)) => Function { name: name.to_string(), qualifier: Some(q.to_string()) },
+            None => Function { name: rest, qualifier: None },
+        }
+    }
+
+    /// The function's ARN without a qualifier, as a resource map names it
+    /// whether the workflow gave a name or an ARN.
+    pub fn unqualified_arn(&self) -> String {
+        format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{}", self.name)
+    }
+
+    /// The ARN AWS names in its error causes.
+    fn arn(&self) -> String {
+        let q = self.qualifier.as_deref().unwrap_or("$LATEST");
+        format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{}:{q}", self.name)
+    }
+}
+
+/// The `lambda:invoke` result around a function's payload; `request_id`
+/// is the endpoint's, or a new one for handlers that have none.
+pub fn envelope(payload: Value, status: u16, request_id: Option<String>) -> Value {
+    let request_id = request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let date = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let length = payload.to_string().len().to_string();
+    json!({
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": {
+                "X-Amz-Executed-Version": ["$LATEST"],
+                "x-amzn-Remapped-Content-Length": ["0"],
+                "Connection": ["keep-alive"],
+                "x-amzn-RequestId": [request_id],
+                "Content-Length": [length],
+                "Date": [date],
+                "Content-Type": ["application/json"],
+            },
+            "HttpHeaders": {
+                "Connection": "keep-alive",
+                "Content-Length": length,
+                "Content-Type": "application/json",
+                "Date": date,
+                "X-Amz-Executed-Version": "$LATEST",
+                "x-amzn-Remapped-Content-Length": "0",
+                "x-amzn-RequestId": request_id,
+            },
+            "HttpStatusCode": status,
+        },
+        "SdkResponseMetadata": { "RequestId": request_id },
+        "StatusCode": status,
+    })
+}
+
+/// Invokes `function` at `endpoint` with `payload`; `invocation_type` is
+/// `lambda:invoke`'s InvocationType (`RequestResponse` by default).
+pub async fn invoke(
+    endpoint: &str,
+    function: Function,
+    payload: &Value,
+    invocation_type: Option<&str>,
+    style: Style,
+    limits: Limits,
+) -> Result<Value, StatesError> {
+    let mut url = format!(
+        "{}/2015-03-31/functions/{}/invocations",
+        endpoint.trim_end_matches('/'),
+        form_urlencoded::byte_serialize(function.name.as_bytes()).collect::<String>()
+    );
+    if let Some(q) = &function.qualifier {
+        url.push_str("?Qualifier=");
+        url.extend(form_urlencoded::byte_serialize(q.as_bytes()));
+    }
+    let body = payload.to_string();
+    let invocation_type = invocation_type.unwrap_or("RequestResponse").to_string();
+    let timeout = limits.without_heartbeats();
+    supervise(
+        limits,
+        move |_| {
+            let request = agent(timeout)
+                .post(&url)
+                .set("Content-Type", "application/json")
+                .set("X-Amz-Invocation-Type", &invocation_type);
+            match request.send_string(&body) {
+                Ok(response) => answer(response, &function, style),
+                Err(ureq::Error::Status(_, response)) => Err(service_error(response)),
+                Err(ureq::Error::Transport(t)) => Err(StatesError::new(
+                    "Lambda.SdkClientException",
+                    format!("Unable to execute HTTP request: {}", transport_detail(&t)),
+                )),
+            }
+        },
+        || {},
+    )
+    .await
+}
+
+fn read_body(response: ureq::Response) -> Result<String, StatesError> {
+    let mut body = String::new();
+    response
+        .into_reader()
+        .take(16 << 20)
+        .read_to_string(&mut body)
+        .map_err(|e| StatesError::new("Lambda.SdkClientException", format!("Unable to read the response: {e}")))?;
+    Ok(body)
+}
+
+/// A 2xx answer: the payload, or the function's own error.
+fn answer(response: ureq::Response, function: &Function, style: Style) -> Result<Value, StatesError> {
+    let status = response.status();
+    let function_error = response.header("X-Amz-Function-Error").is_some();
+    let request_id = response.header("x-amzn-RequestId").map(str::to_string);
+    let body = read_body(response)?;
+    let parsed: Option<Value> = serde_json::from_str(&body).ok();
+    if function_error {
+        return Err(function_failure(&body, parsed, style));
+    }
+    let payload = match parsed {
+        Some(v) => v,
+        None if body.is_empty() => Value::Null,
+        // A payload that is not JSON is a string for lambda:invoke; a
+        // legacy Lambda state cannot use it.
+        None if style == Style::Service => Value::String(body),
+        None => {
+            return Err(StatesError::new(
+                names::TASK_FAILED,
+                format!("The function {} returned a payload that is not JSON", function.arn()),
+            ))
+        }
+    };
+    Ok(match style {
+        Style::Legacy => payload,
+        Style::Service => envelope(payload, status, request_id),
+    })
+}
+
+/// The function raised an error: its `errorType` names the task's error.
+fn function_failure(body: &str, parsed: Option<Value>, style: Style) -> StatesError {
+    let error_type = parsed.as_ref().and_then(|v| v.get("errorType")).and_then(Value::as_str).map(str::to_string);
+    let Some(error) = error_type else {
+        return StatesError::new(
+            "Lambda.Unknown",
+            format!("The cause could not be determined because Lambda did not return an error type. Returned payload: {body}"),
+        );
+    };
+    // The legacy integration passes the function's text on as it came; the
+    // service integration re-serializes it.
+    let cause = match (style, parsed) {
+        (Style::Service, Some(v)) => v.to_string(),
+        _ => body.to_string(),
+    };
+    StatesError::new(error, cause)
+}
+
+/// The Lambda service refused the call (no such function, throttling…):
+/// `Lambda.<ErrorCode>` with the cause text of AWS's Java SDK.
+fn service_error(response: ureq::Response) -> StatesError {
+    let status = response.status();
+    let request_id =
+        response.header("x-amzn-RequestId").map(str::to_string).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let header_code = response.header("x-amzn-ErrorType").map(|h| h.split(':').next().unwrap_or(h).to_string());
+    let body = read_body(response).unwrap_or_default();
+    let parsed: Option<Value> = serde_json::from_str(&body).ok();
+    let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
+    let code = header_code.or_else(|| field("__type")).unwrap_or_else(|| {
+        if status == 404 {
+            "ResourceNotFound".into()
+        } else {
+            "Service".into()
+        }
+    });
+    let code = if code.ends_with("Exception") { code } else { format!("{code}Exception") };
+    let message = field("Message").or_else(|| field("message")).unwrap_or(body);
+    StatesError::new(
+        format!("Lambda.{code}"),
+        format!(
+            "{message} (Service: AWSLambda; Status Code: {status}; Error Code: {code}; Request ID: {request_id}; Proxy: null)"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_references() {
+        assert_eq!(Function::parse("f"), Function { name: "f".into(), qualifier: None });
+        assert_eq!(Function::parse("f:prod"), Function { name: "f".into(), qualifier: Some("prod".into()) });
+        assert_eq!(
+            Function::parse("arn:aws:lambda:us-east-1:1:function:f:3"),
+            Function { name: "f".into(), qualifier: Some("3".into()) }
+        );
+        assert_eq!(
+            Function::parse("arn:aws:lambda:us-east-1:1:function:f").arn(),
+            format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:f:$LATEST")
+        );
+    }
+
+    #[test]
+    fn function_errors() {
+        let body = r#"{"errorMessage": "boom", "errorType": "ValueError"}"#;
+        let parsed = serde_json::from_str(body).ok();
+        let legacy = function_failure(body, parsed.clone(), Style::Legacy);
+        assert_eq!((legacy.name(), legacy.cause.as_deref()), ("ValueError", Some(body)));
+        let service = function_failure(body, parsed, Style::Service);
+        assert_eq!(service.cause.as_deref(), Some(r#"{"errorMessage":"boom","errorType":"ValueError"}"#));
+        assert_eq!(function_failure("oops", None, Style::Legacy).name(), "Lambda.Unknown");
+    }
+}
