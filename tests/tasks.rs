@@ -265,7 +265,10 @@ fn resources_all_lambdas(url: &str) -> Value {
 #[test]
 fn the_product_workflow_runs_against_a_local_api() {
     let input = read_json(&root().join("examples/product-processing.input.json"));
-    let (v, api, ran) = both("product-processing", |_| input.clone(), resources_all_lambdas);
+    // The example's own resource map, pointed at this test's API.
+    let example = std::fs::read_to_string(root().join("examples/product-processing.resources.json")).expect("map");
+    let resources = |url: &str| serde_json::from_str(&example.replace("http://127.0.0.1:3001", url)).expect("JSON");
+    let (v, api, ran) = both("product-processing", |_| input.clone(), resources);
     assert_eq!(v["status"], "SUCCEEDED", "{v}");
     let out = &v["output"];
     assert_eq!(out["processed"], 2);
