@@ -119,3 +119,28 @@ fn long_chains_generate_linear_code() {
     let lines = files[0].text.lines().count();
     assert!(lines < n * 100, "{lines} lines for {n} states");
 }
+
+#[test]
+fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
+    let def = r#"{"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items",
+        "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
+        "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Pass", "Parameters": {"d.$": "States.MathAdd($.v, $.v)"}, "End": true}}},
+        "End": true}}}"#;
+    let (_, m, d) = check_text("m.json", def.as_bytes().to_vec(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files = generate(&[Unit { name: "m".into(), machine: &m }], None).expect("generates");
+    let text = &files[0].text;
+    assert!(text.contains("fn sync_run_container_1(input: Value)"), "{text}");
+    assert!(text.contains("asl_runtime::exec::map_transit(&flow, &visits)"), "{text}");
+    assert!(text.contains("let index_value = Value::from(index);"), "{text}");
+
+    // A processor with a Task keeps the runtime's Map driver.
+    let with_task = def.replace(
+        r#""Type": "Pass", "Parameters": {"d.$": "States.MathAdd($.v, $.v)"}"#,
+        r#""Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage""#,
+    );
+    let (_, m, d) = check_text("m.json", with_task.into_bytes(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files = generate(&[Unit { name: "m".into(), machine: &m }], None).expect("generates");
+    assert!(!files[0].text.contains("sync_run_container"), "{}", files[0].text);
+}

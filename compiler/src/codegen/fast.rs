@@ -11,8 +11,10 @@
 use crate::model::{Body, QueryLanguage, State};
 use asl_runtime::choice::{Cmp, Kind, Operand, Rule, Test};
 use asl_runtime::intrinsic::{Arg, Call};
+use asl_runtime::machine::{ItemSelector, NumberField};
 use asl_runtime::path::{Path, Root, Segment};
 use asl_runtime::template::Template;
+use proc_macro2::Ident;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
@@ -35,13 +37,45 @@ pub struct Fast {
     pub in_place: Option<TokenStream>,
 }
 
+/// What a template's paths read: `$` is `input`; inside a Map's
+/// ItemSelector, `$$.Map.Item.Value` and `$$.Map.Item.Index` are the
+/// iteration's `item` and `index_value` (both `&Value` bindings).
+pub struct Scope {
+    input: TokenStream,
+    map_item: bool,
+}
+
+impl Scope {
+    fn input(input: TokenStream) -> Scope {
+        Scope { input, map_item: false }
+    }
+}
+
 /// `$`-rooted definite path → `Option<&Value>` expression from `from`.
 fn access(p: &Path, from: TokenStream) -> Option<TokenStream> {
-    if p.root != Root::Input {
-        return None;
-    }
-    let mut e = quote!(Some(#from));
-    for seg in &p.segments {
+    access_in(p, &Scope::input(from))
+}
+
+/// A definite path → `Option<&Value>` expression in `scope`.
+fn access_in(p: &Path, scope: &Scope) -> Option<TokenStream> {
+    let (mut e, rest) = match (&p.root, p.segments.as_slice()) {
+        (Root::Input, segments) => {
+            let from = &scope.input;
+            (quote!(Some(#from)), segments)
+        }
+        (Root::Context, [Segment::Child(m), Segment::Child(i), Segment::Child(v), rest @ ..])
+            if scope.map_item && m == "Map" && i == "Item" && v == "Value" =>
+        {
+            (quote!(Some(item)), rest)
+        }
+        (Root::Context, [Segment::Child(m), Segment::Child(i), Segment::Child(x)])
+            if scope.map_item && m == "Map" && i == "Item" && x == "Index" =>
+        {
+            (quote!(Some(&index_value)), &[][..])
+        }
+        _ => return None,
+    };
+    for seg in rest {
         e = match seg {
             Segment::Child(name) => quote!(#e.and_then(|v| asl_runtime::path::field(v, #name))),
             Segment::Index(i) if *i >= 0 => {
@@ -85,17 +119,17 @@ fn value(v: &Value) -> TokenStream {
     }
 }
 
-fn call(c: &Call, input: &TokenStream) -> Option<TokenStream> {
+fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
     let mut args = Vec::new();
     for a in &c.args {
         args.push(match a {
             Arg::Str { value, .. } => quote!(Value::String(#value.to_string())),
             Arg::Literal(v) => value(v),
             Arg::Path(p) => {
-                let a = access(p, input.clone())?;
+                let a = access_in(p, scope)?;
                 quote!(#a?.clone())
             }
-            Arg::Call(inner) => call(inner, input)?,
+            Arg::Call(inner) => call(inner, scope)?,
         });
     }
     let raw = match c.args.first() {
@@ -106,15 +140,15 @@ fn call(c: &Call, input: &TokenStream) -> Option<TokenStream> {
     Some(quote!(asl_runtime::intrinsic::apply(asl_runtime::intrinsic::Function::#f, #raw, vec![#(#args),*]).ok()?))
 }
 
-/// A payload template as construction code reading `input`.
-fn template(t: &Template, input: &TokenStream) -> Option<TokenStream> {
+/// A payload template as construction code reading `scope`.
+fn template(t: &Template, scope: &Scope) -> Option<TokenStream> {
     Some(match t {
         Template::Constant(v) => value(v),
         Template::Object(fields) => {
             let n = fields.len();
             let mut inserts = Vec::new();
             for (k, t) in fields {
-                let v = template(t, input)?;
+                let v = template(t, scope)?;
                 inserts.push(quote!(o.insert(#k.to_string(), #v);));
             }
             quote!({
@@ -124,14 +158,14 @@ fn template(t: &Template, input: &TokenStream) -> Option<TokenStream> {
             })
         }
         Template::Array(items) => {
-            let items = items.iter().map(|t| template(t, input)).collect::<Option<Vec<_>>>()?;
+            let items = items.iter().map(|t| template(t, scope)).collect::<Option<Vec<_>>>()?;
             quote!(Value::Array(vec![#(#items),*]))
         }
         Template::Path { path, .. } => {
-            let a = access(path, input.clone())?;
+            let a = access_in(path, scope)?;
             quote!(#a?.clone())
         }
-        Template::Call { call: c, .. } => call(c, input)?,
+        Template::Call { call: c, .. } => call(c, scope)?,
     })
 }
 
@@ -174,7 +208,7 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     let result = match (result, &s.parameters) {
         (Some(_), Some(_)) => return None,
         (Some(v), None) => value(v),
-        (None, Some(t)) => template(t, &quote!(selected))?,
+        (None, Some(t)) => template(t, &Scope::input(quote!(selected)))?,
         (None, None) => quote!(selected.clone()),
     };
     let merged = match &s.result_path {
@@ -222,11 +256,13 @@ fn pass_in_place(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     let names: Vec<proc_macro2::Ident> = (0..fields.len()).map(|i| format_ident!("v{}", i)).collect();
     let mut computes = Vec::new();
     for ((_, t), n) in fields.iter().zip(&names) {
-        let v = template(t, &quote!(selected))?;
+        let v = template(t, &Scope::input(quote!(selected)))?;
         computes.push(quote!(let #n = #v;));
     }
+    let reads = computes.iter().any(|c| mentions(c, "selected"));
+    let selected = if reads { quote!(let selected: &Value = input;) } else { quote!() };
     Some(quote! {
-        let selected: &Value = input;
+        #selected
         #(#computes)*
         let bound = 2 #(+ asl_runtime::io::bound(&#names) + #keys.len() * 6 + 4)*;
         if bound > asl_runtime::exec::MAX_PAYLOAD_BYTES {
@@ -361,4 +397,97 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
         Body::Choice(_) => Some(Fast { shape: Shape::Target, body: choice(s, targets)?, in_place: None }),
         _ => None,
     }
+}
+
+/// A Map whose every iteration can run as direct Rust: `processor` is the
+/// processor's synchronous runner (`fn(Value) -> Option<(Value, usize)>`,
+/// the output and how many states the iteration went through). The body of
+/// `fn(input: &Value) -> Option<(Value, Vec<usize>)>`: the Map's output and
+/// the states each iteration visited, for its history events. Any
+/// iteration that declines makes the whole Map decline, before anything was
+/// recorded, and `run_state` runs it.
+pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
+    if s.query_language != QueryLanguage::JsonPath || s.assign.is_some() || s.parameters.is_some() {
+        return None;
+    }
+    let Body::Map(m) = &s.body else { return None };
+    let plain = !m.distributed
+        && m.items.is_none()
+        && m.item_reader.is_none()
+        && m.item_batcher.is_none()
+        && m.result_writer.is_none()
+        && m.tolerated_failure_count.is_none()
+        && m.tolerated_failure_percentage.is_none()
+        && matches!(m.max_concurrency, None | Some(NumberField::Literal(_)));
+    if !plain {
+        return None;
+    }
+    let selected = select(&s.input_path, quote!(input))?;
+    let items = match &m.items_path {
+        None => quote!(effective),
+        Some(p) => {
+            let a = access(p, quote!(effective))?;
+            quote!(#a?)
+        }
+    };
+    let iteration_input = match &m.item_selector {
+        None => quote!(item.clone()),
+        Some(ItemSelector::Template(t)) => template(t, &Scope { input: quote!(effective), map_item: true })?,
+        Some(ItemSelector::Jsonata(_)) => return None,
+    };
+    let index = if mentions(&iteration_input, "index_value") { quote!((index, item)) } else { quote!((_, item)) };
+    let index_value = if mentions(&iteration_input, "index_value") {
+        quote!(let index_value = Value::from(index);)
+    } else {
+        quote!()
+    };
+    let item = if mentions(&iteration_input, "item") { quote!() } else { quote!(let _ = item;) };
+    let selection = match &s.result_selector {
+        None => quote!(),
+        Some(t) => {
+            let t = template(t, &Scope::input(quote!(selected)))?;
+            quote!(let result = { let selected: &Value = &result; #t };)
+        }
+    };
+    let merged = match &s.result_path {
+        None => quote!(input.clone()),
+        Some(p) if p.is_root() => quote!(result),
+        Some(p) => {
+            let text = &p.text;
+            quote!({
+                let path = asl_runtime::path::Path::parse_reference(#text).ok()?;
+                asl_runtime::io::merge_result(input.clone(), result, Some(&path)).ok()?
+            })
+        }
+    };
+    let output = if is_root(&s.output_path) {
+        quote!(merged)
+    } else if s.output_path.is_none() {
+        quote!({
+            drop(merged);
+            empty
+        })
+    } else {
+        let o = select(&s.output_path, quote!(&merged))?;
+        quote!((#o).clone())
+    };
+    let empty = empty_if_needed(s);
+    Some(quote! {
+        #empty
+        let effective: &Value = #selected;
+        let items = #items.as_array()?;
+        let mut outputs = Vec::with_capacity(items.len());
+        let mut visits = Vec::with_capacity(items.len());
+        for #index in items.iter().enumerate() {
+            #index_value
+            #item
+            let (output, visited) = #processor(#iteration_input)?;
+            outputs.push(output);
+            visits.push(visited);
+        }
+        let result = Value::Array(outputs);
+        #selection
+        let merged = #merged;
+        Some((#output, visits))
+    })
 }

@@ -39,6 +39,16 @@ fn collect<'m>(c: &'m Container, link: Link, out: &mut Vec<Node<'m>>) {
     }
 }
 
+/// Whether every state of `c` has a fast path that leads to a state of `c`
+/// or ends: then the whole container can run without `run_state`.
+fn fully_fast(c: &Container) -> bool {
+    let targets = |n: &str| c.states.contains_key(n).then(TokenStream::new);
+    c.states.values().all(|s| {
+        let Some(f) = fast::fast(s, &targets) else { return false };
+        matches!(f.shape, Shape::Target) || s.end || s.next.as_deref().is_some_and(|n| c.states.contains_key(n))
+    })
+}
+
 fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
@@ -95,8 +105,33 @@ pub fn module(name: &str, sm: &StateMachine) -> Result<TokenStream, String> {
         }
     };
     let nest_value = if nodes.len() > 1 { quote!(Nest(exec)) } else { quote!(Nest(std::marker::PhantomData)) };
-    let containers: Vec<TokenStream> =
-        nodes.iter().enumerate().map(|(k, n)| container(k, n.container, &nest_value)).collect();
+    // Map processors whose states all run as direct Rust get a synchronous
+    // runner, and their Map a fast path of its own.
+    let sync: Vec<bool> = nodes
+        .iter()
+        .map(|n| match n.link {
+            Link::Processor { parent, state } => {
+                let map = nodes[parent].container.states.get_index(state).map(|(_, s)| s);
+                fully_fast(n.container) && map.is_some_and(|s| fast::map(s, &format_ident!("runner")).is_some())
+            }
+            _ => false,
+        })
+        .collect();
+    let containers: Vec<TokenStream> = nodes
+        .iter()
+        .enumerate()
+        .map(|(k, n)| {
+            let fast_maps: HashMap<usize, usize> = nodes
+                .iter()
+                .enumerate()
+                .filter_map(|(p, child)| match child.link {
+                    Link::Processor { parent, state } if parent == k && sync[p] => Some((state, p)),
+                    _ => None,
+                })
+                .collect();
+            container(k, n.container, &nest_value, sync[k], &fast_maps)
+        })
+        .collect();
     Ok(quote! {
         use asl_runtime::build as b;
         use asl_runtime::cli::RunArgs;
@@ -300,7 +335,65 @@ impl<'m> Chains<'_, 'm> {
     }
 }
 
-fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
+/// `sync`: give the container a synchronous runner (it is a fully fast Map
+/// processor). `fast_maps`: its Map states (by index) whose processor (by
+/// container index) has one.
+/// `sync_run_container_K`: the container's states one after another as
+/// direct Rust, for a Map to run each iteration without `run_state`.
+fn sync_runner(
+    k: usize,
+    c: &Container,
+    fasts: &HashMap<&str, Fused<'_>>,
+    start: &TokenStream,
+    target_of: &dyn Fn(&str) -> Option<TokenStream>,
+) -> TokenStream {
+    let runner = format_ident!("sync_run_container_{}", k);
+    let mut arms = Vec::new();
+    for (name, v) in c.states.keys().map(|n| (n.as_str(), n)) {
+        let (Some(f), Some(variant)) = (fasts.get(name), target_of(v)) else { return quote!() };
+        let fast_fn = &f.fast_fn;
+        arms.push(match f.next {
+            Next::Chosen => quote!(#variant => current = #fast_fn(&input)?,),
+            Next::End => quote!(#variant => return Some((#fast_fn(&input)?, visited)),),
+            Next::State(n) => {
+                let Some(t) = target_of(n) else { return quote!() };
+                quote!(#variant => {
+                    input = #fast_fn(&input)?;
+                    current = #t;
+                })
+            }
+        });
+    }
+    // Only a state that goes on rewrites the input; only a Choice or such a
+    // state moves to another.
+    let rewrites = fasts.values().any(|f| matches!(f.next, Next::State(_)));
+    let moves = fasts.values().any(|f| !matches!(f.next, Next::End));
+    let input = if rewrites { quote!(mut input) } else { quote!(input) };
+    let current = if moves { quote!(mut current) } else { quote!(current) };
+    quote! {
+        /// The container run synchronously, every state as direct Rust: the
+        /// output and how many states it went through; `None` if any state
+        /// declines (the Map then runs through `run_state`).
+        fn #runner(#input: Value) -> Option<(Value, usize)> {
+            let #current = #start;
+            let mut visited = 0usize;
+            loop {
+                visited += 1;
+                match current {
+                    #(#arms)*
+                }
+            }
+        }
+    }
+}
+
+fn container(
+    k: usize,
+    c: &Container,
+    nest: &TokenStream,
+    sync: bool,
+    fast_maps: &HashMap<usize, usize>,
+) -> TokenStream {
     let enum_name = format_ident!("States{}", k);
     let accessor = format_ident!("container_{}", k);
     let runner = format_ident!("run_container_{}", k);
@@ -375,6 +468,41 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
         });
         fasts.insert(name, Fused { fast_fn, in_place_fn, ty, next });
     }
+    let sync_runner = if sync { sync_runner(k, c, &fasts, &start, &target_of) } else { quote!() };
+    let mut map_arms = Vec::new();
+    for (i, ((v, f, name, _), s)) in entries.iter().zip(c.states.values()).enumerate() {
+        let Some(p) = fast_maps.get(&i) else { continue };
+        let processor = format_ident!("sync_run_container_{}", p);
+        let Some(body) = fast::map(s, &processor) else { continue };
+        let fast_fn = format_ident!("fast_{}", f);
+        let doc = format!(" Map `{name}` with every iteration as direct Rust; `None` sends it through `run_state`.");
+        fast_fns.push(quote! {
+            #[doc = #doc]
+            #[inline(never)]
+            fn #fast_fn(input: &Value) -> Option<(Value, Vec<usize>)> { #body }
+        });
+        let go_on = match (&s.next, s.end) {
+            (Some(n), false) => match target_of(n) {
+                Some(t) => quote! {
+                    input = output;
+                    current = #t;
+                    continue;
+                },
+                None => continue,
+            },
+            _ => quote!(return Ok(output);),
+        };
+        map_arms.push(quote! {
+            #enum_name::#v => {
+                if !recording {
+                    if let Some((output, visits)) = #fast_fn(&input) {
+                        asl_runtime::exec::map_transit(&flow, &visits);
+                        #go_on
+                    }
+                }
+            }
+        });
+    }
     let predecessors = predecessor_counts(c);
     let variants: HashMap<&str, Ident> = entries.iter().map(|(v, _, name, _)| (*name, v.clone())).collect();
     let chains = Chains {
@@ -397,10 +525,13 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
             arms.push(quote!(#enum_name::#v => { #attempt }));
         }
     }
-    let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
     arms.reverse();
-    // In-place updates skip the input copy the history's events would need.
-    let recording = if fasts.values().any(|f| f.in_place_fn.is_some()) {
+    let has_map_arms = !map_arms.is_empty();
+    arms.extend(map_arms);
+    let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
+    // In-place updates skip the input copy the history's events would need,
+    // and fast Maps leave out the details of their events.
+    let recording = if has_map_arms || fasts.values().any(|f| f.in_place_fn.is_some()) {
         quote!(let recording = asl_runtime::exec::recording(&flow);)
     } else {
         quote!()
@@ -431,6 +562,8 @@ fn container(k: usize, c: &Container, nest: &TokenStream) -> TokenStream {
         }
 
         #(#fast_fns)*
+
+        #sync_runner
 
         /// Runs the container from its `StartAt`: states with a fast path run
         /// it; every other state (and any fast path that declines) runs

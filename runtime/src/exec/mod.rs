@@ -176,6 +176,29 @@ pub fn transit(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Valu
     }
 }
 
+/// Records what `run_state` and the Map driver record for a Map state
+/// whose iterations generated code ran itself, each iteration through
+/// `visits[i]` Pass, Choice or Succeed states. Generated code takes that
+/// path only when the history keeps no details, so the events are counted,
+/// in the driver's order, for the event ids later causes name.
+pub fn map_transit(flow: &Flow, visits: &[usize]) {
+    let (entered, exited) = history::event_kinds("Map");
+    flow.event(entered, None);
+    flow.event("MapStateStarted", None);
+    for v in visits {
+        flow.event("MapIterationStarted", None);
+        let iteration = Cursor::new(flow.cursor.last());
+        for _ in 0..2 * v {
+            flow.history.borrow_mut().push(&iteration, "StateEvent", None);
+        }
+        flow.event("MapIterationSucceeded", None);
+    }
+    flow.event("MapStateSucceeded", None);
+    if let Some(exited) = exited {
+        flow.event(exited, None);
+    }
+}
+
 /// A task token for the patterns that hand one to the task (`$$.Task.Token`).
 fn task_token(state: &State) -> Option<String> {
     let Body::Task(t) = &state.body else { return None };
