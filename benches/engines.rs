@@ -22,6 +22,7 @@ const WORKLOADS: &[Workload] = &[
         mock: None,
     },
     Workload { name: "map-1000", definition: "benches/workloads/map-1000.json", input: "{}", mock: None },
+    Workload { name: "map-transitions", definition: "benches/workloads/map-transitions.json", input: "{}", mock: None },
     Workload {
         name: "parallel-reshape",
         definition: "benches/workloads/parallel-reshape.json",

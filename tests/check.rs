@@ -138,7 +138,10 @@ fn examples_are_valid() {
     for e in std::fs::read_dir(dir).expect("examples folder").flatten() {
         let p = e.path();
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
-        if name.contains(".mock.") || name.contains(".input.") || !(name.ends_with(".json") || name.ends_with(".yaml"))
+        if name.contains(".mock.")
+            || name.contains(".input.")
+            || name.contains(".resources.")
+            || !(name.ends_with(".json") || name.ends_with(".yaml"))
         {
             continue;
         }

@@ -191,3 +191,13 @@ fn history_records_assigned_variables() {
     assert_eq!(exited["assignedVariablesDetails"]["truncated"], false);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn repeat_times_executions_in_one_process() {
+    let o = aslc(&["run", "examples/hello.json", "--repeat", "3"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o).trim(), "\"Hello World!\"", "the output is printed once");
+    assert!(stderr(&o).contains("3 executions: median "), "{}", stderr(&o));
+    let zero = aslc(&["run", "examples/hello.json", "--repeat", "0"]);
+    assert_eq!(zero.status.code(), Some(2));
+}

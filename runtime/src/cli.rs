@@ -42,6 +42,11 @@ pub struct RunArgs {
     /// retry intervals and timeouts take no real time (for tests).
     #[arg(long)]
     pub fast_forward: bool,
+    /// Run the execution N times in this process and print the time each
+    /// took on standard error (the last one's output as usual): compares
+    /// engines without process start-up.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub repeat: u32,
 }
 
 /// A usage or I/O problem: exit code 2.
@@ -139,11 +144,37 @@ pub fn run_main(
             return ExitCode::from(2);
         }
     };
-    let outcome = match serde_json::from_str::<Value>(&text) {
-        Ok(input) => rt.block_on(execute(info, input, tasks, timeout_seconds, args.history.is_some(), machine)),
-        Err(e) => invalid_input(info, &text, e),
+    let input = match serde_json::from_str::<Value>(&text) {
+        Ok(input) => input,
+        Err(e) => return report(args, &invalid_input(info, &text, e)),
     };
+    let mut times = Vec::new();
+    let outcome = loop {
+        let started = std::time::Instant::now();
+        let info = ExecutionInfo { start_time: chrono::Utc::now(), ..info.clone() };
+        let run = execute(info, input.clone(), tasks.clone(), timeout_seconds, args.history.is_some(), machine);
+        let outcome = rt.block_on(run);
+        times.push(started.elapsed());
+        if times.len() as u32 >= args.repeat {
+            break outcome;
+        }
+    };
+    if args.repeat > 1 {
+        report_times(&mut times);
+    }
     report(args, &outcome)
+}
+
+/// `--repeat`: the median and the fastest of the executions.
+fn report_times(times: &mut [std::time::Duration]) {
+    times.sort();
+    let median = times[times.len() / 2];
+    eprintln!(
+        "{} executions: median {:.1} µs, fastest {:.1} µs",
+        times.len(),
+        median.as_secs_f64() * 1e6,
+        times[0].as_secs_f64() * 1e6
+    );
 }
 
 /// Input that is not JSON never starts: the execution fails at once.

@@ -60,6 +60,7 @@ pub struct Execution {
 }
 
 /// Names and ids that identify an execution.
+#[derive(Clone)]
 pub struct ExecutionInfo {
     pub machine_name: String,
     pub execution_name: String,
