@@ -189,6 +189,7 @@ fn lambda(s: &mut State, function: &str, calls: u32, body: &str) -> Reply {
             }
         }
         "echo" => json_reply(200, &payload),
+        "big" => json_reply(200, &json!({"blob": "x".repeat(300_000)})),
         "throttled-once" if calls == 1 => with_header(
             json_reply(429, &json!({"Type": "User", "message": "Rate exceeded"})),
             "x-amzn-ErrorType",

@@ -387,6 +387,13 @@ fn lambda_endpoints_and_their_errors() {
     assert_eq!(v["output"]["StatusCode"], 200);
     assert_eq!(v["output"]["RequestId"], "request-1");
     assert_eq!(api.calls("throttled-once"), 2);
+    // Over the 256 KiB payload limit: AWS names the integration.
+    let (v, _, _) = invoke("big");
+    assert_eq!(v["output"]["Error"], "States.DataLimitExceeded", "{v}");
+    assert!(
+        v["output"]["Cause"].as_str().unwrap_or("").starts_with("The state/task 'lambda' returned a result"),
+        "{v}"
+    );
     // Nothing listens there.
     let closed =
         |_: &str| json!({"Resources": {"arn:aws:lambda:*:*:function:*": {"LambdaEndpoint": "http://127.0.0.1:9"}}});

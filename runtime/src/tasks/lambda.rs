@@ -8,6 +8,7 @@ use crate::error::{names, StatesError};
 use crate::exec::{ACCOUNT, REGION};
 use serde_json::{json, Value};
 use std::io::Read;
+use std::time::Duration;
 
 /// How the workflow calls the function: the result and the error causes
 /// differ between the two.
@@ -87,16 +88,23 @@ pub fn envelope(payload: Value, status: u16, request_id: Option<String>) -> Valu
     })
 }
 
-/// Invokes `function` at `endpoint` with `payload`; `invocation_type` is
-/// `lambda:invoke`'s InvocationType (`RequestResponse` by default).
-pub async fn invoke(
-    endpoint: &str,
-    function: Function,
-    payload: &Value,
-    invocation_type: Option<&str>,
-    style: Style,
-    limits: Limits,
-) -> Result<Value, StatesError> {
+/// More than this is not read: no payload that large fits a state.
+const MAX_RESPONSE_BYTES: u64 = 16 << 20;
+
+/// How the function is called.
+pub struct Invocation<'a> {
+    pub function: Function,
+    pub payload: &'a Value,
+    /// `lambda:invoke`'s InvocationType (`RequestResponse` by default).
+    pub invocation_type: Option<&'a str>,
+    pub style: Style,
+    /// What a too-large result is reported as (see `too_large`).
+    pub result_id: &'a str,
+}
+
+/// Invokes a function at `endpoint`.
+pub async fn invoke(endpoint: &str, call: Invocation<'_>, limits: Limits) -> Result<Value, StatesError> {
+    let Invocation { function, payload, invocation_type, style, result_id } = call;
     let mut url = format!(
         "{}/2015-03-31/functions/{}/invocations",
         endpoint.trim_end_matches('/'),
@@ -108,7 +116,9 @@ pub async fn invoke(
     }
     let body = payload.to_string();
     let invocation_type = invocation_type.unwrap_or("RequestResponse").to_string();
-    let timeout = limits.without_heartbeats();
+    // The supervisor's deadline comes first: a timeout is States.Timeout.
+    let timeout = limits.without_heartbeats() + Duration::from_secs(1);
+    let result_id = result_id.to_string();
     supervise(
         limits,
         move |_| {
@@ -117,7 +127,7 @@ pub async fn invoke(
                 .set("Content-Type", "application/json")
                 .set("X-Amz-Invocation-Type", &invocation_type);
             match request.send_string(&body) {
-                Ok(response) => answer(response, &function, style),
+                Ok(response) => answer(response, &function, style, &result_id),
                 Err(ureq::Error::Status(_, response)) => Err(service_error(response)),
                 Err(ureq::Error::Transport(t)) => Err(StatesError::new(
                     "Lambda.SdkClientException",
@@ -130,22 +140,23 @@ pub async fn invoke(
     .await
 }
 
-fn read_body(response: ureq::Response) -> Result<String, StatesError> {
-    let mut body = String::new();
+/// The response's text, or `None` when it is over `MAX_RESPONSE_BYTES`.
+fn read_body(response: ureq::Response) -> Result<Option<String>, StatesError> {
+    let mut body = Vec::new();
     response
         .into_reader()
-        .take(16 << 20)
-        .read_to_string(&mut body)
+        .take(MAX_RESPONSE_BYTES + 1)
+        .read_to_end(&mut body)
         .map_err(|e| StatesError::new("Lambda.SdkClientException", format!("Unable to read the response: {e}")))?;
-    Ok(body)
+    Ok((body.len() as u64 <= MAX_RESPONSE_BYTES).then(|| String::from_utf8_lossy(&body).into_owned()))
 }
 
 /// A 2xx answer: the payload, or the function's own error.
-fn answer(response: ureq::Response, function: &Function, style: Style) -> Result<Value, StatesError> {
+fn answer(response: ureq::Response, function: &Function, style: Style, result_id: &str) -> Result<Value, StatesError> {
     let status = response.status();
     let function_error = response.header("X-Amz-Function-Error").is_some();
     let request_id = response.header("x-amzn-RequestId").map(str::to_string);
-    let body = read_body(response)?;
+    let body = read_body(response)?.ok_or_else(|| super::too_large(result_id))?;
     let parsed: Option<Value> = serde_json::from_str(&body).ok();
     if function_error {
         return Err(function_failure(&body, parsed, style));
@@ -194,7 +205,7 @@ fn service_error(response: ureq::Response) -> StatesError {
     let request_id =
         response.header("x-amzn-RequestId").map(str::to_string).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let header_code = response.header("x-amzn-ErrorType").map(|h| h.split(':').next().unwrap_or(h).to_string());
-    let body = read_body(response).unwrap_or_default();
+    let body = read_body(response).ok().flatten().unwrap_or_default();
     let parsed: Option<Value> = serde_json::from_str(&body).ok();
     let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
     let code = header_code.or_else(|| field("__type")).unwrap_or_else(|| {

@@ -208,7 +208,14 @@ async fn run_binding(binding: &Binding, target: &Target<'_>, call: &Call<'_>) ->
                     (f.clone(), call.parameters, Style::Legacy, None)
                 }
             };
-            lambda::invoke(url, Function::parse(&reference), payload, invocation_type, style, call.limits).await
+            let invocation = lambda::Invocation {
+                function: Function::parse(&reference),
+                payload,
+                invocation_type,
+                style,
+                result_id: &call.result_id,
+            };
+            lambda::invoke(url, invocation, call.limits).await
         }
     }
 }
