@@ -125,7 +125,7 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
     let def = r#"{"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items",
         "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
         "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Pass", "Parameters": {"d.$": "States.MathAdd($.v, $.v)"}, "End": true}}},
-        "End": true}}}"#;
+        "ResultSelector": {"count.$": "States.ArrayLength($)"}, "End": true}}}"#;
     let (_, m, d) = check_text("m.json", def.as_bytes().to_vec(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
     let files = generate(&[Unit { name: "m".into(), machine: &m }], None).expect("generates");
@@ -133,6 +133,8 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
     assert!(text.contains("fn sync_run_container_1(input: Value)"), "{text}");
     assert!(text.contains("asl_runtime::exec::map_transit(&flow, &visits)"), "{text}");
     assert!(text.contains("let index_value = Value::from(index);"), "{text}");
+    // The length of the results needs no copy of them.
+    assert!(text.contains(".as_array()?.len()"), "{text}");
 
     // A processor with a Task keeps the runtime's Map driver.
     let with_task = def.replace(

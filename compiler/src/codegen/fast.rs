@@ -120,6 +120,12 @@ fn value(v: &Value) -> TokenStream {
 }
 
 fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
+    // The length of an array needs no copy of it; anything but an array
+    // declines, and the general path raises the intrinsic's error.
+    if let (asl_runtime::intrinsic::Function::ArrayLength, [Arg::Path(p)]) = (c.function, c.args.as_slice()) {
+        let a = access_in(p, scope)?;
+        return Some(quote!(Value::from(#a?.as_array()?.len())));
+    }
     let mut args = Vec::new();
     for a in &c.args {
         args.push(match a {
