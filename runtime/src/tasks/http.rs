@@ -59,12 +59,23 @@ pub fn agent(timeout: Duration) -> ureq::Agent {
     ureq::AgentBuilder::new().timeout(timeout).build()
 }
 
+/// `host:port` of the request that failed.
+fn server(t: &ureq::Transport) -> String {
+    t.url()
+        .map(|u| format!("{}:{}", u.host_str().unwrap_or(""), u.port_or_known_default().unwrap_or(0)))
+        .unwrap_or_default()
+}
+
+/// Whether the transport gave up waiting (connecting, reading or writing).
+fn timed_out(t: &ureq::Transport) -> bool {
+    std::error::Error::source(t)
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .is_some_and(|e| matches!(e.kind(), std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock))
+}
+
 /// A transport failure in the words AWS's Java client uses.
 pub fn transport_detail(t: &ureq::Transport) -> String {
-    let server = t
-        .url()
-        .map(|u| format!("{}:{}", u.host_str().unwrap_or(""), u.port_or_known_default().unwrap_or(0)))
-        .unwrap_or_default();
+    let server = server(t);
     let source = std::error::Error::source(t).map(|s| s.to_string()).or_else(|| t.message().map(str::to_string));
     match t.kind() {
         ureq::ErrorKind::ConnectionFailed | ureq::ErrorKind::Dns => {
@@ -281,13 +292,8 @@ fn send(agent: &ureq::Agent, r: &Request, result_id: &str) -> Result<Value, Stat
             Err(StatesError::new(format!("States.Http.StatusCode.{code}"), body))
         }
         Err(ureq::Error::Transport(t)) => {
-            let timed_out = matches!(t.kind(), ureq::ErrorKind::Io)
-                && std::error::Error::source(&t).map(|s| s.to_string().contains("timed out")).unwrap_or(false);
-            let cause = if timed_out {
-                let server = t
-                    .url()
-                    .map(|u| format!("{}:{}", u.host_str().unwrap_or(""), u.port_or_known_default().unwrap_or(0)))
-                    .unwrap_or_default();
+            let cause = if timed_out(&t) {
+                let server = server(&t);
                 let path = t.url().map(|u| u.path().to_string()).unwrap_or_default();
                 format!(
                     "The timeout period of {}ms has been exceeded while executing {} {path} for server {server}",

@@ -163,6 +163,9 @@ fn answer(response: ureq::Response, function: &Function, style: Style, result_id
     }
     let payload = match parsed {
         Some(v) => v,
+        // An asynchronous invocation (InvocationType Event) has no payload:
+        // lambda:invoke reports "".
+        None if body.is_empty() && style == Style::Service => Value::String(String::new()),
         None if body.is_empty() => Value::Null,
         // A payload that is not JSON is a string for lambda:invoke; a
         // legacy Lambda state cannot use it.
