@@ -90,35 +90,30 @@ fn limits(cx: &Cx<'_>, raw: &Value, t: &Task) -> Result<Limits, StatesError> {
     let context = cx.context(None);
     let env = Env { input: raw, context: &context, vars: &cx.flow.vars };
     let states = cx.states(raw, &context, None);
-    let mut seconds = [None, None];
-    for (i, (field, name)) in
-        [(&t.timeout_seconds, "TimeoutSeconds"), (&t.heartbeat_seconds, "HeartbeatSeconds")].into_iter().enumerate()
-    {
-        seconds[i] = match field {
-            None => None,
+    let read = |field: &Option<NumberField>, name: &str| -> Result<Option<u64>, StatesError> {
+        match field {
+            None => Ok(None),
+            Some(NumberField::Literal(n)) => Ok(n.as_u64()),
             Some(NumberField::Path(p)) => {
                 let v = env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?;
-                match v.as_u64().filter(|n| *n > 0) {
-                    Some(n) => Some(n),
-                    None => {
-                        return Err(StatesError::runtime(format!(
-                            "The {name}Path field refers to value \"{v}\" which is not a valid positive integer: {}",
-                            p.text
-                        )))
-                    }
-                }
+                v.as_u64().filter(|n| *n > 0).map(Some).ok_or_else(|| {
+                    StatesError::runtime(format!(
+                        "The {name}Path field refers to value \"{v}\" which is not a valid positive integer: {}",
+                        p.text
+                    ))
+                })
             }
             Some(NumberField::Jsonata(e)) => {
                 let v = crate::jsonata::eval_required(e, name, &states, &cx.flow.vars)?;
-                match v.as_u64().filter(|n| *n > 0) {
-                    Some(n) => Some(n),
-                    None => return Err(crate::jsonata::unexpected_type(&e.text, name, "positive integer", &v)),
-                }
+                v.as_u64()
+                    .filter(|n| *n > 0)
+                    .map(Some)
+                    .ok_or_else(|| crate::jsonata::unexpected_type(&e.text, name, "positive integer", &v))
             }
-            Some(NumberField::Literal(n)) => n.as_u64(),
-        };
-    }
-    let [timeout, heartbeat] = seconds;
+        }
+    };
+    let timeout = read(&t.timeout_seconds, "TimeoutSeconds")?;
+    let heartbeat = read(&t.heartbeat_seconds, "HeartbeatSeconds")?;
     Ok(Limits {
         timeout: Duration::from_secs(timeout.unwrap_or(crate::tasks::DEFAULT_TIMEOUT_SECONDS)),
         heartbeat: heartbeat.map(Duration::from_secs),
