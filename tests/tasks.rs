@@ -76,7 +76,7 @@ fn definitions() -> Vec<(&'static str, Value)> {
             "cmd-activity",
             caught(
                 "arn:aws:states:us-east-1:123456789012:activity:work",
-                json!({"TimeoutSeconds": 3, "HeartbeatSeconds": 1}),
+                json!({"TimeoutSeconds": 5, "HeartbeatSeconds": 2}),
             ),
         ),
         (
@@ -311,7 +311,7 @@ fn command_failures_are_task_errors() {
             "exceeding the maximum",
         ),
         // No heartbeat (a line on standard error) within HeartbeatSeconds.
-        ("sleep 3; echo '{}'", "States.Timeout", ""),
+        ("sleep 4; echo '{}'", "States.Timeout", ""),
         ("/no/such/program", "States.TaskFailed", "exited with status 127"),
     ];
     for (script, error, cause) in cases {
@@ -321,12 +321,14 @@ fn command_failures_are_task_errors() {
         assert!(v["output"]["Cause"].as_str().unwrap_or("").contains(cause), "{script}: {v}");
     }
     // Heartbeats keep a task alive past HeartbeatSeconds, up to TimeoutSeconds.
-    let beating = "for i in 1 2 3 4; do echo beat >&2; sleep 0.4; done; echo '{\"done\": true}'";
+    // Beats every half second for 3 s: longer than HeartbeatSeconds (2),
+    // within TimeoutSeconds (5).
+    let beating = "for i in 1 2 3 4 5 6; do echo beat >&2; sleep 0.5; done; echo '{\"done\": true}'";
     let res = |_: &str| json!({"Resources": {"arn:aws:states:*:*:activity:work": {"Command": beating}}});
     let (v, _, ran) = both("cmd-activity", no_api, res);
     assert_eq!(v["output"], json!({"done": true}), "{v}");
     assert!(ran.stderr.contains("beat"), "standard error is passed on: {}", ran.stderr);
-    let endless = "while true; do echo beat >&2; sleep 0.2; done";
+    let endless = "while true; do echo beat >&2; sleep 0.5; done";
     let res = |_: &str| json!({"Resources": {"arn:aws:states:*:*:activity:work": {"Command": endless}}});
     let (v, _, ran) = both("cmd-activity", no_api, res);
     assert_eq!(v["output"], json!({"Error": "States.Timeout", "Cause": ""}), "{v}");
