@@ -486,22 +486,48 @@ fn http_connections_basic_and_oauth() {
 }
 
 #[test]
-fn rust_handlers_are_linked_into_the_binary() {
+fn rust_handlers_run_in_both_engines() {
+    let bundle = bundle();
+    let handlers = tmp().join("bundle").join("handlers.rs");
+    // The compiled binary links them; the interpreter runs them in a
+    // handler program `aslc run --handlers` builds from the same file.
+    let engines = |args: &[&str]| -> Vec<(Option<i32>, Value)> {
+        let compiled = Command::new(bundle).args(args).output().expect("runs");
+        let interpreted = aslc()
+            .arg("run")
+            .arg(tmp().join("bundle").join(format!("{}.json", args[0])))
+            .args(&args[1..])
+            .arg("--handlers")
+            .arg(&handlers)
+            .output()
+            .expect("runs");
+        [compiled, interpreted]
+            .into_iter()
+            .map(|o| {
+                let r: Value = serde_json::from_slice(&o.stdout)
+                    .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+                (o.status.code(), r)
+            })
+            .collect()
+    };
     let input = root().join("examples/order-pricing.input.json");
-    let run = Command::new(bundle()).arg("order-pricing").arg("--input-file").arg(&input).output().expect("runs");
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let out: Value = serde_json::from_slice(&run.stdout).expect("JSON output");
+    let input = input.to_str().unwrap_or_default();
+    let runs = engines(&["order-pricing", "--input-file", input]);
+    assert_eq!(runs[0], runs[1], "the engines disagree");
+    let (code, out) = &runs[0];
+    assert_eq!(*code, Some(0));
     assert_eq!(out["subtotal"], 4490, "{out}");
     assert_eq!(out["total"], 4041);
     assert_eq!(out["lines"][2]["problem"], "'unicorn' is not in the catalog");
 
     let failing = |what: &str| {
-        let o = Command::new(bundle())
-            .args(["rust-failures", "--input", &json!({"do": what}).to_string(), "--result"])
-            .output()
-            .expect("runs");
-        let r: Value = serde_json::from_slice(&o.stdout).expect("JSON result");
-        serde_json::from_str::<Value>(r["output"].as_str().unwrap_or("null")).unwrap_or_default()
+        let runs = engines(&["rust-failures", "--input", &json!({"do": what}).to_string(), "--result"]);
+        let outputs: Vec<Value> = runs
+            .iter()
+            .map(|(_, r)| serde_json::from_str::<Value>(r["output"].as_str().unwrap_or("null")).unwrap_or_default())
+            .collect();
+        assert_eq!(outputs[0], outputs[1], "{what}: the engines disagree");
+        outputs[0].clone()
     };
     assert_eq!(failing("fail"), json!({"Error": "Rust.Failed", "Cause": "asked to fail"}));
     assert_eq!(
@@ -511,12 +537,12 @@ fn rust_handlers_are_linked_into_the_binary() {
     assert_eq!(failing("hang"), json!({"Error": "States.Timeout", "Cause": ""}));
     assert_eq!(failing("echo")["echo"], json!({"do": "echo"}));
 
-    // The interpreter has no Rust handlers: the task fails, and says how to bind it.
+    // Without --handlers the interpreter has none: the task fails, and says how to bind it.
     let o = aslc()
         .arg("run")
         .arg(root().join("examples/order-pricing.json"))
         .arg("--input-file")
-        .arg(&input)
+        .arg(input)
         .output()
         .expect("runs");
     assert_eq!(o.status.code(), Some(1));

@@ -112,12 +112,40 @@ pub fn build(units: &[Unit<'_>], opts: &Options) -> Result<(), String> {
         None => None,
     };
     let files = codegen::generate(units, handlers.as_deref())?;
+    let built = build_crate(&files, handlers.is_some(), opts.emit_crate.as_deref(), opts.profile)?;
+    if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+    }
+    // Copy to a temporary name, then rename: a running old binary is never half-overwritten.
+    let tmp = opts.out.with_extension("aslc-tmp");
+    std::fs::copy(&built, &tmp).map_err(|e| io("copy", &built, e))?;
+    std::fs::rename(&tmp, &opts.out).map_err(|e| io("write", &opts.out, e))?;
+    Ok(())
+}
+
+/// Builds the program that serves a Rust handlers file to the interpreter
+/// (`aslc run --handlers`): the handlers run as a command per task, so the
+/// interpreter calls the same Rust code a built binary links. Returns the
+/// program's path in the cache.
+pub fn handler_host(handlers: &Path) -> Result<PathBuf, String> {
+    let text = std::fs::read_to_string(handlers).map_err(|e| io("read", handlers, e))?;
+    build_crate(&codegen::handler_host(&text)?, true, None, Profile::Release)
+}
+
+/// Writes the crate of `files` (in `emit` or the cache) and builds it in
+/// the shared target folder; returns the built binary.
+fn build_crate(
+    files: &[codegen::File],
+    unwind: bool,
+    emit: Option<&Path>,
+    profile: Profile,
+) -> Result<PathBuf, String> {
     let home = home();
     let runtime = runtime_dir(&home)?;
     let texts: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
     let package = format!("aslc-wf-{}", digest(&texts));
-    let dir = match &opts.emit_crate {
-        Some(d) => d.clone(),
+    let dir = match emit {
+        Some(d) => d.to_path_buf(),
         None => home.join("crates").join(&package),
     };
     std::fs::create_dir_all(dir.join("src")).map_err(|e| io("create", &dir, e))?;
@@ -129,31 +157,23 @@ pub fn build(units: &[Unit<'_>], opts: &Options) -> Result<(), String> {
         }
         std::fs::write(&p, text).map_err(|e| io("write", &p, e))
     };
-    write("Cargo.toml", &manifest(&package, &runtime, handlers.is_some()))?;
+    write("Cargo.toml", &manifest(&package, &runtime, unwind))?;
     if !dir.join("Cargo.lock").exists() {
         write("Cargo.lock", embedded::LOCKFILE)?;
     }
-    for f in &files {
+    for f in files {
         write(&f.path, &f.text)?;
     }
     let target = home.join("target");
     let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     cmd.arg("build").arg("--manifest-path").arg(dir.join("Cargo.toml")).env("CARGO_TARGET_DIR", &target);
-    if opts.profile == Profile::Release {
+    if profile == Profile::Release {
         cmd.arg("--release");
     }
     let status = cmd.status().map_err(|e| format!("cannot run cargo: {e}"))?;
     if !status.success() {
         return Err(format!("cargo build failed; the generated crate is at {}", dir.display()));
     }
-    let profile_dir = if opts.profile == Profile::Release { "release" } else { "debug" };
-    let built = target.join(profile_dir).join(format!("{package}{}", std::env::consts::EXE_SUFFIX));
-    if let Some(parent) = opts.out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
-    }
-    // Copy to a temporary name, then rename: a running old binary is never half-overwritten.
-    let tmp = opts.out.with_extension("aslc-tmp");
-    std::fs::copy(&built, &tmp).map_err(|e| io("copy", &built, e))?;
-    std::fs::rename(&tmp, &opts.out).map_err(|e| io("write", &opts.out, e))?;
-    Ok(())
+    let profile_dir = if profile == Profile::Release { "release" } else { "debug" };
+    Ok(target.join(profile_dir).join(format!("{package}{}", std::env::consts::EXE_SUFFIX)))
 }

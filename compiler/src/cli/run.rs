@@ -12,6 +12,10 @@ pub struct Args {
     file: String,
     #[command(flatten)]
     run: RunArgs,
+    /// Rust task handlers (the file `aslc build --handlers` links): built
+    /// once into a handler program the interpreter runs for their tasks.
+    #[arg(long, value_name = "FILE")]
+    handlers: Option<std::path::PathBuf>,
 }
 
 /// The machine's name: the file's stem, as a state machine would be named.
@@ -29,6 +33,15 @@ pub fn run(a: Args) -> ExitCode {
         Ok(m) => m,
         Err(code) => return code,
     };
-    // Rust handlers exist only in binaries `aslc build --handlers` links.
-    run_main(&a.run, &machine_name(&a.file), m.timeout_seconds, &Interpreted(&m), &Linked::default())
+    let linked = match &a.handlers {
+        None => Linked::default(),
+        Some(file) => match crate::build::handler_host(file).and_then(|host| Linked::host(&host)) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    run_main(&a.run, &machine_name(&a.file), m.timeout_seconds, &Interpreted(&m), &linked)
 }

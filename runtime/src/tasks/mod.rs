@@ -15,7 +15,7 @@ mod linked;
 mod resources;
 mod supervise;
 
-pub use linked::{Handler, Linked, TaskError};
+pub use linked::{serve, Handler, Linked, Linking, TaskError};
 pub use resources::{Binding, ResourceMap};
 pub use supervise::{Limits, DEFAULT_TIMEOUT_SECONDS};
 
@@ -153,12 +153,17 @@ impl Tasks {
         if let Some(binding) = self.resources.as_ref().and_then(|r| keys.iter().find_map(|k| r.find(k))) {
             return run_binding(binding, &target, call).await;
         }
-        if let Some(handler) = keys.iter().find_map(|k| self.linked.find(k)) {
+        if let Some(linking) = keys.iter().find_map(|k| self.linked.find(k)) {
             let input = match &target {
                 Target::Function { payload, .. } => payload.clone(),
                 Target::Plain => call.parameters.clone(),
             };
-            let out = supervise::supervise(call.limits, move |_| run_linked(&handler, input), || {}).await?;
+            let out = match linking {
+                Linking::InProcess(h) => {
+                    supervise::supervise(call.limits, move |_| run_linked(&h, input), || {}).await?
+                }
+                Linking::Host(spec) => command::invoke(&spec, &input, call.limits, &call.result_id).await?,
+            };
             return Ok(shape(&target, out));
         }
         if kind.is("http", "invoke") {
@@ -168,7 +173,7 @@ impl Tasks {
         Err(StatesError::new(
             names::TASK_FAILED,
             format!(
-                "No handler is bound to the resource '{}' of the Task state '{}': bind it in a resource map (--resources FILE), link a Rust handler (aslc build --handlers FILE), or answer the state from a mock configuration (--mock-config FILE --test-case NAME)",
+                "No handler is bound to the resource '{}' of the Task state '{}': bind it in a resource map (--resources FILE), link Rust handlers (--handlers FILE), or answer the state from a mock configuration (--mock-config FILE --test-case NAME)",
                 keys.join("' or '"),
                 call.state
             ),
@@ -222,7 +227,7 @@ async fn run_binding(binding: &Binding, target: &Target<'_>, call: &Call<'_>) ->
 
 /// Calls a linked Rust handler; a panic fails the task instead of the
 /// program (binaries with handlers are built to unwind).
-fn run_linked(handler: &Handler, input: Value) -> Result<Value, StatesError> {
+pub(crate) fn run_linked(handler: &Handler, input: Value) -> Result<Value, StatesError> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(input))) {
         Ok(Ok(v)) => Ok(v),
         Ok(Err(e)) => Err(StatesError::new(e.error, e.cause)),
