@@ -560,3 +560,30 @@ fn a_bad_resource_map_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("resource 'arn:x'"), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn the_resource_map_may_come_from_the_environment() {
+    bundle();
+    let dir = tmp().join("env-map");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let f = dir.join("resources.yaml");
+    std::fs::write(&f, format!("Resources:\n  \"{LEGACY}add\": {{ Command: \"echo 42\" }}\n")).expect("write");
+    let def = tmp().join("bundle").join("cmd-legacy.json");
+    let interpreted = aslc().arg("run").arg(&def).env("ASLC_RESOURCES", &f).output().expect("runs");
+    let compiled = Command::new(bundle()).arg("cmd-legacy").env("ASLC_RESOURCES", &f).output().expect("runs");
+    for o in [interpreted, compiled] {
+        assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "42", "{}", String::from_utf8_lossy(&o.stderr));
+    }
+}
+
+#[test]
+fn a_handlers_file_that_does_not_compile_is_reported_with_the_crate() {
+    let dir = tmp().join("bad-handlers");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let f = dir.join("handlers.rs");
+    std::fs::write(&f, "pub fn register(handlers: &mut asl_runtime::tasks::Linked) { not rust }\n").expect("write");
+    let o = aslc().arg("run").arg(root().join("examples/hello.json")).arg("--handlers").arg(&f).output().expect("runs");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("cargo build failed; the generated crate is at"), "{err}");
+}
