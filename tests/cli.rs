@@ -201,3 +201,33 @@ fn repeat_times_executions_in_one_process() {
     let zero = aslc(&["run", "examples/hello.json", "--repeat", "0"]);
     assert_eq!(zero.status.code(), Some(2));
 }
+
+#[test]
+fn an_inline_map_runs_at_most_40_iterations_at_once() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("map-limit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let def = dir.join("wide.json");
+    std::fs::write(
+        &def,
+        r#"{"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemProcessor": {"StartAt": "Pause",
+            "States": {"Pause": {"Type": "Wait", "Seconds": 1, "End": true}}}, "End": true}}}"#,
+    )
+    .expect("write");
+    let history = dir.join("history.json");
+    let items: Vec<u32> = (0..100).collect();
+    let o = Command::new(env!("CARGO_BIN_EXE_aslc"))
+        .arg("run")
+        .arg(&def)
+        .args(["--input", &serde_json::json!(items).to_string(), "--fast-forward", "--history"])
+        .arg(&history)
+        .output()
+        .expect("runs");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let h: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&history).expect("history")).expect("JSON");
+    let types: Vec<&str> = h["events"].as_array().into_iter().flatten().filter_map(|e| e["type"].as_str()).collect();
+    let first_done = types.iter().position(|t| *t == "MapIterationSucceeded").expect("an iteration succeeded");
+    let started_before = types[..first_done].iter().filter(|t| **t == "MapIterationStarted").count();
+    assert_eq!(started_before, 40, "{types:?}");
+    assert_eq!(types.iter().filter(|t| **t == "MapIterationSucceeded").count(), 100);
+}

@@ -11,6 +11,9 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// How many iterations an Inline Map runs at once at most (AWS's limit).
+const INLINE_CONCURRENCY: usize = 40;
+
 /// Reads a number field of the Map (a literal, a `…Path` or JSONata).
 fn number(
     env: &Env<'_>,
@@ -113,6 +116,8 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         let n = inputs.len();
         cx.flow.event("MapStateStarted", Some(("mapStateStartedEventDetails", json!({ "length": n }))));
         let limit = if max_concurrency >= 1.0 { max_concurrency as usize } else { n.max(1) };
+        // An Inline Map runs at most 40 iterations at once, as AWS does.
+        let limit = if m.distributed { limit } else { limit.min(INLINE_CONCURRENCY) };
         let name = &cx.state.name;
         let runs = stream::iter(inputs.into_iter().enumerate())
             .map(|(i, input)| async move {
