@@ -30,6 +30,9 @@ struct State {
     products: HashMap<String, u32>,
     /// Calls per function name.
     calls: HashMap<String, u32>,
+    /// OAuth tokens issued, and those `/once` has accepted (each once).
+    tokens: u32,
+    used: Vec<String>,
     received: Vec<Received>,
 }
 
@@ -140,11 +143,20 @@ fn route(s: &mut State, r: &Received) -> Option<Reply> {
         ("GET", "/big") => json_reply(200, &json!({"blob": "x".repeat(300_000)})),
         ("POST", "/oauth/token") => {
             if r.header("Authorization") == Some(CLIENT_BASIC) && r.body.contains("grant_type=client_credentials") {
-                json_reply(200, &json!({"access_token": "token-1", "token_type": "Bearer"}))
+                s.tokens += 1;
+                json_reply(200, &json!({"access_token": format!("token-{}", s.tokens), "token_type": "Bearer"}))
             } else {
                 json_reply(401, &json!({"error": "invalid_client"}))
             }
         }
+        // Accepts each OAuth token once, as if it expired after one use.
+        ("GET", "/once") => match r.header("Authorization").and_then(|a| a.strip_prefix("Bearer ")) {
+            Some(t) if !s.used.iter().any(|u| u == t) => {
+                s.used.push(t.to_string());
+                json_reply(200, &json!({"ok": t}))
+            }
+            _ => json_reply(401, &json!({"message": "token expired"})),
+        },
         // Echoes what arrived, for the tests to look at.
         (_, "/echo") => json_reply(
             200,

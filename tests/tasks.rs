@@ -112,6 +112,20 @@ fn definitions() -> Vec<(&'static str, Value)> {
                 json!({"TimeoutSeconds": 2, "ResultSelector": {"status.$": "$.StatusCode", "text.$": "$.StatusText", "body.$": "$.ResponseBody"}}),
             ),
         ),
+        ("http-twice", {
+            let call = |result_path: &str| {
+                json!({"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+                       "Parameters": {"ApiEndpoint.$": "States.Format('{}/once', $.api)", "Method": "GET",
+                                      "Authentication": {"ConnectionArn": CONNECTION}},
+                       "ResultSelector": {"body.$": "$.ResponseBody"}, "ResultPath": result_path})
+            };
+            let mut first = call("$.bodies.first");
+            first["Next"] = json!("Second");
+            let mut second = call("$.bodies.second");
+            second["End"] = json!(true);
+            second["OutputPath"] = json!("$.bodies");
+            json!({"StartAt": "First", "States": {"First": first, "Second": second}})
+        }),
         ("product-processing", read_json(&root().join("examples/product-processing.json"))),
         ("order-pricing", read_json(&root().join("examples/order-pricing.json"))),
         ("rust-failures", caught("arn:aws:states:us-east-1:123456789012:activity:rust", json!({"TimeoutSeconds": 1}))),
@@ -483,6 +497,10 @@ fn http_connections_basic_and_oauth() {
     };
     let (v, _, _) = both("http-get", |url| get(url, "/echo"), oauth);
     assert_eq!(v["output"]["body"]["authorization"], "Bearer token-1", "{v}");
+    // A token the API stops accepting (401) is fetched anew, once.
+    let (v, _, _) = both("http-twice", |url| json!({"api": url}), oauth);
+    assert_eq!(v["output"]["first"]["body"], json!({"ok": "token-1"}), "{v}");
+    assert_eq!(v["output"]["second"]["body"], json!({"ok": "token-2"}), "{v}");
 }
 
 #[test]

@@ -116,6 +116,15 @@ impl Connection {
         })
     }
 
+    /// Drops an OAuth connection's cached token, so the next call fetches
+    /// a new one; whether there was one to drop.
+    pub fn forget_token(&self) -> bool {
+        match &self.auth {
+            Auth::OAuth(o) => o.token.lock().map(|mut t| t.take().is_some()).unwrap_or(false),
+            _ => false,
+        }
+    }
+
     /// The header that carries the credentials.
     pub fn authorization(&self, agent: &ureq::Agent) -> Result<Option<(String, String)>, StatesError> {
         Ok(Some(match &self.auth {

@@ -86,7 +86,7 @@ pub fn transport_detail(t: &ureq::Transport) -> String {
 }
 
 /// The request an HTTP Task's parameters describe.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Request {
     method: String,
     url: String,
@@ -229,17 +229,24 @@ pub async fn invoke(
     limits: Limits,
     result_id: &str,
 ) -> Result<Value, StatesError> {
-    let mut request = Request::from_parameters(parameters)?;
+    let request = Request::from_parameters(parameters)?;
     let connection = connections.and_then(|c| c.get(&request.connection_arn));
     let result_id = result_id.to_string();
     supervise(
         limits,
         move |_| {
             let agent = agent(REQUEST_TIMEOUT);
-            if let Some(c) = connection {
-                apply(&agent, &c, &mut request)?;
+            let Some(c) = connection else { return send(&agent, &request, &result_id) };
+            let attempt = |r: &Request| {
+                let mut r = r.clone();
+                apply(&agent, &c, &mut r)?;
+                send(&agent, &r, &result_id)
+            };
+            match attempt(&request) {
+                // An OAuth token the API no longer accepts is fetched anew, once.
+                Err(e) if e.name() == "States.Http.StatusCode.401" && c.forget_token() => attempt(&request),
+                other => other,
             }
-            send(&agent, &request, &result_id)
         },
         || {},
     )
