@@ -4,6 +4,10 @@
 //! identical. The runtime's dependencies are built once, in a cache under
 //! cargo's target folder shared by every run of this test.
 
+#[path = "engines.rs"]
+mod engines;
+
+use engines::{aslc, root, verdict};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -11,16 +15,6 @@ struct Run {
     stem: String,
     definition: PathBuf,
     args: Vec<String>,
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn aslc() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_aslc"));
-    c.env("ASLC_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("aslc-home"));
-    c
 }
 
 fn result(o: &Output, what: &str) -> serde_json::Value {
@@ -31,12 +25,6 @@ fn result(o: &Output, what: &str) -> serde_json::Value {
             String::from_utf8_lossy(&o.stderr)
         )
     })
-}
-
-/// The parts of a `--result` both engines must agree on.
-fn verdict(r: &serde_json::Value) -> serde_json::Value {
-    let output = r["output"].as_str().map(|t| serde_json::from_str::<serde_json::Value>(t).unwrap_or_default());
-    serde_json::json!({ "status": r["status"], "output": output, "error": r["error"], "cause": r["cause"] })
 }
 
 fn runs(work: &Path) -> Vec<Run> {

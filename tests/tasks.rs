@@ -4,27 +4,20 @@
 //! and through one binary `aslc build` made of all these workflows; the
 //! two must agree on status, output, error, cause and history events.
 
+#[path = "engines.rs"]
+mod engines;
 #[path = "local_api.rs"]
 mod local_api;
 
+use engines::{aslc, root, verdict};
 use local_api::{LocalApi, API_KEY, CLIENT};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn tmp() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("tasks-{}", std::process::id()))
-}
-
-fn aslc() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_aslc"));
-    c.env("ASLC_HOME", Path::new(env!("CARGO_TARGET_TMPDIR")).join("aslc-home"));
-    c
 }
 
 const LEGACY: &str = "arn:aws:lambda:us-east-1:123456789012:function:";
@@ -216,12 +209,6 @@ fn ran(o: Output, history: &Path) -> Ran {
     Ran { code: o.status.code(), result, events, stderr: String::from_utf8_lossy(&o.stderr).into_owned() }
 }
 
-/// Status, output (parsed), error and cause.
-fn verdict(r: &Ran) -> Value {
-    let output = r.result["output"].as_str().map(|t| serde_json::from_str::<Value>(t).unwrap_or_default());
-    json!({"status": r.result["status"], "output": output, "error": r.result["error"], "cause": r.result["cause"]})
-}
-
 /// Runs `stem` through both engines, each against its own fresh local API
 /// and its own folder (for the resource map and what commands write);
 /// asserts they agree and returns the verdict and one engine's API.
@@ -259,13 +246,13 @@ fn both(stem: &str, input: impl Fn(&str) -> Value, resources: impl Fn(&str) -> V
     let (compiled, api) = runs.pop().expect("two runs");
     let (interpreted, _) = runs.pop().expect("two runs");
     assert_eq!(
-        verdict(&interpreted),
-        verdict(&compiled),
+        verdict(&interpreted.result),
+        verdict(&compiled.result),
         "{stem}: the engines disagree\n{interpreted:?}\n{compiled:?}"
     );
     assert_eq!(interpreted.events, compiled.events, "{stem}: the histories disagree");
     assert_eq!(interpreted.code, compiled.code);
-    (verdict(&compiled), api, compiled)
+    (verdict(&compiled.result), api, compiled)
 }
 
 fn no_api(_: &str) -> Value {

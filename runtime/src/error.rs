@@ -46,6 +46,16 @@ impl StatesError {
         Self::scoped(names::RUNTIME, cause)
     }
 
+    /// `States.DataLimitExceeded` for a result over the payload limit, in
+    /// AWS's words; `id` is what AWS names (the state, a Lambda function's
+    /// ARN, or `lambda`).
+    pub fn result_too_large(id: &str) -> Self {
+        Self::new(
+            names::DATA_LIMIT_EXCEEDED,
+            format!("The state/task '{id}' returned a result with a size exceeding the maximum number of bytes service limit."),
+        )
+    }
+
     pub fn intrinsic(cause: impl Into<String>) -> Self {
         Self::scoped(names::INTRINSIC_FAILURE, cause)
     }

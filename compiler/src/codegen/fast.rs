@@ -209,20 +209,27 @@ fn is_root(p: &Option<Path>) -> bool {
     p.as_ref().is_some_and(Path::is_root)
 }
 
-fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
-    let selected = select(&s.input_path, quote!(input))?;
-    let result = match (result, &s.parameters) {
-        (Some(_), Some(_)) => return None,
-        (Some(v), None) => value(v),
-        (None, Some(t)) => template(t, &Scope::input(quote!(selected)))?,
-        (None, None) => quote!(selected.clone()),
-    };
-    let merged = match &s.result_path {
+/// `ResultPath` placing `result` into the raw `input`: the runtime's
+/// `merge_result` (its path parsed once), which declines where it would
+/// fail, so the general path raises the error.
+fn merged(s: &State) -> TokenStream {
+    match &s.result_path {
         None => quote!(input.clone()),
         Some(p) if p.is_root() => quote!(result),
-        Some(_) => return None,
-    };
-    let output = if is_root(&s.output_path) {
+        Some(p) => {
+            let text = &p.text;
+            quote!({
+                static PATH: std::sync::OnceLock<Option<asl_runtime::path::Path>> = std::sync::OnceLock::new();
+                let path = PATH.get_or_init(|| asl_runtime::path::Path::parse_reference(#text).ok()).as_ref()?;
+                asl_runtime::io::merge_result(input.clone(), result, Some(path)).ok()?
+            })
+        }
+    }
+}
+
+/// `OutputPath` applied to `merged`.
+fn output(s: &State) -> Option<TokenStream> {
+    Some(if is_root(&s.output_path) {
         quote!(merged)
     } else if s.output_path.is_none() {
         // `OutputPath: null` outputs `{}` whatever the result was.
@@ -233,7 +240,19 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     } else {
         let o = select(&s.output_path, quote!(&merged))?;
         quote!((#o).clone())
+    })
+}
+
+fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
+    let selected = select(&s.input_path, quote!(input))?;
+    let result = match (result, &s.parameters) {
+        (Some(_), Some(_)) => return None,
+        (Some(v), None) => value(v),
+        (None, Some(t)) => template(t, &Scope::input(quote!(selected)))?,
+        (None, None) => quote!(selected.clone()),
     };
+    let merged = merged(s);
+    let output = output(s)?;
     let empty = empty_if_needed(s);
     // A constant result never reads the input.
     let selected = if mentions(&result, "selected") { quote!(let selected: &Value = #selected;) } else { quote!() };
@@ -455,28 +474,8 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
             quote!(let result = { let selected: &Value = &result; #t };)
         }
     };
-    let merged = match &s.result_path {
-        None => quote!(input.clone()),
-        Some(p) if p.is_root() => quote!(result),
-        Some(p) => {
-            let text = &p.text;
-            quote!({
-                let path = asl_runtime::path::Path::parse_reference(#text).ok()?;
-                asl_runtime::io::merge_result(input.clone(), result, Some(&path)).ok()?
-            })
-        }
-    };
-    let output = if is_root(&s.output_path) {
-        quote!(merged)
-    } else if s.output_path.is_none() {
-        quote!({
-            drop(merged);
-            empty
-        })
-    } else {
-        let o = select(&s.output_path, quote!(&merged))?;
-        quote!((#o).clone())
-    };
+    let merged = merged(s);
+    let output = output(s)?;
     let empty = empty_if_needed(s);
     Some(quote! {
         #empty

@@ -349,8 +349,8 @@ fn sync_runner(
 ) -> TokenStream {
     let runner = format_ident!("sync_run_container_{}", k);
     let mut arms = Vec::new();
-    for (name, v) in c.states.keys().map(|n| (n.as_str(), n)) {
-        let (Some(f), Some(variant)) = (fasts.get(name), target_of(v)) else { return quote!() };
+    for name in c.states.keys() {
+        let (Some(f), Some(variant)) = (fasts.get(name.as_str()), target_of(name)) else { return quote!() };
         let fast_fn = &f.fast_fn;
         arms.push(match f.next {
             Next::Chosen => quote!(#variant => current = #fast_fn(&input)?,),

@@ -124,7 +124,7 @@ fn collect(
         return Err(StatesError::new(names::TASK_FAILED, format!("reading the output of '{name}' failed: {e}")));
     }
     if out.len() as u64 > MAX_OUTPUT_BYTES {
-        return Err(super::too_large(result_id));
+        return Err(StatesError::result_too_large(result_id));
     }
     let text = String::from_utf8_lossy(&out);
     if status.success() {

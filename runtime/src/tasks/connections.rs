@@ -7,7 +7,6 @@ use crate::error::StatesError;
 use base64::Engine as _;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::io::Read;
 use std::sync::{Arc, Mutex};
 
 /// The connections of one resource map, by ARN.
@@ -171,12 +170,9 @@ impl OAuth {
             .set("Content-Type", "application/x-www-form-urlencoded")
             .send_string(&form.finish())
             .map_err(|e| auth_failed(format!("The OAuth token request to {} failed: {e}", self.endpoint)))?;
-        let mut body = String::new();
-        response
-            .into_reader()
-            .take(1 << 20)
-            .read_to_string(&mut body)
-            .map_err(|e| auth_failed(format!("reading the OAuth token failed: {e}")))?;
+        let body = super::http::read_capped(response, 1 << 20)
+            .map_err(|e| auth_failed(format!("reading the OAuth token failed: {e}")))?
+            .unwrap_or_default();
         let token = serde_json::from_str::<Value>(&body)
             .ok()
             .and_then(|v| v.get("access_token")?.as_str().map(str::to_string))

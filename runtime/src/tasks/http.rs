@@ -295,7 +295,7 @@ fn send(agent: &ureq::Agent, r: &Request, result_id: &str) -> Result<Value, Stat
     match sent {
         Ok(response) => result(response, result_id),
         Err(ureq::Error::Status(code, response)) => {
-            let body = read_body(response).map(|(_, text)| text).unwrap_or_default();
+            let body = read_body(response).ok().flatten().unwrap_or_default();
             Err(StatesError::new(format!("States.Http.StatusCode.{code}"), body))
         }
         Err(ureq::Error::Transport(t)) => {
@@ -315,16 +315,17 @@ fn send(agent: &ureq::Agent, r: &Request, result_id: &str) -> Result<Value, Stat
     }
 }
 
-/// Reads at most one byte more than a payload may hold.
-fn read_body(response: ureq::Response) -> Result<(bool, String), StatesError> {
+/// A response's text, reading at most one byte more than `cap`: `None`
+/// when it is longer. Every HTTP answer a task reads goes through here.
+pub fn read_capped(response: ureq::Response, cap: u64) -> std::io::Result<Option<String>> {
     let mut bytes = Vec::new();
-    response
-        .into_reader()
-        .take(crate::exec::MAX_PAYLOAD_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| StatesError::new("States.Http.Socket", format!("reading the response failed: {e}")))?;
-    let complete = bytes.len() <= crate::exec::MAX_PAYLOAD_BYTES;
-    Ok((complete, String::from_utf8_lossy(&bytes).into_owned()))
+    response.into_reader().take(cap + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= cap).then(|| String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+fn read_body(response: ureq::Response) -> Result<Option<String>, StatesError> {
+    read_capped(response, crate::exec::MAX_PAYLOAD_BYTES as u64)
+        .map_err(|e| StatesError::new("States.Http.Socket", format!("reading the response failed: {e}")))
 }
 
 /// `{StatusCode, StatusText, Headers, ResponseBody}`, a JSON body parsed.
@@ -337,10 +338,7 @@ fn result(response: ureq::Response, result_id: &str) -> Result<Value, StatesErro
         headers.insert(name, Value::Array(values));
     }
     let json_body = response.content_type().ends_with("json");
-    let (complete, text) = read_body(response)?;
-    if !complete {
-        return Err(super::too_large(result_id));
-    }
+    let text = read_body(response)?.ok_or_else(|| StatesError::result_too_large(result_id))?;
     let body = if json_body { serde_json::from_str(&text).unwrap_or(Value::String(text)) } else { Value::String(text) };
     Ok(json!({ "Headers": headers, "ResponseBody": body, "StatusCode": status, "StatusText": status_text }))
 }

@@ -2,12 +2,11 @@
 //! local start-lambda` serves it), the `lambda:invoke` result envelope, and
 //! how function errors become AWS's error names.
 
-use super::http::{agent, transport_detail};
+use super::http::{agent, read_capped, transport_detail};
 use super::supervise::{supervise, Limits};
 use crate::error::{names, StatesError};
 use crate::exec::{ACCOUNT, REGION};
 use serde_json::{json, Value};
-use std::io::Read;
 use std::time::Duration;
 
 /// How the workflow calls the function: the result and the error causes
@@ -48,8 +47,7 @@ impl Function {
 
     /// The ARN AWS names in its error causes.
     fn arn(&self) -> String {
-        let q = self.qualifier.as_deref().unwrap_or("$LATEST");
-        format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{}:{q}", self.name)
+        format!("{}:{}", self.unqualified_arn(), self.qualifier.as_deref().unwrap_or("$LATEST"))
     }
 }
 
@@ -98,7 +96,7 @@ pub struct Invocation<'a> {
     /// `lambda:invoke`'s InvocationType (`RequestResponse` by default).
     pub invocation_type: Option<&'a str>,
     pub style: Style,
-    /// What a too-large result is reported as (see `too_large`).
+    /// What a too-large result is reported as (`StatesError::result_too_large`).
     pub result_id: &'a str,
 }
 
@@ -142,13 +140,8 @@ pub async fn invoke(endpoint: &str, call: Invocation<'_>, limits: Limits) -> Res
 
 /// The response's text, or `None` when it is over `MAX_RESPONSE_BYTES`.
 fn read_body(response: ureq::Response) -> Result<Option<String>, StatesError> {
-    let mut body = Vec::new();
-    response
-        .into_reader()
-        .take(MAX_RESPONSE_BYTES + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| StatesError::new("Lambda.SdkClientException", format!("Unable to read the response: {e}")))?;
-    Ok((body.len() as u64 <= MAX_RESPONSE_BYTES).then(|| String::from_utf8_lossy(&body).into_owned()))
+    read_capped(response, MAX_RESPONSE_BYTES)
+        .map_err(|e| StatesError::new("Lambda.SdkClientException", format!("Unable to read the response: {e}")))
 }
 
 /// A 2xx answer: the payload, or the function's own error.
@@ -156,7 +149,7 @@ fn answer(response: ureq::Response, function: &Function, style: Style, result_id
     let status = response.status();
     let function_error = response.header("X-Amz-Function-Error").is_some();
     let request_id = response.header("x-amzn-RequestId").map(str::to_string);
-    let body = read_body(response)?.ok_or_else(|| super::too_large(result_id))?;
+    let body = read_body(response)?.ok_or_else(|| StatesError::result_too_large(result_id))?;
     let parsed: Option<Value> = serde_json::from_str(&body).ok();
     if function_error {
         return Err(function_failure(&body, parsed, style));

@@ -66,17 +66,6 @@ impl ResourceKind {
     }
 }
 
-/// AWS's text for a result over the payload limit; `id` is what AWS names
-/// (the function ARN, `lambda`, or the state).
-pub fn too_large(id: &str) -> StatesError {
-    StatesError::new(
-        names::DATA_LIMIT_EXCEEDED,
-        format!(
-            "The state/task '{id}' returned a result with a size exceeding the maximum number of bytes service limit."
-        ),
-    )
-}
-
 /// An exact key first, then the first `*` pattern that matches.
 pub(crate) fn find_binding<'a, T>(entries: &'a [(String, T)], key: &str) -> Option<&'a T> {
     entries
@@ -92,10 +81,11 @@ pub(crate) fn find_binding<'a, T>(entries: &'a [(String, T)], key: &str) -> Opti
 pub(crate) struct Call<'a> {
     pub state: &'a str,
     pub resource: &'a str,
+    pub kind: &'a ResourceKind,
     pub parameters: &'a Value,
     pub limits: Limits,
-    /// What a too-large result is reported as (see `too_large`).
-    pub result_id: String,
+    /// What a too-large result is reported as (`StatesError::result_too_large`).
+    pub result_id: &'a str,
 }
 
 /// What the handler is given and how its answer becomes the task's result.
@@ -106,14 +96,24 @@ enum Target<'a> {
     Plain,
 }
 
+impl Target<'_> {
+    /// What the handler is given: a function's payload, or the parameters.
+    fn input<'v>(&'v self, parameters: &'v Value) -> &'v Value {
+        match self {
+            Target::Function { payload, .. } => payload,
+            Target::Plain => parameters,
+        }
+    }
+}
+
 impl Tasks {
     /// Answers `call` with a real handler (the mock configuration has been
     /// asked already).
     pub(crate) async fn invoke(&self, call: &Call<'_>) -> Result<Value, StatesError> {
-        let kind = ResourceKind::of(call.resource);
+        let kind = call.kind;
         // The result of a callback pattern is what the callback would send.
         let callback = call.resource.ends_with(".waitForTaskToken");
-        let target = match &kind {
+        let target = match kind {
             ResourceKind::LegacyLambda => Target::Function {
                 reference: call.resource.to_string(),
                 payload: call.parameters.clone(),
@@ -154,21 +154,18 @@ impl Tasks {
             return run_binding(binding, &target, call).await;
         }
         if let Some(linking) = keys.iter().find_map(|k| self.linked.find(k)) {
-            let input = match &target {
-                Target::Function { payload, .. } => payload.clone(),
-                Target::Plain => call.parameters.clone(),
-            };
+            let input = target.input(call.parameters).clone();
             let out = match linking {
                 Linking::InProcess(h) => {
                     supervise::supervise(call.limits, move |_| run_linked(&h, input), || {}).await?
                 }
-                Linking::Host(spec) => command::invoke(&spec, &input, call.limits, &call.result_id).await?,
+                Linking::Host(spec) => command::invoke(&spec, &input, call.limits, call.result_id).await?,
             };
             return Ok(shape(&target, out));
         }
         if kind.is("http", "invoke") {
             let connections = self.resources.as_ref().and_then(|r| r.connections.clone());
-            return http::invoke(call.parameters, connections, call.limits, &call.result_id).await;
+            return http::invoke(call.parameters, connections, call.limits, call.result_id).await;
         }
         Err(StatesError::new(
             names::TASK_FAILED,
@@ -192,11 +189,8 @@ fn shape(target: &Target<'_>, out: Value) -> Value {
 async fn run_binding(binding: &Binding, target: &Target<'_>, call: &Call<'_>) -> Result<Value, StatesError> {
     match binding {
         Binding::Command(spec) => {
-            let input = match target {
-                Target::Function { payload, .. } => payload,
-                Target::Plain => call.parameters,
-            };
-            Ok(shape(target, command::invoke(spec, input, call.limits, &call.result_id).await?))
+            let input = target.input(call.parameters);
+            Ok(shape(target, command::invoke(spec, input, call.limits, call.result_id).await?))
         }
         Binding::LambdaEndpoint { url, function } => {
             let (reference, payload, style, invocation_type) = match target {
@@ -218,7 +212,7 @@ async fn run_binding(binding: &Binding, target: &Target<'_>, call: &Call<'_>) ->
                 payload,
                 invocation_type,
                 style,
-                result_id: &call.result_id,
+                result_id: call.result_id,
             };
             lambda::invoke(url, invocation, call.limits).await
         }

@@ -26,12 +26,6 @@ pub struct Limits {
     pub heartbeat: Option<Duration>,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECONDS), heartbeat: None }
-    }
-}
-
 impl Limits {
     /// The longest one call may take when the handler cannot send
     /// heartbeats (an HTTP call, a Lambda invocation, a Rust function):

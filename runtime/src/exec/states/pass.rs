@@ -1,6 +1,6 @@
 use super::{apply_assign, evaluate_assign, Cx, Step, Transition};
 use crate::env::Context;
-use crate::error::{names, StatesError};
+use crate::error::StatesError;
 use crate::exec::states::MAX_PAYLOAD_BYTES;
 use crate::io;
 use serde_json::Value;
@@ -19,13 +19,7 @@ pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<St
         None => effective,
     };
     if !crate::io::fits(&result, MAX_PAYLOAD_BYTES) {
-        return Err(StatesError::new(
-            names::DATA_LIMIT_EXCEEDED,
-            format!(
-                "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
-                cx.state.name
-            ),
-        ));
+        return Err(StatesError::result_too_large(&cx.state.name));
     }
     let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&result, &context), &Value::Null, "")?;
     let merged = io::merge_result(raw, result, cx.state.result_path.as_ref())?;

@@ -5,7 +5,7 @@ use crate::exec::history::not_truncated;
 use crate::exec::mock::Mocked;
 use crate::exec::{Step, TaskCall, REGION};
 use crate::machine::{NumberField, Task};
-use crate::tasks::{too_large, Call, Limits, ResourceKind};
+use crate::tasks::{Call, Limits, ResourceKind};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -16,44 +16,51 @@ pub const MAX_PAYLOAD_BYTES: usize = 262_144;
 pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, StatesError> {
     let limits = limits(cx, &raw, t)?;
     let state = &cx.state.name;
+    let kind = ResourceKind::of(&t.resource);
+    let legacy = matches!(kind, ResourceKind::LegacyLambda);
+    let (prefix, details_key) = if legacy { ("LambdaFunction", "lambdaFunction") } else { ("Task", "task") };
+    // What AWS names when the result is too large.
+    let result_id = match &kind {
+        ResourceKind::LegacyLambda => t.resource.as_str(),
+        ResourceKind::Service { resource_type, .. } if resource_type == "lambda" => "lambda",
+        _ => state.as_str(),
+    };
+    let kind = &kind;
     cx.with_policy(raw, |_, parameters| async move {
         cx.exec.task_calls.borrow_mut().push(TaskCall {
             state: state.clone(),
             resource: t.resource.clone(),
             parameters: parameters.clone(),
         });
-        let legacy = matches!(ResourceKind::of(&t.resource), ResourceKind::LegacyLambda);
-        let (prefix, details_key) = if legacy { ("LambdaFunction", "lambdaFunction") } else { ("Task", "task") };
-        let scheduled = match ResourceKind::of(&t.resource) {
-            ResourceKind::LegacyLambda => json!({"resource": t.resource, "input": parameters.to_string(), "inputDetails": not_truncated()}),
-            ResourceKind::Service { resource_type, resource } => json!({
-                "resourceType": resource_type, "resource": resource, "region": REGION, "parameters": parameters.to_string()
-            }),
-            ResourceKind::Other => json!({"resourceType": "", "resource": t.resource, "region": REGION, "parameters": parameters.to_string()}),
-        };
-        cx.flow.event(&format!("{prefix}Scheduled"), Some((&format!("{details_key}ScheduledEventDetails"), scheduled)));
+        // Event details are built only when the history keeps them.
+        let key = format!("{details_key}ScheduledEventDetails");
+        cx.flow.event_with(&format!("{prefix}Scheduled"), || {
+            let details = match kind {
+                ResourceKind::LegacyLambda => json!({"resource": t.resource, "input": parameters.to_string(), "inputDetails": not_truncated()}),
+                ResourceKind::Service { resource_type, resource } => json!({
+                    "resourceType": resource_type, "resource": resource, "region": REGION, "parameters": parameters.to_string()
+                }),
+                ResourceKind::Other => json!({"resourceType": "", "resource": t.resource, "region": REGION, "parameters": parameters.to_string()}),
+            };
+            (key.as_str(), details)
+        });
         cx.flow.event(&format!("{prefix}Started"), None);
-        let result_id = match ResourceKind::of(&t.resource) {
-            ResourceKind::LegacyLambda => t.resource.clone(),
-            ResourceKind::Service { resource_type, .. } if resource_type == "lambda" => "lambda".to_string(),
-            _ => state.clone(),
-        };
         let outcome = match mocked(cx, legacy) {
             Some(answer) => answer,
             None => {
-                let call = Call { state, resource: &t.resource, parameters: &parameters, limits, result_id: result_id.clone() };
+                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id };
                 cx.exec.tasks.invoke(&call).await
             }
         };
         match outcome {
             Ok(result) => {
                 if !crate::io::fits(&result, MAX_PAYLOAD_BYTES) {
-                    return Err(too_large(&result_id));
+                    return Err(StatesError::result_too_large(result_id));
                 }
-                cx.flow.event(
-                    &format!("{prefix}Succeeded"),
-                    Some((&format!("{details_key}SucceededEventDetails"), json!({"output": result.to_string(), "outputDetails": not_truncated()}))),
-                );
+                let key = format!("{details_key}SucceededEventDetails");
+                cx.flow.event_with(&format!("{prefix}Succeeded"), || {
+                    (key.as_str(), json!({"output": result.to_string(), "outputDetails": not_truncated()}))
+                });
                 Ok(result)
             }
             Err(e) => {
