@@ -2,7 +2,7 @@
 //! makes, and how an outcome is printed: the same words and exit codes in
 //! both engines.
 
-use crate::exec::{execute, mock, ExecutionInfo, Machine, Outcome, Status};
+use crate::exec::{execute, mock, ExecutionInfo, Machine, Options, Outcome, Status};
 use crate::tasks::{Linked, ResourceMap, Tasks};
 use serde_json::Value;
 use std::path::Path;
@@ -152,7 +152,8 @@ pub fn run_main(
     let outcome = loop {
         let started = std::time::Instant::now();
         let info = ExecutionInfo { start_time: chrono::Utc::now(), ..info.clone() };
-        let run = execute(info, input.clone(), tasks.clone(), timeout_seconds, args.history.is_some(), machine);
+        let opts = Options { timeout_seconds, record_history: args.history.is_some(), ..Options::default() };
+        let run = execute(info, input.clone(), tasks.clone(), opts, machine);
         let outcome = rt.block_on(run);
         times.push(started.elapsed());
         if times.len() as u32 >= args.repeat {

@@ -16,6 +16,8 @@ pub mod jsonata;
 pub mod machine;
 pub mod path;
 mod serde_text;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod tasks;
 pub mod template;
 pub mod timestamp;

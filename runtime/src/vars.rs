@@ -24,6 +24,16 @@ impl Vars {
         Rc::new(Vars { own: RefCell::default(), parent: Some(parent.clone()) })
     }
 
+    /// This scope's own variables, for a checkpoint.
+    pub fn own(&self) -> IndexMap<String, Value> {
+        self.own.borrow().clone()
+    }
+
+    /// Puts back a checkpoint's variables of this scope.
+    pub fn restore(&self, values: IndexMap<String, Value>) {
+        *self.own.borrow_mut() = values;
+    }
+
     pub fn get(&self, name: &str) -> Option<Value> {
         if let Some(v) = self.own.borrow().get(name) {
             return Some(v.clone());

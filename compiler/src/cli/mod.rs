@@ -5,6 +5,7 @@ mod build;
 mod check;
 mod graph;
 mod run;
+mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ enum Command {
     Run(run::Args),
     /// Compile definitions into one native binary.
     Build(build::Args),
+    /// Serve the Step Functions API, with durable executions.
+    Serve(serve::Args),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -76,5 +79,6 @@ pub fn main() -> ExitCode {
         Command::Graph(a) => graph::run(a),
         Command::Run(a) => run::run(a),
         Command::Build(a) => build::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }

@@ -569,7 +569,11 @@ fn container(
         /// it; every other state (and any fast path that declines) runs
         /// through the runtime's `run_state`, as in the interpreter.
         async fn #runner(exec: &Execution, flow: Flow, mut input: Value) -> Result<Value, StatesError> {
-            let mut current = #start;
+            // A resumed flow goes on from the state it was in.
+            let mut current = match flow.resume_at() {
+                Some(n) => #target_fn(&n).ok_or_else(|| unknown_target(&n))?,
+                None => #start,
+            };
             #recording
             loop {
                 #fast_dispatch

@@ -1,11 +1,14 @@
 //! The interpreter: walks a checked model state by state, each state run by
 //! the runtime's `run_state`, the same code generated binaries call.
 
-use asl_runtime::exec::{execute, run_state, Execution, ExecutionInfo, Flow, Machine, Nested, Outcome, Transition};
+use asl_runtime::exec::{
+    execute, run_state, Execution, ExecutionInfo, Flow, Machine, Nested, Options, Outcome, Transition,
+};
 use asl_runtime::machine::{Container, StateMachine};
 use asl_runtime::tasks::Tasks;
 use asl_runtime::{StatesError, Value};
 use futures::future::LocalBoxFuture;
+use std::borrow::Borrow;
 
 pub struct Interpreter<'e> {
     pub exec: &'e Execution,
@@ -14,7 +17,9 @@ pub struct Interpreter<'e> {
 impl Interpreter<'_> {
     /// Runs one container from its `StartAt` to an end.
     pub async fn run_container(&self, c: &Container, mut input: Value, flow: Flow) -> Result<Value, StatesError> {
-        let mut name = c.start_at.as_str();
+        // A resumed flow goes on from the state it was in.
+        let resumed = flow.resume_at();
+        let mut name = resumed.as_deref().unwrap_or(c.start_at.as_str());
         loop {
             let state =
                 c.states.get(name).ok_or_else(|| StatesError::runtime(format!("the state '{name}' does not exist")))?;
@@ -44,17 +49,18 @@ impl Nested for Interpreter<'_> {
     }
 }
 
-/// A checked model, run by the interpreter.
-pub struct Interpreted<'m>(pub &'m StateMachine);
+/// A checked model, run by the interpreter: borrowed for one run, or
+/// owned by the server that keeps it.
+pub struct Interpreted<M: Borrow<StateMachine>>(pub M);
 
-impl Machine for Interpreted<'_> {
+impl<M: Borrow<StateMachine>> Machine for Interpreted<M> {
     fn run<'a>(
         &'a self,
         exec: &'a Execution,
         flow: Flow,
         input: Value,
     ) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
-        Box::pin(async move { Interpreter { exec }.run_container(&self.0.root, input, flow).await })
+        Box::pin(async move { Interpreter { exec }.run_container(&self.0.borrow().root, input, flow).await })
     }
 }
 
@@ -74,5 +80,6 @@ pub fn run_to_end(
         execution_name: "test-execution".to_string(),
         start_time: chrono::Utc::now(),
     };
-    Ok(rt.block_on(execute(info, input, tasks, machine.timeout_seconds, false, &Interpreted(machine))))
+    let opts = Options { timeout_seconds: machine.timeout_seconds, ..Options::default() };
+    Ok(rt.block_on(execute(info, input, tasks, opts, &Interpreted(machine))))
 }

@@ -2,11 +2,13 @@
 //! timeout, and the final status, output, error and cause.
 
 use super::history::{not_truncated, Cursor};
+use super::journal::{Checkpoint, Commit, End, Journal, Sink, Slot};
 use super::{Execution, ExecutionInfo, Flow, Machine, TaskCall};
 use crate::error::{names, StatesError};
 use crate::exec::states::MAX_PAYLOAD_BYTES;
 use crate::vars::Vars;
 use serde_json::{json, Value};
+use std::rc::Rc;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +16,8 @@ pub enum Status {
     Succeeded,
     Failed,
     TimedOut,
+    /// Stopped through the API (`StopExecution`).
+    Aborted,
 }
 
 impl Status {
@@ -22,6 +26,7 @@ impl Status {
             Status::Succeeded => "SUCCEEDED",
             Status::Failed => "FAILED",
             Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
         }
     }
 }
@@ -39,35 +44,100 @@ pub struct Outcome {
     pub task_calls: Vec<TaskCall>,
 }
 
+/// How an execution runs besides its machine and input.
+#[derive(Default)]
+pub struct Options {
+    /// The machine's `TimeoutSeconds`, counted from the execution's start.
+    pub timeout_seconds: Option<u64>,
+    /// Keep every event's details (`--history`, the server).
+    pub record_history: bool,
+    /// A durable execution: where its commits go, and where it stands (a
+    /// new one: `Checkpoint::started`, its `ExecutionStarted` committed).
+    pub durable: Option<(Rc<dyn Sink>, Checkpoint)>,
+    /// Stops the execution when it receives the error and cause to record.
+    pub stop: Option<StopSignal>,
+}
+
+/// What `StopExecution` sends: the error and cause it was given.
+pub type StopSignal = futures::channel::oneshot::Receiver<(Option<String>, Option<String>)>;
+
+/// `ExecutionStarted`, the first event of every execution.
+pub fn started_event(input: &Value) -> Value {
+    json!({
+        "id": 1,
+        "previousEventId": 0,
+        "timestamp": crate::timestamp::format_context(chrono::Utc::now()),
+        "type": "ExecutionStarted",
+        "executionStartedEventDetails": started_details(input),
+    })
+}
+
+fn started_details(input: &Value) -> Value {
+    json!({"input": input.to_string(), "inputDetails": not_truncated(), "roleArn": super::ROLE_ARN})
+}
+
+/// The error a stopped run ends with inside `execute` (never recorded as such).
+const ABORTED: &str = "aslc.Aborted";
+
+/// `run`, unless `stop` fires first: then an error carrying what
+/// StopExecution gave (as JSON in the cause).
+async fn stoppable(
+    run: impl std::future::Future<Output = Result<Value, StatesError>>,
+    stop: Option<StopSignal>,
+) -> Result<Value, StatesError> {
+    let Some(stop) = stop else { return run.await };
+    let run = std::pin::pin!(run);
+    match futures::future::select(run, stop).await {
+        futures::future::Either::Left((r, _)) => r,
+        futures::future::Either::Right((Ok((error, cause)), _)) => {
+            Err(StatesError::new(ABORTED, json!({"error": error, "cause": cause}).to_string()))
+        }
+        // The server dropped the sender: it is stopping, the run goes on.
+        futures::future::Either::Right((Err(_), run)) => run.await,
+    }
+}
+
 /// Runs `machine` as one execution.
 pub async fn execute(
     info: ExecutionInfo,
     input: Value,
     tasks: crate::tasks::Tasks,
-    timeout_seconds: Option<u64>,
-    record_history: bool,
+    opts: Options,
     machine: &dyn Machine,
 ) -> Outcome {
-    let exec = Execution::new(&info, &input, tasks, record_history);
+    let mut exec = Execution::new(&info, &input, tasks, opts.record_history);
     let top = Cursor::new(0);
-    exec.history.borrow_mut().push(
-        &top,
-        "ExecutionStarted",
-        Some((
-            "executionStartedEventDetails",
-            json!({"input": input.to_string(), "inputDetails": not_truncated(), "roleArn": exec.context["Execution"]["RoleArn"]}),
-        )),
-    );
-    let flow = Flow { vars: Vars::root(), cursor: Cursor::new(0), history: exec.history.clone() };
+    let vars = Vars::root();
+    let (flow, start) = match opts.durable {
+        None => {
+            exec.history.borrow_mut().push(&top, "ExecutionStarted", Some(("executionStartedEventDetails", started_details(&input))));
+            (Flow { vars, cursor: Cursor::new(0), history: exec.history.clone(), slot: None }, input.clone())
+        }
+        Some((sink, cp)) => {
+            top.set(1);
+            exec.history.borrow_mut().resume_at(cp.last_event_id);
+            *exec.invocations.borrow_mut() = cp.invocations;
+            let cursor = Cursor::new(cp.root.cursor);
+            let start = cp.root.input.clone();
+            let root = Slot::resumed(vars.clone(), cursor.clone(), cp.root);
+            exec.journal = Some(Journal { root: root.clone(), sink });
+            (Flow { vars, cursor, history: exec.history.clone(), slot: Some(root) }, start)
+        }
+    };
+    let timeout_seconds = opts.timeout_seconds;
     let result = if !crate::io::fits(&input, MAX_PAYLOAD_BYTES) {
         Err(StatesError::new(
             names::DATA_LIMIT_EXCEEDED,
             "The execution input exceeds the maximum number of bytes service limit.",
         ))
     } else {
-        let run = machine.run(&exec, flow, input.clone());
+        let run = machine.run(&exec, flow, start);
+        let run = stoppable(run, opts.stop);
+        // A resumed execution has had part of its time already.
+        let elapsed = (chrono::Utc::now() - info.start_time).to_std().unwrap_or_default();
+        let left = |t: u64| Duration::from_secs(t).saturating_sub(if exec.durable() { elapsed } else { Duration::ZERO });
         match timeout_seconds {
-            Some(t) => match tokio::time::timeout(Duration::from_secs(t), run).await {
+            Some(t) => match tokio::time::timeout(left(t), run).await {
                 Ok(r) => r,
                 Err(_) => Err(StatesError { error: Some(names::TIMEOUT.into()), cause: None, state_scoped: false }),
             },
@@ -88,6 +158,7 @@ pub async fn execute(
         }
         Err(e) => {
             let timed_out = e.name() == names::TIMEOUT && e.cause.is_none() && timeout_seconds.is_some();
+            let aborted = e.error.as_deref() == Some(ABORTED);
             let mut d = serde_json::Map::new();
             if let Some(err) = &e.error {
                 d.insert("error".into(), json!(err));
@@ -95,15 +166,38 @@ pub async fn execute(
             if let Some(c) = &e.cause {
                 d.insert("cause".into(), json!(c));
             }
-            let (kind, key, status) = if timed_out {
+            let (kind, key, status) = if aborted {
+                // The error and cause are the ones StopExecution gave.
+                let s = e.cause.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()).unwrap_or_default();
+                d = serde_json::Map::new();
+                for k in ["error", "cause"] {
+                    if let Some(v) = s.get(k).filter(|v| v.is_string()) {
+                        d.insert(k.into(), v.clone());
+                    }
+                }
+                ("ExecutionAborted", "executionAbortedEventDetails", Status::Aborted)
+            } else if timed_out {
                 ("ExecutionTimedOut", "executionTimedOutEventDetails", Status::TimedOut)
             } else {
                 ("ExecutionFailed", "executionFailedEventDetails", Status::Failed)
             };
-            exec.history.borrow_mut().push(&top, kind, Some((key, Value::Object(d))));
-            (status, None, e.error, e.cause)
+            exec.history.borrow_mut().push(&top, kind, Some((key, Value::Object(d.clone()))));
+            let (error, cause) = if aborted {
+                (d.get("error").and_then(Value::as_str).map(str::to_string), d.get("cause").and_then(Value::as_str).map(str::to_string))
+            } else {
+                (e.error, e.cause)
+            };
+            (status, None, error, cause)
         }
     };
+    let stop_time = chrono::Utc::now();
+    if let Some(j) = &exec.journal {
+        let events = exec.history.borrow_mut().drain();
+        let end = End { status: status.as_str(), output: output.as_ref().map(Value::to_string), error: error.clone(), cause: cause.clone(), stop_date: stop_time };
+        if let Err(e) = j.sink.commit(Commit { events, checkpoint: None, end: Some(end) }).await {
+            eprintln!("aslc: the end of execution {} was not committed: {e}", info.execution_arn());
+        }
+    }
     let history = exec.history.borrow().to_json();
     Outcome {
         status,
@@ -112,7 +206,7 @@ pub async fn execute(
         cause,
         input,
         info,
-        stop_time: chrono::Utc::now(),
+        stop_time,
         history,
         task_calls: exec.task_calls.into_inner(),
     }

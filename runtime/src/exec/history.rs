@@ -6,6 +6,7 @@ use crate::machine::Body;
 use crate::timestamp;
 use serde_json::{json, Map, Value};
 use std::cell::Cell;
+use std::rc::Rc;
 
 /// Events are always numbered (causes quote the id of a state's entered
 /// event) but only kept when someone asked for the history.
@@ -16,17 +17,22 @@ pub struct History {
     record: bool,
 }
 
-/// The chain one flow's events form: the id of its latest event.
-#[derive(Debug, Default)]
-pub struct Cursor(Cell<u64>);
+/// The chain one flow's events form: the id of its latest event. Clones
+/// share it (a flow's journal slot reads it at each commit).
+#[derive(Debug, Default, Clone)]
+pub struct Cursor(Rc<Cell<u64>>);
 
 impl Cursor {
     pub fn new(last: u64) -> Self {
-        Cursor(Cell::new(last))
+        Cursor(Rc::new(Cell::new(last)))
     }
 
     pub fn last(&self) -> u64 {
         self.0.get()
+    }
+
+    pub fn set(&self, last: u64) {
+        self.0.set(last)
     }
 }
 
@@ -71,6 +77,21 @@ impl History {
         debug_assert!(!self.record, "skipped events would be missing from a recorded history");
         self.count += n;
         cursor.0.set(self.count);
+    }
+
+    /// Ids go on from `last` (an execution resumed from a checkpoint).
+    pub fn resume_at(&mut self, last: u64) {
+        self.count = last;
+    }
+
+    /// The id of the latest event.
+    pub fn last_id(&self) -> u64 {
+        self.count
+    }
+
+    /// The events recorded since the last call, for a journal commit.
+    pub fn drain(&mut self) -> Vec<Value> {
+        std::mem::take(&mut self.events)
     }
 
     pub fn to_json(&self) -> Value {

@@ -6,11 +6,12 @@
 
 mod execution;
 pub mod history;
+pub mod journal;
 pub mod mock;
 mod retry;
 mod states;
 
-pub use execution::{execute, Outcome, Status};
+pub use execution::{execute, started_event, Options, Outcome, Status};
 pub use retry::error_matches;
 
 use crate::env::Env;
@@ -57,6 +58,8 @@ pub struct Execution {
     /// What answers Task states: mocks, the resource map, linked handlers.
     pub tasks: crate::tasks::Tasks,
     invocations: RefCell<HashMap<String, u64>>,
+    /// Standard executions in the server: where progress is committed.
+    journal: Option<journal::Journal>,
 }
 
 /// Names and ids that identify an execution.
@@ -69,6 +72,8 @@ pub struct ExecutionInfo {
 
 pub const ACCOUNT: &str = "123456789012";
 pub const REGION: &str = "us-east-1";
+/// The role every local execution runs as.
+pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/aslc-local";
 
 impl ExecutionInfo {
     pub fn machine_arn(&self) -> String {
@@ -89,7 +94,7 @@ impl Execution {
                 "Input": input,
                 "StartTime": crate::timestamp::format_context(info.start_time),
                 "Name": info.execution_name,
-                "RoleArn": format!("arn:aws:iam::{ACCOUNT}:role/aslc-local"),
+                "RoleArn": ROLE_ARN,
                 "RedriveCount": 0,
             },
             "StateMachine": { "Id": info.machine_arn(), "Name": info.machine_name },
@@ -101,7 +106,29 @@ impl Execution {
             task_calls: RefCell::new(Vec::new()),
             tasks,
             invocations: RefCell::new(HashMap::new()),
+            journal: None,
         }
+    }
+
+    /// Commits the events so far and where every flow stands (a no-op
+    /// without a journal). A commit that fails leaves the execution where
+    /// its last commit put it: it stops here, and a restart resumes it.
+    pub(crate) async fn commit(&self) {
+        let Some(j) = &self.journal else { return };
+        let events = self.history.borrow_mut().drain();
+        let last = self.history.borrow().last_id();
+        let checkpoint = j.checkpoint(last, self.invocations.borrow().clone());
+        let commit = journal::Commit { events, checkpoint: Some(checkpoint), end: None };
+        if let Err(e) = j.sink.commit(commit).await {
+            let id = self.context.get("Execution").and_then(|e| e.get("Id")).cloned().unwrap_or_default();
+            eprintln!("aslc: execution {id} pauses until a restart: {e}");
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// Whether progress is committed (then awaiting states keep their slot).
+    pub(crate) fn durable(&self) -> bool {
+        self.journal.is_some()
     }
 
     /// Counts an invocation of `state`'s task; returns its 0-based number.
@@ -118,9 +145,38 @@ pub struct Flow {
     pub vars: Rc<Vars>,
     pub cursor: Cursor,
     pub history: Rc<RefCell<History>>,
+    /// Where the flow stands, for the journal of a durable execution.
+    pub slot: Option<Rc<journal::Slot>>,
 }
 
 impl Flow {
+    /// A Parallel branch's or Map iteration's flow, number `index` of its
+    /// state; `saved` when it resumes from a checkpoint.
+    pub(crate) fn child(
+        &self,
+        vars: Rc<Vars>,
+        history: Rc<RefCell<History>>,
+        index: usize,
+        input: &Value,
+        saved: Option<journal::SavedFlow>,
+    ) -> Flow {
+        let cursor = Cursor::new(saved.as_ref().map_or(self.cursor.last(), |s| s.cursor));
+        let slot = self.slot.as_ref().map(|parent| {
+            let slot = match saved {
+                Some(s) => journal::Slot::resumed(vars.clone(), cursor.clone(), s),
+                None => journal::Slot::fresh(vars.clone(), cursor.clone(), input),
+            };
+            parent.child_open(index, slot.clone());
+            slot
+        });
+        Flow { vars, cursor, history, slot }
+    }
+
+    /// The state a resumed flow goes on from; `None`: its `StartAt`.
+    pub fn resume_at(&self) -> Option<String> {
+        self.slot.as_ref().and_then(|s| s.resume_at())
+    }
+
     pub fn event(&self, kind: &str, details: Option<(&str, Value)>) -> u64 {
         self.history.borrow_mut().push(&self.cursor, kind, details)
     }
@@ -253,18 +309,31 @@ pub async fn run_state(
     nested: &dyn Nested,
 ) -> Result<Step, StatesError> {
     let (entered_kind, exited_kind) = history::state_event_kinds(&state.body);
-    let entered_id =
-        flow.event_with(entered_kind, || ("stateEnteredEventDetails", history::entered(&state.name, &input)));
+    let resumed = flow.slot.as_ref().and_then(|s| s.resume_inside(&state.name));
+    let (entered_id, entered) = match &resumed {
+        Some(r) => (r.entered_id, journal::time_of(r.entered)),
+        None => (
+            flow.event_with(entered_kind, || ("stateEnteredEventDetails", history::entered(&state.name, &input))),
+            chrono::Utc::now(),
+        ),
+    };
+    // Only states that await can be caught half done by a commit.
+    let awaits = matches!(state.body, Body::Task(_) | Body::Wait(_) | Body::Parallel { .. } | Body::Map(_));
+    let slot = flow.slot.as_ref().filter(|_| awaits);
+    if let Some(slot) = slot {
+        slot.enter(&state.name, &input, entered_id, entered);
+    }
     let token = task_token(state);
     let result = {
         let cx = states::Cx {
             exec,
             flow,
             state,
-            entered: chrono::Utc::now(),
+            entered,
             task_token: token.as_deref(),
             nested,
             reads_context: std::cell::OnceCell::new(),
+            resumed: RefCell::new(resumed),
         };
         match &state.body {
             Body::Pass { result } => states::pass(&cx, input, result.as_ref()),
@@ -290,6 +359,11 @@ pub async fn run_state(
         flow.event_with(kind, || {
             ("stateExitedEventDetails", history::exited(&state.name, &step.output, step.assigned.as_ref()))
         });
+    }
+    // What an awaiting state did is committed before the next state starts.
+    if let (Some(slot), Transition::Next(next)) = (slot, &step.transition) {
+        slot.leave(next, &step.output);
+        exec.commit().await;
     }
     Ok(step)
 }

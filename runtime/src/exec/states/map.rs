@@ -1,8 +1,9 @@
 use super::Cx;
 use crate::env::Env;
 use crate::error::{names, StatesError};
-use crate::exec::history::{Cursor, History};
-use crate::exec::{Flow, Step};
+use crate::exec::history::History;
+use crate::exec::journal::SavedChildren;
+use crate::exec::Step;
 use crate::jsonata::{eval_required, unexpected_type};
 use crate::machine::{ItemSelector, Map, NumberField};
 use crate::vars::Vars;
@@ -114,22 +115,39 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         }
         let inputs = batch(&env, m, inputs)?;
         let n = inputs.len();
-        cx.flow.event("MapStateStarted", Some(("mapStateStartedEventDetails", json!({ "length": n }))));
+        let resumed = cx.start_children();
+        if resumed.is_none() {
+            cx.flow.event("MapStateStarted", Some(("mapStateStartedEventDetails", json!({ "length": n }))));
+        }
+        let SavedChildren { done, open } = resumed.unwrap_or_default();
+        let (done, open) = (RefCell::new(done), RefCell::new(open));
+        let (done, open) = (&done, &open);
         let limit = if max_concurrency >= 1.0 { max_concurrency as usize } else { n.max(1) };
         // An Inline Map runs at most 40 iterations at once, as AWS does.
         let limit = if m.distributed { limit } else { limit.min(INLINE_CONCURRENCY) };
         let name = &cx.state.name;
         let runs = stream::iter(inputs.into_iter().enumerate())
             .map(|(i, input)| async move {
+                if let Some(d) = done.borrow_mut().remove(&i) {
+                    return d.into_result();
+                }
                 let (vars, history) = if m.distributed {
                     (Vars::root(), Rc::new(RefCell::new(History::new(false))))
                 } else {
                     (Vars::child(&cx.flow.vars), cx.flow.history.clone())
                 };
                 let details = || json!({ "index": i, "name": name });
-                cx.flow.event_with("MapIterationStarted", || ("mapIterationStartedEventDetails", details()));
-                let flow = Flow { vars, cursor: Cursor::new(cx.flow.cursor.last()), history };
+                // A resumed iteration had started before the restart.
+                let saved = open.borrow_mut().remove(&i);
+                if saved.is_none() {
+                    cx.flow.event_with("MapIterationStarted", || ("mapIterationStartedEventDetails", details()));
+                }
+                let input = saved.as_ref().map_or(input, |s| s.input.clone());
+                let flow = cx.flow.child(vars, history, i, &input, saved);
                 let out = cx.nested.run(&m.processor, input, flow).await;
+                if let Some(slot) = &cx.flow.slot {
+                    slot.child_done(i, &out);
+                }
                 if out.is_ok() {
                     cx.flow.event_with("MapIterationSucceeded", || ("mapIterationSucceededEventDetails", details()));
                 } else {

@@ -19,6 +19,7 @@ pub(crate) use task::task;
 pub(crate) use task::MAX_PAYLOAD_BYTES;
 pub(crate) use wait::wait;
 
+use super::journal::{self, SavedChildren, SavedInside};
 use super::{apply_assign, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
 use crate::env::{Context, Env};
 use crate::error::StatesError;
@@ -27,6 +28,7 @@ use crate::jsonata;
 use crate::machine::{QueryLanguage, State};
 use serde_json::{Map, Value};
 use std::future::Future;
+use std::time::Duration;
 
 /// What a state function needs besides its input.
 pub(crate) struct Cx<'a> {
@@ -39,9 +41,50 @@ pub(crate) struct Cx<'a> {
     /// Whether the state's JSONata may read `$states.context`, worked out
     /// once per state run (a Map asks for every item).
     pub reads_context: std::cell::OnceCell<bool>,
+    /// What the state had done before a restart (durable executions).
+    pub resumed: std::cell::RefCell<Option<SavedInside>>,
+}
+
+/// The time left until a saved deadline.
+fn left_until(millis: i64) -> Duration {
+    (journal::time_of(millis) - chrono::Utc::now()).to_std().unwrap_or(Duration::ZERO)
 }
 
 impl Cx<'_> {
+    /// Sleeps `delay`. A durable execution first commits the deadline, so
+    /// after a restart it waits only for what is left.
+    pub async fn sleep(&self, delay: Duration) {
+        if let Some(slot) = &self.flow.slot {
+            let until = chrono::Utc::now() + chrono::TimeDelta::from_std(delay).unwrap_or(chrono::TimeDelta::MAX);
+            slot.until(Some(until));
+            self.exec.commit().await;
+        }
+        tokio::time::sleep(delay).await;
+    }
+
+    /// A resumed Wait's time left.
+    pub fn resumed_wait(&self) -> Option<Duration> {
+        self.resumed.borrow_mut().take().and_then(|r| r.until).map(left_until)
+    }
+
+    /// A resumed Map's or Parallel's iterations or branches.
+    pub fn resumed_children(&self) -> Option<SavedChildren> {
+        self.resumed.borrow_mut().as_mut().and_then(|r| r.children.take())
+    }
+
+    /// The Map's iterations or the Parallel's branches start: from
+    /// scratch, or as they were saved (their finished outputs are kept).
+    pub fn start_children(&self) -> Option<SavedChildren> {
+        let resumed = self.resumed_children();
+        if let Some(slot) = &self.flow.slot {
+            slot.children_started();
+            for (i, d) in resumed.iter().flat_map(|c| &c.done) {
+                slot.child_done(*i, &d.clone().into_result());
+            }
+        }
+        resumed
+    }
+
     /// The context object; `retry_count` for Task, Parallel and Map states.
     pub fn context(&self, retry_count: Option<u64>) -> Context<'_> {
         Context {
@@ -132,7 +175,20 @@ impl Cx<'_> {
     {
         let mut counts = vec![0u64; self.state.retry.len()];
         let mut attempt = 0u64;
+        let resumed = self.resumed.borrow().as_ref().map(|r| (r.attempt, r.counts.clone(), r.until));
+        if let Some((a, c, until)) = resumed {
+            attempt = a;
+            if c.len() == counts.len() {
+                counts = c;
+            }
+            if let Some(u) = until {
+                tokio::time::sleep(left_until(u)).await;
+            }
+        }
         let outcome = loop {
+            if let Some(slot) = &self.flow.slot {
+                slot.attempt(attempt, &counts);
+            }
             let context = self.context(Some(attempt));
             let result = async {
                 let effective = self.effective_input(&raw, &context)?;
@@ -153,7 +209,10 @@ impl Cx<'_> {
                     let delay = retry::backoff(r, counts[i]);
                     counts[i] += 1;
                     attempt += 1;
-                    tokio::time::sleep(delay).await;
+                    if let Some(slot) = &self.flow.slot {
+                        slot.attempt(attempt, &counts);
+                    }
+                    self.sleep(delay).await;
                 }
                 other => break other,
             }

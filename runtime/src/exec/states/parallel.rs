@@ -1,7 +1,7 @@
 use super::Cx;
 use crate::error::StatesError;
-use crate::exec::history::Cursor;
-use crate::exec::{Flow, Step};
+use crate::exec::journal::SavedChildren;
+use crate::exec::Step;
 use crate::machine::Container;
 use crate::vars::Vars;
 use futures::future::try_join_all;
@@ -12,14 +12,26 @@ use serde_json::Value;
 /// to fail fails the state with its own error, and the others are dropped.
 pub(crate) async fn parallel(cx: &Cx<'_>, raw: Value, branches: &[Container]) -> Result<Step, StatesError> {
     cx.with_policy(raw, |_, effective| async move {
-        cx.flow.event("ParallelStateStarted", None);
-        let runs = branches.iter().map(|b| {
-            let flow = Flow {
-                vars: Vars::child(&cx.flow.vars),
-                cursor: Cursor::new(cx.flow.cursor.last()),
-                history: cx.flow.history.clone(),
-            };
-            cx.nested.run(b, effective.clone(), flow)
+        let resumed = cx.start_children();
+        if resumed.is_none() {
+            cx.flow.event("ParallelStateStarted", None);
+        }
+        let SavedChildren { mut done, mut open } = resumed.unwrap_or_default();
+        let runs = branches.iter().enumerate().map(|(i, b)| {
+            let finished = done.remove(&i);
+            let saved = open.remove(&i);
+            let input = saved.as_ref().map_or_else(|| effective.clone(), |s| s.input.clone());
+            let flow = cx.flow.child(Vars::child(&cx.flow.vars), cx.flow.history.clone(), i, &input, saved);
+            async move {
+                if let Some(d) = finished {
+                    return d.into_result();
+                }
+                let out = cx.nested.run(b, input, flow).await;
+                if let Some(slot) = &cx.flow.slot {
+                    slot.child_done(i, &out);
+                }
+                out
+            }
         });
         match try_join_all(runs).await {
             Ok(outputs) => {

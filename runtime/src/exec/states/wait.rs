@@ -63,7 +63,11 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
         }
     };
     let assigned = evaluate_assign(cx.state.assign.as_ref(), &env, &states, "")?;
-    tokio::time::sleep(delay).await;
+    // After a restart, the deadline the Wait first had.
+    match cx.resumed_wait() {
+        Some(left) => tokio::time::sleep(left).await,
+        None => cx.sleep(delay).await,
+    }
     let output = if cx.jsonata() {
         cx.jsonata_output(cx.state.output.as_ref(), raw, &states, "")?
     } else {

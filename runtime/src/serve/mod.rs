@@ -1,0 +1,160 @@
+//! `serve`: the Step Functions API (AWS JSON 1.0, the operations of
+//! botocore's service model) over HTTP, with Standard executions kept in a
+//! durable store. `aslc serve` plugs the interpreter in; every binary
+//! `aslc build` makes plugs in its compiled machines, through `Engines`.
+//!
+//! Everything runs on one thread (the engine's values are `Rc`), on a
+//! tokio `LocalSet`: the HTTP connections, and every execution as a task
+//! that costs no thread while it waits. The store writes on a thread of
+//! its own (`store`).
+
+mod api;
+mod arn;
+mod executions;
+mod http;
+pub mod model;
+mod registry;
+pub mod store;
+
+use crate::cli::RunArgs;
+use crate::exec::Machine;
+use crate::tasks::{Linked, Tasks};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// `serve`'s flags, the same in `aslc serve` and in built binaries.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// The port to listen on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 8083)]
+    pub port: u16,
+    /// Where executions and state machines are kept (default:
+    /// `$XDG_DATA_HOME/aslc`, else `~/.local/share/aslc`).
+    #[arg(long, value_name = "DIR", conflicts_with = "in_memory")]
+    pub data: Option<PathBuf>,
+    /// Keep nothing on disk: everything is gone when the server stops.
+    #[arg(long)]
+    pub in_memory: bool,
+    /// Answer Task states from a Step Functions Local mock configuration.
+    #[arg(long, value_name = "FILE")]
+    pub mock_config: Option<String>,
+    /// The mock configuration's test case to use.
+    #[arg(long, value_name = "NAME")]
+    pub test_case: Option<String>,
+    /// Bind task resources to local handlers: a resource map (JSON or YAML).
+    #[arg(long, value_name = "FILE")]
+    pub resources: Option<String>,
+}
+
+impl ServeArgs {
+    /// The data folder, or `None` in memory.
+    fn data_dir(&self) -> Option<PathBuf> {
+        if self.in_memory {
+            return None;
+        }
+        if let Some(d) = &self.data {
+            return Some(d.clone());
+        }
+        let base = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .unwrap_or_else(|| PathBuf::from("."));
+        Some(base.join("aslc"))
+    }
+
+    /// The task flags as `aslc run` reads them.
+    fn run_args(&self) -> RunArgs {
+        RunArgs {
+            mock_config: self.mock_config.clone(),
+            test_case: self.test_case.clone(),
+            resources: self.resources.clone(),
+            ..RunArgs::default()
+        }
+    }
+}
+
+/// A definition problem, as ValidateStateMachineDefinition lists it.
+#[derive(Debug, Clone)]
+pub struct Diagnostic {
+    pub code: String,
+    pub message: String,
+    pub location: Option<String>,
+    /// `ERROR` or `WARNING`.
+    pub severity: &'static str,
+}
+
+/// A machine ready to run.
+pub struct Loaded {
+    pub machine: Box<dyn Machine>,
+    pub timeout_seconds: Option<u64>,
+}
+
+/// How definitions become machines: the checker and interpreter in
+/// `aslc serve`, the compiled code in a built binary.
+pub trait Engines {
+    /// Every problem of `definition` (JSON text); `express`: the Express rules too.
+    fn check(&self, definition: &str, express: bool) -> Vec<Diagnostic>;
+    /// The machine for a definition `check` found no error in.
+    fn load(&self, definition: &str) -> Result<Loaded, String>;
+}
+
+/// A machine that exists when the server starts (named on the command
+/// line, or compiled into the binary): its name and definition text.
+pub struct Initial {
+    pub name: String,
+    pub definition: String,
+}
+
+/// Task answers, per machine name (mock test cases are per machine).
+struct TaskSetup {
+    args: RunArgs,
+    linked: Linked,
+    cache: RefCell<HashMap<String, Tasks>>,
+}
+
+impl TaskSetup {
+    fn for_machine(&self, name: &str) -> Result<Tasks, String> {
+        if let Some(t) = self.cache.borrow().get(name) {
+            return Ok(t.clone());
+        }
+        let tasks = self.args.tasks(name, &self.linked).map_err(|e| e.0)?;
+        self.cache.borrow_mut().insert(name.to_string(), tasks.clone());
+        Ok(tasks)
+    }
+}
+
+/// Runs the server until SIGTERM or Ctrl-C; exit code 2 when it cannot start.
+pub fn main(args: &ServeArgs, initial: Vec<Initial>, engines: Box<dyn Engines>, linked: &Linked) -> ExitCode {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let setup = TaskSetup { args: args.run_args(), linked: linked.clone(), cache: RefCell::default() };
+    // A bad resource map or mock configuration is a start-up error.
+    for i in &initial {
+        if let Err(e) = setup.for_machine(&i.name) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let local = tokio::task::LocalSet::new();
+    let result = local.block_on(&rt, async move {
+        let server = api::Server::start(args.data_dir().as_deref(), initial, engines, setup).await?;
+        http::listen(server, &args.host, args.port).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
