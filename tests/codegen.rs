@@ -5,7 +5,8 @@ use aslc::check::{check_text, MachineType};
 use aslc::codegen::{generate, Unit};
 use std::path::Path;
 
-fn examples() -> Vec<(String, aslc::model::StateMachine)> {
+/// Each example's stem, checked model and definition text.
+fn examples() -> Vec<(String, aslc::model::StateMachine, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
     let mut out = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir(dir).expect("examples").flatten().map(|e| e.path()).collect();
@@ -19,20 +20,22 @@ fn examples() -> Vec<(String, aslc::model::StateMachine)> {
         {
             continue;
         }
-        let (_, m, d) = check_text(&name, std::fs::read(&p).expect("readable"), MachineType::Standard);
+        let text = std::fs::read_to_string(&p).expect("readable");
+        let (_, m, d) = check_text(&name, text.clone().into_bytes(), MachineType::Standard);
         let stem = name.trim_end_matches(".json").to_string();
-        out.push((stem, m.unwrap_or_else(|| panic!("{name}: {d:?}"))));
+        out.push((stem, m.unwrap_or_else(|| panic!("{name}: {d:?}")), text));
     }
     out
 }
 
 #[test]
 fn generated_code_for_every_example() {
-    for (name, m) in examples() {
+    for (name, m, definition) in examples() {
         // An example with Rust task handlers is built with them.
         let handlers = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../examples/{name}.handlers.rs"));
         let handlers = std::fs::read_to_string(handlers).ok();
-        let files = generate(&[Unit { name: name.clone(), machine: &m }], handlers.as_deref()).expect("generates");
+        let files =
+            generate(&[Unit { name: name.clone(), machine: &m, definition }], handlers.as_deref()).expect("generates");
         for f in files {
             insta::assert_snapshot!(format!("{name}__{}", f.path.replace('/', "_")), f.text);
         }
@@ -42,10 +45,11 @@ fn generated_code_for_every_example() {
 #[test]
 fn several_machines_make_subcommands() {
     let all = examples();
-    let units: Vec<Unit<'_>> = all.iter().map(|(n, m)| Unit { name: n.clone(), machine: m }).collect();
+    let units: Vec<Unit<'_>> =
+        all.iter().map(|(n, m, d)| Unit { name: n.clone(), machine: m, definition: d.clone() }).collect();
     let files = generate(&units, None).expect("generates");
     let main = files.iter().find(|f| f.path == "src/main.rs").expect("main.rs");
-    for (name, _) in &all {
+    for (name, ..) in &all {
         assert!(main.text.contains(&format!("name = \"{name}\"")), "{}", main.text);
     }
     assert_eq!(files.len(), all.len() + 1);
@@ -64,7 +68,8 @@ fn hostile_names_and_strings_stay_literals() {
     });
     let (_, m, d) = check_text("hostile.json", def.to_string().into_bytes(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "hostile".into(), machine: &m }], None).expect("generates");
+    let files = generate(&[Unit { name: "hostile".into(), machine: &m, definition: def.to_string() }], None)
+        .expect("generates");
     let module = &files[0].text;
     // The names appear only inside string literals and doc comments.
     assert!(module.contains(r#""\"); std::process::exit(1); (\"" => Some(States0::Std"#), "{module}");
@@ -85,7 +90,8 @@ fn chains_of_single_predecessor_states_are_fused() {
     });
     let (_, m, d) = check_text("chain.json", def.to_string().into_bytes(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "chain".into(), machine: &m }], None).expect("generates");
+    let files =
+        generate(&[Unit { name: "chain".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
     let module = files[0].text.replace(char::is_whitespace, "");
     let arm_a =
         module.split("States0::A=>{").nth(1).expect("an arm for A").split("States0::C=>{").next().unwrap_or_default();
@@ -115,7 +121,8 @@ fn long_chains_generate_linear_code() {
     let def = serde_json::json!({"StartAt": "S0", "States": states});
     let (_, m, d) = check_text("chain.json", def.to_string().into_bytes(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "chain".into(), machine: &m }], None).expect("generates");
+    let files =
+        generate(&[Unit { name: "chain".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
     let lines = files[0].text.lines().count();
     assert!(lines < n * 100, "{lines} lines for {n} states");
 }
@@ -128,7 +135,8 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
         "ResultSelector": {"count.$": "States.ArrayLength($)"}, "End": true}}}"#;
     let (_, m, d) = check_text("m.json", def.as_bytes().to_vec(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "m".into(), machine: &m }], None).expect("generates");
+    let files =
+        generate(&[Unit { name: "m".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
     let text = &files[0].text;
     assert!(text.contains("fn sync_run_container_1(input: Value)"), "{text}");
     assert!(text.contains("asl_runtime::exec::map_transit(&flow, &visits)"), "{text}");
@@ -141,8 +149,8 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
         r#""Type": "Pass", "Parameters": {"d.$": "States.MathAdd($.v, $.v)"}"#,
         r#""Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage""#,
     );
-    let (_, m, d) = check_text("m.json", with_task.into_bytes(), MachineType::Standard);
+    let (_, m, d) = check_text("m.json", with_task.clone().into_bytes(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "m".into(), machine: &m }], None).expect("generates");
+    let files = generate(&[Unit { name: "m".into(), machine: &m, definition: with_task }], None).expect("generates");
     assert!(!files[0].text.contains("sync_run_container"), "{}", files[0].text);
 }

@@ -88,7 +88,7 @@ edition = "2021"
 publish = false
 
 [dependencies]
-asl-runtime = {{ path = "{runtime}" }}
+asl-runtime = {{ path = "{runtime}", features = ["serve"] }}
 clap = {{ version = "4", features = ["derive"] }}
 futures = "0.3"
 

@@ -1,6 +1,6 @@
 //! `aslc build DEF... --out PATH`
 
-use super::load_checked;
+use super::load_definition;
 use super::run::machine_name;
 use crate::build::{build, Options, Profile};
 use crate::codegen::Unit;
@@ -34,19 +34,26 @@ pub struct Args {
 pub fn run(a: Args) -> ExitCode {
     let mut machines = Vec::new();
     for f in &a.files {
-        match load_checked(f, 1) {
-            Ok(m) => machines.push((machine_name(f), m)),
+        match load_definition(f, 1) {
+            Ok((m, definition)) => machines.push((machine_name(f), m, definition)),
             Err(code) => return code,
         }
     }
     let mut seen = std::collections::HashSet::new();
-    for (name, _) in &machines {
+    for (name, ..) in &machines {
         if !seen.insert(name.clone()) {
             eprintln!("error: two definitions are named '{name}': subcommands are named by file stem");
             return ExitCode::from(2);
         }
+        if machines.len() > 1 && name == "serve" {
+            eprintln!("error: a bundle's subcommand `serve` serves the API: rename the definition named 'serve'");
+            return ExitCode::from(2);
+        }
     }
-    let units: Vec<Unit<'_>> = machines.iter().map(|(name, m)| Unit { name: name.clone(), machine: m }).collect();
+    let units: Vec<Unit<'_>> = machines
+        .iter()
+        .map(|(name, m, definition)| Unit { name: name.clone(), machine: m, definition: definition.clone() })
+        .collect();
     let out = a.out.unwrap_or_else(|| PathBuf::from(&machines[0].0));
     let opts = Options {
         out,

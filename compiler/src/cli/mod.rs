@@ -61,15 +61,29 @@ pub(crate) fn read_input(path: &str) -> Result<(String, Vec<u8>), String> {
 /// Reads and checks one definition; on failure prints why and gives the
 /// exit code to return (2 for I/O, `invalid` for an invalid definition).
 pub(crate) fn load_checked(file: &str, invalid: u8) -> Result<crate::model::StateMachine, ExitCode> {
+    load_definition(file, invalid).map(|(m, _)| m)
+}
+
+/// Reads and checks one definition, and gives it back as JSON text (what
+/// the API holds; YAML is converted). On failure prints why: exit code 2
+/// for I/O, `invalid` for an invalid definition.
+pub(crate) fn load_definition(file: &str, invalid: u8) -> Result<(crate::model::StateMachine, String), ExitCode> {
     let (name, bytes) = read_input(file).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
-    let (source, machine, diags) = crate::check::check_text(&name, bytes, crate::check::MachineType::Standard);
-    machine.ok_or_else(|| {
-        eprint!("{}", crate::diagnostics::render_human(&source, &diags));
-        ExitCode::from(invalid)
-    })
+    let (source, value) = crate::source::load(&name, bytes);
+    let (machine, diags) = match &value {
+        Ok(v) => crate::check::check(&source, v, crate::check::MachineType::Standard),
+        Err(d) => (None, vec![d.clone()]),
+    };
+    match (machine, value) {
+        (Some(m), Ok(v)) => Ok((m, serde_json::to_string_pretty(&v).unwrap_or_default())),
+        _ => {
+            eprint!("{}", crate::diagnostics::render_human(&source, &diags));
+            Err(ExitCode::from(invalid))
+        }
+    }
 }
 
 pub fn main() -> ExitCode {

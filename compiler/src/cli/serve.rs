@@ -2,8 +2,8 @@
 //! CreateStateMachine and ValidateStateMachineDefinition and the
 //! interpreter for executions.
 
+use super::load_definition;
 use super::run::machine_name;
-use super::read_input;
 use crate::check::{check_text, MachineType};
 use crate::interpret::Interpreted;
 use asl_runtime::serve::{self, Diagnostic, Engines, Initial, Loaded, ServeArgs};
@@ -49,27 +49,12 @@ impl Engines for Interpreter {
     }
 }
 
-/// A definition file as the API holds it: JSON text (YAML is converted).
-fn definition_text(file: &str) -> Result<String, String> {
-    let (name, bytes) = read_input(file)?;
-    let (source, value) = crate::source::load(&name, bytes);
-    let value = value.map_err(|d| format!("{name}: {}", d.aws_text()))?;
-    let (machine, diags) = crate::check::check(&source, &value, MachineType::Standard);
-    if machine.is_none() {
-        return Err(format!("{name} is not a valid definition:\n{}", crate::diagnostics::render_human(&source, &diags)));
-    }
-    Ok(serde_json::to_string_pretty(&value).unwrap_or_default())
-}
-
 pub fn run(a: Args) -> ExitCode {
     let mut initial = Vec::new();
     for f in &a.files {
-        match definition_text(f) {
-            Ok(definition) => initial.push(Initial { name: machine_name(f), definition }),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
+        match load_definition(f, 2) {
+            Ok((_, definition)) => initial.push(Initial { name: machine_name(f), definition }),
+            Err(code) => return code,
         }
     }
     let linked = match &a.handlers {

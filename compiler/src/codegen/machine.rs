@@ -55,7 +55,7 @@ fn ident(s: &str) -> Ident {
 
 /// The module for one machine; `name` is what the machine is called at run
 /// time (the file stem).
-pub fn module(name: &str, sm: &StateMachine) -> Result<TokenStream, String> {
+pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenStream, String> {
     let mut nodes = Vec::new();
     collect(&sm.root, Link::Root, &mut nodes);
     let model_json = serde_json::to_string(sm).map_err(|e| format!("cannot embed the model: {e}"))?;
@@ -179,6 +179,18 @@ pub fn module(name: &str, sm: &StateMachine) -> Result<TokenStream, String> {
         impl Machine for Compiled {
             fn run<'a>(&'a self, exec: &'a Execution, flow: Flow, input: Value) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
                 Box::pin(run_container_0(exec, flow, input))
+            }
+        }
+
+        /// The definition, as the server describes it.
+        pub const DEFINITION: &str = #definition;
+
+        /// The machine as the server runs it.
+        pub fn compiled() -> asl_runtime::serve::Compiled {
+            asl_runtime::serve::Compiled {
+                name: NAME,
+                definition: DEFINITION,
+                load: || asl_runtime::serve::Loaded { machine: Box::new(Compiled), timeout_seconds: #timeout },
             }
         }
 

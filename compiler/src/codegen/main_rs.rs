@@ -35,6 +35,11 @@ pub fn main(entries: &[(String, String)], handlers: bool) -> TokenStream {
         quote!(let linked = asl_runtime::tasks::Linked::default();)
     };
     let allocator = allocator();
+    let compiled = entries.iter().map(|(_, m)| {
+        let m = format_ident!("{}", m);
+        quote!(#m::compiled())
+    });
+    let serve = quote!(asl_runtime::serve::main_compiled(&args, vec![#(#compiled),*], &linked));
     if let [(name, module)] = entries {
         let m = format_ident!("{}", module);
         let about = format!("Runs the `{name}` state machine (compiled by aslc)");
@@ -48,16 +53,27 @@ pub fn main(entries: &[(String, String)], handlers: bool) -> TokenStream {
             use std::process::ExitCode;
 
             #[derive(Parser)]
-            #[command(name = #name, about = #about)]
+            #[command(name = #name, about = #about, args_conflicts_with_subcommands = true)]
             struct Cli {
+                #[command(subcommand)]
+                serve: Option<Serve>,
                 #[command(flatten)]
                 run: asl_runtime::cli::RunArgs,
+            }
+
+            #[derive(clap::Subcommand)]
+            enum Serve {
+                /// Serve the Step Functions API for this machine, with durable executions.
+                Serve(asl_runtime::serve::ServeArgs),
             }
 
             fn main() -> ExitCode {
                 let cli = Cli::parse();
                 #linked
-                #m::run(&cli.run, &linked)
+                match cli.serve {
+                    Some(Serve::Serve(args)) => #serve,
+                    None => #m::run(&cli.run, &linked),
+                }
             }
         };
     }
@@ -99,6 +115,9 @@ pub fn main(entries: &[(String, String)], handlers: bool) -> TokenStream {
         #[derive(Subcommand)]
         enum Machine {
             #(#variants,)*
+            /// Serve the Step Functions API for these machines, with durable executions.
+            #[command(name = "serve")]
+            Serve(asl_runtime::serve::ServeArgs),
         }
 
         fn main() -> ExitCode {
@@ -106,6 +125,7 @@ pub fn main(entries: &[(String, String)], handlers: bool) -> TokenStream {
             #linked
             match cli.machine {
                 #(#arms,)*
+                Machine::Serve(args) => #serve,
             }
         }
     }

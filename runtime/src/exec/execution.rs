@@ -110,7 +110,11 @@ pub async fn execute(
     let vars = Vars::root();
     let (flow, start) = match opts.durable {
         None => {
-            exec.history.borrow_mut().push(&top, "ExecutionStarted", Some(("executionStartedEventDetails", started_details(&input))));
+            exec.history.borrow_mut().push(
+                &top,
+                "ExecutionStarted",
+                Some(("executionStartedEventDetails", started_details(&input))),
+            );
             (Flow { vars, cursor: Cursor::new(0), history: exec.history.clone(), slot: None }, input.clone())
         }
         Some((sink, cp)) => {
@@ -135,7 +139,8 @@ pub async fn execute(
         let run = stoppable(run, opts.stop);
         // A resumed execution has had part of its time already.
         let elapsed = (chrono::Utc::now() - info.start_time).to_std().unwrap_or_default();
-        let left = |t: u64| Duration::from_secs(t).saturating_sub(if exec.durable() { elapsed } else { Duration::ZERO });
+        let left =
+            |t: u64| Duration::from_secs(t).saturating_sub(if exec.durable() { elapsed } else { Duration::ZERO });
         match timeout_seconds {
             Some(t) => match tokio::time::timeout(left(t), run).await {
                 Ok(r) => r,
@@ -183,7 +188,10 @@ pub async fn execute(
             };
             exec.history.borrow_mut().push(&top, kind, Some((key, Value::Object(d.clone()))));
             let (error, cause) = if aborted {
-                (d.get("error").and_then(Value::as_str).map(str::to_string), d.get("cause").and_then(Value::as_str).map(str::to_string))
+                (
+                    d.get("error").and_then(Value::as_str).map(str::to_string),
+                    d.get("cause").and_then(Value::as_str).map(str::to_string),
+                )
             } else {
                 (e.error, e.cause)
             };
@@ -193,23 +201,19 @@ pub async fn execute(
     let stop_time = chrono::Utc::now();
     if let Some(j) = &exec.journal {
         let events = exec.history.borrow_mut().drain();
-        let end = End { status: status.as_str(), output: output.as_ref().map(Value::to_string), error: error.clone(), cause: cause.clone(), stop_date: stop_time };
+        let end = End {
+            status: status.as_str(),
+            output: output.as_ref().map(Value::to_string),
+            error: error.clone(),
+            cause: cause.clone(),
+            stop_date: stop_time,
+        };
         if let Err(e) = j.sink.commit(Commit { events, checkpoint: None, end: Some(end) }).await {
             eprintln!("aslc: the end of execution {} was not committed: {e}", info.execution_arn());
         }
     }
     let history = exec.history.borrow().to_json();
-    Outcome {
-        status,
-        output,
-        error,
-        cause,
-        input,
-        info,
-        stop_time,
-        history,
-        task_calls: exec.task_calls.into_inner(),
-    }
+    Outcome { status, output, error, cause, input, info, stop_time, history, task_calls: exec.task_calls.into_inner() }
 }
 
 impl Outcome {

@@ -133,10 +133,9 @@ impl Server {
                 "TaskDoesNotExist",
                 "Task Does Not Exist: this server answers .waitForTaskToken tasks with their handlers",
             )),
-            other => Err(ApiError::new(
-                "UnknownOperationException",
-                format!("aslc serve does not implement {other} yet"),
-            )),
+            other => {
+                Err(ApiError::new("UnknownOperationException", format!("aslc serve does not implement {other} yet")))
+            }
         }
     }
 }

@@ -3,11 +3,11 @@
 //! describing, listing, stopping them and reading their history; and, at
 //! start, resuming every Standard execution that was running.
 
+use super::api::LEASE_MILLIS;
 use super::api::{epoch, opt_text, page, text, ApiError, Reply, Server};
+use super::arn;
 use super::registry::{public, Target};
 use super::store::{Lease, Write};
-use super::api::LEASE_MILLIS;
-use super::arn;
 use crate::exec::journal::{Checkpoint, Commit, End, Sink};
 use crate::exec::{execute, started_event, ExecutionInfo, Options, Outcome, MAX_PAYLOAD_BYTES};
 use futures::channel::oneshot;
@@ -102,7 +102,10 @@ fn ended(mut r: Value, end: &End) -> Value {
 fn parse_input(req: &Value) -> Result<(String, Value), ApiError> {
     let text = opt_text(req, "input").unwrap_or("{}").to_string();
     if text.len() > MAX_PAYLOAD_BYTES {
-        return Err(ApiError::new("InvalidExecutionInput", "Invalid State Machine Execution Input: 'input exceeds the maximum size of 262144 bytes'"));
+        return Err(ApiError::new(
+            "InvalidExecutionInput",
+            "Invalid State Machine Execution Input: 'input exceeds the maximum size of 262144 bytes'",
+        ));
     }
     let value = serde_json::from_str::<Value>(&text)
         .map_err(|e| ApiError::new("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{e}'")))?;
@@ -296,7 +299,9 @@ impl Server {
             }
         };
         if !stopping {
-            return Ok(json!({"stopDate": record.get("stopDate").cloned().unwrap_or_else(|| epoch(chrono::Utc::now()))}));
+            return Ok(
+                json!({"stopDate": record.get("stopDate").cloned().unwrap_or_else(|| epoch(chrono::Utc::now()))}),
+            );
         }
         // The reply comes once the ABORTED end is committed.
         let _ = done_rx.await;
@@ -335,7 +340,17 @@ impl Server {
             .filter(|r| text(r, field) == a && status.is_none_or(|s| text(r, "status") == s))
             .map(|r| {
                 let mut item = json!({});
-                for k in ["executionArn", "stateMachineArn", "name", "status", "startDate", "stopDate", "stateMachineVersionArn", "stateMachineAliasArn", "redriveCount"] {
+                for k in [
+                    "executionArn",
+                    "stateMachineArn",
+                    "name",
+                    "status",
+                    "startDate",
+                    "stopDate",
+                    "stateMachineVersionArn",
+                    "stateMachineAliasArn",
+                    "redriveCount",
+                ] {
                     if let Some(v) = r.get(k) {
                         item[k] = v.clone();
                     }

@@ -158,3 +158,56 @@ pub fn main(args: &ServeArgs, initial: Vec<Initial>, engines: Box<dyn Engines>, 
         }
     }
 }
+
+/// A machine compiled into a built binary.
+pub struct Compiled {
+    pub name: &'static str,
+    /// Its definition (JSON text), as DescribeStateMachine returns it.
+    pub definition: &'static str,
+    pub load: fn() -> Loaded,
+}
+
+/// The engines of a built binary: its compiled machines, and nothing
+/// else. A definition it does not contain (compared as JSON, so spacing
+/// and key order do not matter) is refused as an invalid definition that
+/// says so: building a new machine needs `aslc build`, and running one
+/// without building, `aslc serve`.
+struct Builtin(Vec<Compiled>);
+
+impl Builtin {
+    fn find(&self, definition: &str) -> Option<&Compiled> {
+        let wanted: serde_json::Value = serde_json::from_str(definition).ok()?;
+        self.0.iter().find(|c| serde_json::from_str::<serde_json::Value>(c.definition).ok().as_ref() == Some(&wanted))
+    }
+}
+
+impl Engines for Builtin {
+    fn check(&self, definition: &str, _express: bool) -> Vec<Diagnostic> {
+        if self.find(definition).is_some() {
+            return Vec::new();
+        }
+        let names: Vec<&str> = self.0.iter().map(|c| c.name).collect();
+        vec![Diagnostic {
+            code: "SCHEMA_VALIDATION_FAILED".into(),
+            message: format!(
+                "This binary runs only the state machines compiled into it ({}); build this definition with `aslc build`, or serve it with `aslc serve`",
+                names.join(", ")
+            ),
+            location: None,
+            severity: "ERROR",
+        }]
+    }
+
+    fn load(&self, definition: &str) -> Result<Loaded, String> {
+        self.find(definition)
+            .map(|c| (c.load)())
+            .ok_or_else(|| "the definition is not compiled into this binary".into())
+    }
+}
+
+/// `serve` in a built binary: its machines exist at start, under their names.
+pub fn main_compiled(args: &ServeArgs, machines: Vec<Compiled>, linked: &Linked) -> ExitCode {
+    let initial =
+        machines.iter().map(|c| Initial { name: c.name.to_string(), definition: c.definition.to_string() }).collect();
+    main(args, initial, Box::new(Builtin(machines)), linked)
+}

@@ -53,7 +53,10 @@ pub fn validate(operation: &str, body: &Value) -> Result<(), Invalid> {
     }
     let n = problems.len();
     let noun = if n == 1 { "error" } else { "errors" };
-    Err(Invalid { kind: "ValidationException", message: format!("{n} validation {noun} detected: {}", problems.join("; ")) })
+    Err(Invalid {
+        kind: "ValidationException",
+        message: format!("{n} validation {noun} detected: {}", problems.join("; ")),
+    })
 }
 
 fn serialization(path: &str, expected: &str) -> Invalid {
@@ -144,7 +147,10 @@ fn structure(s: &Value, m: &Map<String, Value>, path: &str, problems: &mut Vec<S
     let at = |name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
     for required in s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
         if m.get(required).is_none_or(Value::is_null) {
-            problems.push(format!("Value null at '{}' failed to satisfy constraint: Member must not be null", at(required)));
+            problems.push(format!(
+                "Value null at '{}' failed to satisfy constraint: Member must not be null",
+                at(required)
+            ));
         }
     }
     for (name, value) in m {

@@ -66,7 +66,9 @@ fn delete(kind: &'static str, arn: &str) -> Write {
 /// A record as the API returns it: without the fields that start with `_`.
 pub fn public(v: &Value) -> Value {
     match v {
-        Value::Object(m) => Value::Object(m.iter().filter(|(k, _)| !k.starts_with('_')).map(|(k, v)| (k.clone(), v.clone())).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().filter(|(k, _)| !k.starts_with('_')).map(|(k, v)| (k.clone(), v.clone())).collect())
+        }
         other => other.clone(),
     }
 }
@@ -151,10 +153,16 @@ impl Server {
         let machine_arn = arn::machine(name);
         if let Some(existing) = self.reg.borrow().machines.get(&machine_arn) {
             // Idempotent when nothing differs, as AWS.
-            if text(existing, "definition") == definition && text(existing, "roleArn") == role && text(existing, "type") == ty {
+            if text(existing, "definition") == definition
+                && text(existing, "roleArn") == role
+                && text(existing, "type") == ty
+            {
                 return Ok(json!({"stateMachineArn": machine_arn, "creationDate": existing["creationDate"]}));
             }
-            return Err(ApiError::new("StateMachineAlreadyExists", format!("State Machine Already Exists: '{machine_arn}'")));
+            return Err(ApiError::new(
+                "StateMachineAlreadyExists",
+                format!("State Machine Already Exists: '{machine_arn}'"),
+            ));
         }
         let now = chrono::Utc::now();
         let revision = uuid::Uuid::new_v4().to_string();
@@ -216,7 +224,8 @@ impl Server {
         let a = text(req, "stateMachineArn");
         arn::parts(a, &["stateMachine"])?;
         let Some(mut record) = self.reg.borrow().machines.get(a).cloned() else { return Err(machine_missing(a)) };
-        let fields = ["definition", "roleArn", "loggingConfiguration", "tracingConfiguration", "encryptionConfiguration"];
+        let fields =
+            ["definition", "roleArn", "loggingConfiguration", "tracingConfiguration", "encryptionConfiguration"];
         if fields.iter().all(|f| req.get(*f).is_none()) {
             return Err(ApiError::new(
                 "MissingRequiredParameter",
@@ -347,7 +356,10 @@ impl Server {
         arn::parts(a, &["stateMachine"])?;
         let used = self.reg.borrow().aliases.values().any(|al| routes_to(al, a));
         if used {
-            return Err(ApiError::new("ConflictException", format!("Version {a} is referenced by an alias and cannot be deleted")));
+            return Err(ApiError::new(
+                "ConflictException",
+                format!("Version {a} is referenced by an alias and cannot be deleted"),
+            ));
         }
         self.write(vec![delete("version", a)]).await?;
         self.reg.borrow_mut().versions.shift_remove(a);
@@ -367,7 +379,10 @@ impl Server {
             }
             let m = v.rsplit_once(':').map(|(m, _)| m.to_string()).unwrap_or_default();
             if machine.as_ref().is_some_and(|x| *x != m) {
-                return Err(ApiError::new("ValidationException", "Routing configuration must route to versions of one state machine"));
+                return Err(ApiError::new(
+                    "ValidationException",
+                    "Routing configuration must route to versions of one state machine",
+                ));
             }
             machine = Some(m);
             total += r.get("weight").and_then(Value::as_u64).unwrap_or(0);
@@ -384,7 +399,9 @@ impl Server {
         let machine = self.check_routing(&req["routingConfiguration"])?;
         let alias_arn = format!("{machine}:{name}");
         if let Some(existing) = self.reg.borrow().aliases.get(&alias_arn) {
-            if existing["routingConfiguration"] == req["routingConfiguration"] && existing.get("description") == req.get("description") {
+            if existing["routingConfiguration"] == req["routingConfiguration"]
+                && existing.get("description") == req.get("description")
+            {
                 return Ok(json!({"stateMachineAliasArn": alias_arn, "creationDate": existing["creationDate"]}));
             }
             return Err(ApiError::new("ConflictException", format!("Alias {alias_arn} already exists")));
@@ -468,7 +485,10 @@ impl Server {
             tags.push(json!({"key": t["key"], "value": t.get("value").cloned().unwrap_or(json!(""))}));
         }
         if tags.len() > 50 {
-            return Err(ApiError::new("TooManyTags", format!("Too many tags: a resource can have at most 50 (resource {a})")));
+            return Err(ApiError::new(
+                "TooManyTags",
+                format!("Too many tags: a resource can have at most 50 (resource {a})"),
+            ));
         }
         self.write(vec![resource("tags", a, &Value::Array(tags.clone()))]).await?;
         self.reg.borrow_mut().tags.insert(a.to_string(), tags);

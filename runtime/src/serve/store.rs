@@ -96,7 +96,8 @@ impl Sqlite {
     pub fn open(dir: Option<&Path>) -> Result<Sqlite, String> {
         let conn = match dir {
             Some(d) => {
-                std::fs::create_dir_all(d).map_err(|e| format!("cannot create the data folder {}: {e}", d.display()))?;
+                std::fs::create_dir_all(d)
+                    .map_err(|e| format!("cannot create the data folder {}: {e}", d.display()))?;
                 let file = d.join("aslc.sqlite3");
                 Connection::open(&file).map_err(|e| format!("cannot open {}: {e}", file.display()))?
             }
@@ -155,8 +156,9 @@ impl Backend for Sqlite {
                         .map_err(sql)?;
                 }
                 Write::Progress { arn, events, checkpoint, record } => {
-                    let mut insert =
-                        tx.prepare_cached("INSERT INTO events (execution, id, body) VALUES (?1, ?2, ?3)").map_err(sql)?;
+                    let mut insert = tx
+                        .prepare_cached("INSERT INTO events (execution, id, body) VALUES (?1, ?2, ?3)")
+                        .map_err(sql)?;
                     for (id, body) in events {
                         insert.execute(params![arn, *id as i64, body]).map_err(sql)?;
                     }
@@ -199,7 +201,8 @@ impl Backend for Sqlite {
     }
 
     fn history(&mut self, arn: &str) -> Result<Vec<String>, String> {
-        let mut s = self.conn.prepare_cached("SELECT body FROM events WHERE execution = ?1 ORDER BY id").map_err(sql)?;
+        let mut s =
+            self.conn.prepare_cached("SELECT body FROM events WHERE execution = ?1 ORDER BY id").map_err(sql)?;
         let rows = s.query_map(params![arn], |r| r.get(0)).map_err(sql)?;
         rows.map(|r| r.map_err(sql)).collect()
     }
@@ -214,9 +217,12 @@ impl Backend for Sqlite {
         .map_err(sql)?;
         let claimed = {
             let mut s = tx
-                .prepare("SELECT arn, checkpoint FROM executions WHERE status = 'RUNNING' AND lease_owner = ?1 ORDER BY seq")
+                .prepare(
+                    "SELECT arn, checkpoint FROM executions WHERE status = 'RUNNING' AND lease_owner = ?1 ORDER BY seq",
+                )
                 .map_err(sql)?;
-            let rows = s.query_map(params![lease.owner], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?))).map_err(sql)?;
+            let rows =
+                s.query_map(params![lease.owner], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?))).map_err(sql)?;
             let mut out = Vec::new();
             for r in rows {
                 let (arn, cp) = r.map_err(sql)?;
