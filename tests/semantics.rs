@@ -3,7 +3,7 @@
 //! written from the ASL checklist, run through the interpreter with the
 //! clock paused (Wait states and retry intervals pass instantly).
 
-use asl_runtime::exec::{mock::TestCase, Status};
+use asl_runtime::exec::mock::TestCase;
 use asl_runtime::tasks::Tasks;
 use aslc::check::{check, MachineType};
 use aslc::interpret::run_to_end;
@@ -24,12 +24,7 @@ fn run_case(file: &str, case: &Value) -> Result<(), String> {
     let out =
         run_to_end(&machine, "Machine", input, Tasks { mock, ..Tasks::default() }, true).map_err(|e| e.to_string())?;
     let exp = &case["expected"];
-    let status = match out.status {
-        Status::Succeeded => "SUCCEEDED",
-        Status::Failed => "FAILED",
-        Status::TimedOut => "TIMED_OUT",
-    };
-    let mut got = serde_json::json!({ "status": status });
+    let mut got = serde_json::json!({ "status": out.status.as_str() });
     if let Some(o) = &out.output {
         got["output"] = o.clone();
     } else {

@@ -108,6 +108,8 @@ pub async fn execute(
     let mut exec = Execution::new(&info, &input, tasks, opts.record_history);
     let top = Cursor::new(0);
     let vars = Vars::root();
+    // A resumed execution whose machine had reached its end has its output.
+    let finished = opts.durable.as_ref().filter(|(_, cp)| cp.root.ended).map(|(_, cp)| cp.root.input.clone());
     let (flow, start) = match opts.durable {
         None => {
             exec.history.borrow_mut().push(
@@ -129,7 +131,9 @@ pub async fn execute(
         }
     };
     let timeout_seconds = opts.timeout_seconds;
-    let result = if !crate::io::fits(&input, MAX_PAYLOAD_BYTES) {
+    let result = if let Some(output) = finished {
+        Ok(output)
+    } else if !crate::io::fits(&input, MAX_PAYLOAD_BYTES) {
         Err(StatesError::new(
             names::DATA_LIMIT_EXCEEDED,
             "The execution input exceeds the maximum number of bytes service limit.",

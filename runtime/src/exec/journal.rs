@@ -47,6 +47,9 @@ pub struct SavedFlow {
     /// Present once the state has been entered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inside: Option<SavedInside>,
+    /// The flow has ended; `input` is its output.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ended: bool,
 }
 
 /// What an entered state has done so far.
@@ -159,6 +162,7 @@ struct Point {
     state: Option<String>,
     input: Value,
     inside: Option<Inside>,
+    ended: bool,
 }
 
 struct Inside {
@@ -179,14 +183,14 @@ struct Children {
 impl Slot {
     /// A new flow's slot: it starts at its container's `StartAt`.
     pub fn fresh(vars: Rc<Vars>, cursor: Cursor, input: &Value) -> Rc<Slot> {
-        let point = Point { state: None, input: input.clone(), inside: None };
+        let point = Point { input: input.clone(), ..Point::default() };
         Rc::new(Slot { vars, cursor, point: RefCell::new(point), pending: RefCell::new(None) })
     }
 
     /// A resumed flow's slot: its variables are put back.
     pub fn resumed(vars: Rc<Vars>, cursor: Cursor, saved: SavedFlow) -> Rc<Slot> {
         vars.restore(saved.vars.clone());
-        let point = Point { state: saved.state.clone(), input: saved.input.clone(), inside: None };
+        let point = Point { state: saved.state.clone(), input: saved.input.clone(), inside: None, ended: saved.ended };
         Rc::new(Slot { vars, cursor, point: RefCell::new(point), pending: RefCell::new(Some(saved)) })
     }
 
@@ -197,6 +201,7 @@ impl Slot {
             input: p.input.clone(),
             cursor: self.cursor.last(),
             vars: self.vars.own(),
+            ended: p.ended,
             inside: p.inside.as_ref().map(|i| SavedInside {
                 entered_id: i.entered_id,
                 entered: i.entered,
@@ -244,13 +249,18 @@ impl Slot {
                 until: None,
                 children: None,
             }),
+            ended: false,
         };
     }
 
-    /// The state is done: the flow goes to `next` with `output`. (At a
-    /// flow's end its parent records the output, with no await between.)
+    /// The state is done: the flow goes to `next` with `output`.
     pub fn leave(&self, next: &str, output: &Value) {
-        *self.point.borrow_mut() = Point { state: Some(next.to_string()), input: output.clone(), inside: None };
+        *self.point.borrow_mut() = Point { state: Some(next.to_string()), input: output.clone(), ..Point::default() };
+    }
+
+    /// The flow's last state is done: `output` is the flow's.
+    pub fn end(&self, output: &Value) {
+        *self.point.borrow_mut() = Point { input: output.clone(), ended: true, ..Point::default() };
     }
 
     fn with_inside(&self, f: impl FnOnce(&mut Inside)) {
@@ -334,6 +344,7 @@ mod tests {
                 until: Some(1_700_000_005_000),
                 children: None,
             }),
+            ended: false,
         };
         let vars = Vars::root();
         let slot = Slot::resumed(vars.clone(), Cursor::new(7), saved.clone());

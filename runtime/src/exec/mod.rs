@@ -360,9 +360,13 @@ pub async fn run_state(
             ("stateExitedEventDetails", history::exited(&state.name, &step.output, step.assigned.as_ref()))
         });
     }
-    // What an awaiting state did is committed before the next state starts.
-    if let (Some(slot), Transition::Next(next)) = (slot, &step.transition) {
-        slot.leave(next, &step.output);
+    // What an awaiting state did is committed before the next state starts
+    // (or, at a flow's end, before its Map or Parallel goes on).
+    if let Some(slot) = slot {
+        match &step.transition {
+            Transition::Next(next) => slot.leave(next, &step.output),
+            Transition::End => slot.end(&step.output),
+        }
         exec.commit().await;
     }
     Ok(step)

@@ -1,0 +1,101 @@
+//! `aslc serve` and a built binary's `serve`, driven by real clients:
+//! boto3 and the AWS CLI (installed into `target/test-venv` from PyPI when
+//! missing), through the scripts in `tests/serve/`. The crash test kills
+//! a server with SIGKILL on a real SQLite file and restarts it.
+
+mod engines;
+
+use engines::{aslc, root};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// A Python with boto3 and the AWS CLI: `ASLC_TEST_PYTHON`, or a virtualenv
+/// made once under `target/test-venv` from `tests/serve/requirements.txt`.
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        if let Some(p) = std::env::var_os("ASLC_TEST_PYTHON") {
+            return PathBuf::from(p);
+        }
+        let venv = root().join("target/test-venv");
+        let py = venv.join("bin/python");
+        let ready = Command::new(&py).args(["-c", "import boto3, awscli"]).output().is_ok_and(|o| o.status.success());
+        if !ready {
+            let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).status().expect("python3 runs");
+            assert!(made.success(), "cannot create {}", venv.display());
+            let requirements = root().join("tests/serve/requirements.txt");
+            let installed = Command::new(&py)
+                .args(["-m", "pip", "install", "--quiet", "-r"])
+                .arg(&requirements)
+                .status()
+                .expect("pip runs");
+            assert!(installed.success(), "cannot install {}", requirements.display());
+        }
+        py
+    })
+}
+
+/// Runs a script of `tests/serve/` with `args`; it asserts, and prints
+/// what it checked.
+fn script(name: &str, args: &[&str]) {
+    let out = Command::new(python())
+        .arg(root().join("tests/serve").join(name))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("python runs");
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{name} failed:\n{log}");
+    eprintln!("{log}");
+}
+
+fn aslc_path() -> &'static str {
+    env!("CARGO_BIN_EXE_aslc")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+#[test]
+fn the_seed_flow_through_boto3() {
+    script("seed.py", &[aslc_path(), "examples"]);
+}
+
+#[test]
+fn the_aws_cli() {
+    script("awscli.py", &[aslc_path(), "examples"]);
+}
+
+#[test]
+fn bad_input_gets_aws_errors_and_the_server_keeps_serving() {
+    let data = scratch("bad-input");
+    script("badinput.py", &[aslc_path(), "examples", data.to_str().expect("utf-8 path")]);
+}
+
+#[test]
+fn executions_survive_sigkill_in_the_interpreter() {
+    let data = scratch("crash-interpreted");
+    let command = serde_json::json!([aslc_path(), "serve", "tests/serve/durable.json"]).to_string();
+    script("crash.py", &[&command, data.to_str().expect("utf-8 path")]);
+}
+
+#[test]
+fn a_built_binary_serves_its_machines_and_they_survive_sigkill() {
+    let dir = scratch("crash-compiled");
+    let bundle = dir.join("bundle");
+    let built = aslc()
+        .args(["build", "tests/serve/durable.json", "examples/hello.json", "--out"])
+        .arg(&bundle)
+        .current_dir(root())
+        .output()
+        .expect("aslc build runs");
+    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    script("compiled.py", &[bundle.to_str().expect("utf-8 path"), "examples"]);
+    let command = serde_json::json!([bundle, "serve"]).to_string();
+    script("crash.py", &[&command, dir.join("data").to_str().expect("utf-8 path")]);
+}
