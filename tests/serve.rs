@@ -3,6 +3,8 @@
 //! missing), through the scripts in `tests/serve/`. The crash test kills
 //! a server with SIGKILL on a real SQLite file and restarts it.
 
+// `verdict` is for the tests that compare engines.
+#[allow(dead_code)]
 mod engines;
 
 use engines::{aslc, root};

@@ -122,21 +122,9 @@ fn check(shape_name: &str, v: &Value, path: &str, problems: &mut Vec<String>) ->
                 fail(problems, format!("Member must have value less than or equal to {max}"));
             }
         }
-        "float" | "double" => {
-            if !v.is_number() {
-                return Err(serialization(path, "a number"));
-            }
-        }
-        "boolean" => {
-            if !v.is_boolean() {
-                return Err(serialization(path, "a boolean"));
-            }
-        }
-        "timestamp" => {
-            if !v.is_number() && !v.is_string() {
-                return Err(serialization(path, "a timestamp"));
-            }
-        }
+        "float" | "double" if !v.is_number() => return Err(serialization(path, "a number")),
+        "boolean" if !v.is_boolean() => return Err(serialization(path, "a boolean")),
+        "timestamp" if !v.is_number() && !v.is_string() => return Err(serialization(path, "a timestamp")),
         _ => {}
     }
     Ok(())
