@@ -23,18 +23,8 @@ pub struct RunArgs {
     /// Write the execution history (GetExecutionHistory's shape) to this file.
     #[arg(long, value_name = "FILE")]
     pub history: Option<String>,
-    /// Answer Task states from a Step Functions Local mock configuration
-    /// (default: the file named by SFN_MOCK_CONFIG, if set).
-    #[arg(long, value_name = "FILE")]
-    pub mock_config: Option<String>,
-    /// The mock configuration's test case to use.
-    #[arg(long, value_name = "NAME")]
-    pub test_case: Option<String>,
-    /// Bind task resources to local handlers (commands, Lambda endpoints)
-    /// and HTTP Task connections to credentials: a resource map file, JSON
-    /// or YAML (default: the file named by ASLC_RESOURCES, if set).
-    #[arg(long, value_name = "FILE")]
-    pub resources: Option<String>,
+    #[command(flatten)]
+    pub tasks: TaskArgs,
     /// The execution's name (default: a fresh UUID).
     #[arg(long)]
     pub name: Option<String>,
@@ -47,6 +37,24 @@ pub struct RunArgs {
     /// engines without process start-up.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub repeat: u32,
+}
+
+/// What answers Task states: the flags `aslc run`, `aslc serve` and built
+/// binaries share.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct TaskArgs {
+    /// Answer Task states from a Step Functions Local mock configuration
+    /// (default: the file named by SFN_MOCK_CONFIG, if set).
+    #[arg(long, value_name = "FILE")]
+    pub mock_config: Option<String>,
+    /// The mock configuration's test case to use.
+    #[arg(long, value_name = "NAME")]
+    pub test_case: Option<String>,
+    /// Bind task resources to local handlers (commands, Lambda endpoints)
+    /// and HTTP Task connections to credentials: a resource map file, JSON
+    /// or YAML (default: the file named by ASLC_RESOURCES, if set).
+    #[arg(long, value_name = "FILE")]
+    pub resources: Option<String>,
 }
 
 /// A usage or I/O problem: exit code 2.
@@ -71,7 +79,9 @@ impl RunArgs {
             (None, None) => Ok("{}".into()),
         }
     }
+}
 
+impl TaskArgs {
     /// The mock test case, from `--mock-config` or `SFN_MOCK_CONFIG`.
     pub fn mock(&self, machine: &str) -> Result<Option<mock::TestCase>, UsageError> {
         let Some(path) = self.mock_config.clone().or_else(|| std::env::var("SFN_MOCK_CONFIG").ok()) else {
@@ -92,9 +102,7 @@ impl RunArgs {
         };
         mock::TestCase::load(&config, machine, &case).map(Some).map_err(|e| UsageError(format!("{path}: {e}")))
     }
-}
 
-impl RunArgs {
     /// Everything that answers Task states: the mock test case, the
     /// resource map, and the Rust handlers linked into the binary.
     pub fn tasks(&self, machine: &str, linked: &Linked) -> Result<Tasks, UsageError> {
@@ -124,7 +132,7 @@ pub fn run_main(
     machine: &dyn Machine,
     linked: &Linked,
 ) -> ExitCode {
-    let prepared = args.input_text().and_then(|text| Ok((text, args.tasks(machine_name, linked)?)));
+    let prepared = args.input_text().and_then(|text| Ok((text, args.tasks.tasks(machine_name, linked)?)));
     let (text, tasks) = match prepared {
         Ok(p) => p,
         Err(UsageError(e)) => {

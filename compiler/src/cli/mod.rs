@@ -86,6 +86,16 @@ pub(crate) fn load_definition(file: &str, invalid: u8) -> Result<(crate::model::
     }
 }
 
+/// The Rust task handlers of `--handlers FILE` (`aslc run`, `aslc serve`):
+/// built once into a handler program the interpreter runs for their tasks.
+pub(crate) fn linked(handlers: Option<&std::path::Path>) -> Result<asl_runtime::tasks::Linked, ExitCode> {
+    let Some(file) = handlers else { return Ok(asl_runtime::tasks::Linked::default()) };
+    crate::build::handler_host(file).and_then(|host| asl_runtime::tasks::Linked::host(&host)).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

@@ -3,7 +3,6 @@
 use super::load_checked;
 use crate::interpret::Interpreted;
 use asl_runtime::cli::{run_main, RunArgs};
-use asl_runtime::tasks::Linked;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -33,15 +32,9 @@ pub fn run(a: Args) -> ExitCode {
         Ok(m) => m,
         Err(code) => return code,
     };
-    let linked = match &a.handlers {
-        None => Linked::default(),
-        Some(file) => match crate::build::handler_host(file).and_then(|host| Linked::host(&host)) {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
+    let linked = match super::linked(a.handlers.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
     run_main(&a.run, &machine_name(&a.file), m.timeout_seconds, &Interpreted(&m), &linked)
 }

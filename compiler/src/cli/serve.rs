@@ -7,7 +7,6 @@ use super::run::machine_name;
 use crate::check::{check_text, MachineType};
 use crate::interpret::Interpreted;
 use asl_runtime::serve::{self, Diagnostic, Engines, Initial, Loaded, ServeArgs};
-use asl_runtime::tasks::Linked;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -57,15 +56,9 @@ pub fn run(a: Args) -> ExitCode {
             Err(code) => return code,
         }
     }
-    let linked = match &a.handlers {
-        None => Linked::default(),
-        Some(file) => match crate::build::handler_host(file).and_then(|host| Linked::host(&host)) {
-            Ok(l) => l,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        },
+    let linked = match super::linked(a.handlers.as_deref()) {
+        Ok(l) => l,
+        Err(code) => return code,
     };
     serve::main(&a.serve, initial, Box::new(Interpreter), &linked)
 }

@@ -16,7 +16,7 @@ pub mod model;
 mod registry;
 pub mod store;
 
-use crate::cli::RunArgs;
+use crate::cli::TaskArgs;
 use crate::exec::Machine;
 use crate::tasks::{Linked, Tasks};
 use std::cell::RefCell;
@@ -40,15 +40,8 @@ pub struct ServeArgs {
     /// Keep nothing on disk: everything is gone when the server stops.
     #[arg(long)]
     pub in_memory: bool,
-    /// Answer Task states from a Step Functions Local mock configuration.
-    #[arg(long, value_name = "FILE")]
-    pub mock_config: Option<String>,
-    /// The mock configuration's test case to use.
-    #[arg(long, value_name = "NAME")]
-    pub test_case: Option<String>,
-    /// Bind task resources to local handlers: a resource map (JSON or YAML).
-    #[arg(long, value_name = "FILE")]
-    pub resources: Option<String>,
+    #[command(flatten)]
+    pub tasks: TaskArgs,
 }
 
 impl ServeArgs {
@@ -65,16 +58,6 @@ impl ServeArgs {
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
             .unwrap_or_else(|| PathBuf::from("."));
         Some(base.join("aslc"))
-    }
-
-    /// The task flags as `aslc run` reads them.
-    fn run_args(&self) -> RunArgs {
-        RunArgs {
-            mock_config: self.mock_config.clone(),
-            test_case: self.test_case.clone(),
-            resources: self.resources.clone(),
-            ..RunArgs::default()
-        }
     }
 }
 
@@ -112,7 +95,7 @@ pub struct Initial {
 
 /// Task answers, per machine name (mock test cases are per machine).
 struct TaskSetup {
-    args: RunArgs,
+    args: TaskArgs,
     linked: Linked,
     cache: RefCell<HashMap<String, Tasks>>,
 }
@@ -137,7 +120,7 @@ pub fn main(args: &ServeArgs, initial: Vec<Initial>, engines: Box<dyn Engines>, 
             return ExitCode::from(2);
         }
     };
-    let setup = TaskSetup { args: args.run_args(), linked: linked.clone(), cache: RefCell::default() };
+    let setup = TaskSetup { args: args.tasks.clone(), linked: linked.clone(), cache: RefCell::default() };
     // A bad resource map or mock configuration is a start-up error.
     for i in &initial {
         if let Err(e) = setup.for_machine(&i.name) {
