@@ -9,8 +9,13 @@
 //! - the time a restart takes with those 10,000 in flight (SIGKILL, then
 //!   start to listening, every execution resumed).
 //!
+//! - StartExecution of hello (Standard, durable) in aslc, and in moto's
+//!   server mode (PyPI `moto[server]`) when `--moto PATH/moto_server` is
+//!   given, for the same table.
+//!
 //! Flags after `--`: `--seconds N` (sync run length, default 5),
-//! `--executions N` (durable, default 2000), `--parked N` (default 10000).
+//! `--executions N` (durable, default 2000), `--parked N` (default 10000),
+//! `--moto PATH`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -151,6 +156,63 @@ fn sync_hello(seconds: u64) {
     );
 }
 
+/// StartExecution of a Standard hello for `seconds`, with unique names.
+fn start_execution_rate(port: u16, seconds: u64) -> f64 {
+    let hello = std::fs::read_to_string(root().join("examples/hello.json")).expect("hello.json");
+    let created = Conn::new(port).call(
+        "CreateStateMachine",
+        &serde_json::json!({"name": "hello-standard", "definition": hello, "roleArn": "arn:aws:iam::123456789012:role/r"}),
+    );
+    let arn = created["stateMachineArn"].as_str().expect("created").to_string();
+    let until = Instant::now() + Duration::from_secs(seconds);
+    let threads: Vec<_> = (0..CLIENTS)
+        .map(|k| {
+            let arn = arn.clone();
+            std::thread::spawn(move || {
+                let mut c = Conn::new(port);
+                let mut n = 0u64;
+                while Instant::now() < until {
+                    let r = c.call(
+                        "StartExecution",
+                        &serde_json::json!({"stateMachineArn": arn, "name": format!("s-{k}-{n}")}),
+                    );
+                    assert!(r["executionArn"].is_string(), "{r}");
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u64 = threads.into_iter().map(|t| t.join().expect("client")).sum();
+    total as f64 / seconds as f64
+}
+
+fn start_execution(seconds: u64) {
+    let dir = data_dir("start");
+    let (server, _) = serve(&["--data", &dir]);
+    let aslc = start_execution_rate(server.port, seconds);
+    println!("StartExecution (hello, Standard, durable; {CLIENTS} keep-alive clients): aslc {aslc:.0} requests/s");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(moto) = args.iter().position(|a| a == "--moto").and_then(|i| args.get(i + 1)) {
+        let port = 18_083;
+        let mut child = Command::new(moto)
+            .args(["-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let ready = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(ready, "moto_server did not start");
+        let rate = start_execution_rate(port, seconds);
+        println!("StartExecution (hello, Standard; {CLIENTS} keep-alive clients): moto server {rate:.0} requests/s");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
 fn durable_ten_tasks(executions: u64) {
     let dir = data_dir("durable");
     let (server, _) = serve(&[
@@ -235,6 +297,7 @@ fn parked_and_restart(parked: u64) {
 fn main() {
     // `cargo bench` passes `--bench`; other harness flags are ignored.
     sync_hello(flag("--seconds", 5));
+    start_execution(flag("--seconds", 5));
     durable_ten_tasks(flag("--executions", 2000));
     parked_and_restart(flag("--parked", 10_000));
 }

@@ -86,6 +86,19 @@ check(d["status"] == "ABORTED" and d["error"] == "Halted" and d["cause"] == "by 
 last = sfn.get_execution_history(executionArn=e["executionArn"], reverseOrder=True)["events"][0]
 check(last["type"] == "ExecutionAborted" and last["executionAbortedEventDetails"]["error"] == "Halted", last)
 
+# A Standard execution that never ends fails at AWS's 25,000 history events.
+loop = sfn.create_state_machine(name="forever", roleArn="arn:aws:iam::123456789012:role/r",
+                                definition='{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}}}')
+e = sfn.start_execution(stateMachineArn=loop["stateMachineArn"])
+for _ in range(200):
+    d = sfn.describe_execution(executionArn=e["executionArn"])
+    if d["status"] != "RUNNING":
+        break
+    time.sleep(0.05)
+check(d["status"] == "FAILED" and d["error"] == "States.Runtime", d)
+last = sfn.get_execution_history(executionArn=e["executionArn"], reverseOrder=True, maxResults=1)["events"][0]
+check(last["type"] == "ExecutionFailed" and last["id"] <= 25000, last)
+
 # Express: StartSyncExecution answers with the result.
 ex = sfn.create_state_machine(name="sync", type="EXPRESS", roleArn="arn:aws:iam::123456789012:role/r",
                               definition='{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 7, "End": true}}}')

@@ -254,8 +254,15 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     let merged = merged(s);
     let output = output(s)?;
     let empty = empty_if_needed(s);
-    // A constant result never reads the input.
-    let selected = if mentions(&result, "selected") { quote!(let selected: &Value = #selected;) } else { quote!() };
+    // A constant result does not read the input, but an `InputPath` that
+    // selects nothing still fails the state (the general path raises it).
+    let selected = if mentions(&result, "selected") {
+        quote!(let selected: &Value = #selected;)
+    } else if s.input_path.as_ref().is_some_and(|p| !p.is_root()) {
+        quote!(let _: &Value = #selected;)
+    } else {
+        quote!()
+    };
     Some(quote! {
         #empty
         #selected

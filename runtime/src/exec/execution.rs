@@ -56,7 +56,13 @@ pub struct Options {
     pub durable: Option<(Rc<dyn Sink>, Checkpoint)>,
     /// Stops the execution when it receives the error and cause to record.
     pub stop: Option<StopSignal>,
+    /// The most events its history may hold (AWS's 25,000 for a Standard
+    /// execution: `STANDARD_HISTORY_LIMIT`).
+    pub history_limit: Option<u64>,
 }
+
+/// AWS's quota of events in a Standard execution's history.
+pub const STANDARD_HISTORY_LIMIT: u64 = 25_000;
 
 /// What `StopExecution` sends: the error and cause it was given.
 pub type StopSignal = futures::channel::oneshot::Receiver<(Option<String>, Option<String>)>;
@@ -106,6 +112,7 @@ pub async fn execute(
     machine: &dyn Machine,
 ) -> Outcome {
     let mut exec = Execution::new(&info, &input, tasks, opts.record_history);
+    exec.history.borrow_mut().limit(opts.history_limit);
     let top = Cursor::new(0);
     let vars = Vars::root();
     // A resumed execution whose machine had reached its end has its output.

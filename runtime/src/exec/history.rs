@@ -15,6 +15,10 @@ pub struct History {
     events: Vec<Value>,
     count: u64,
     record: bool,
+    /// The most events the history may hold, and whether a state tried
+    /// to go past it (AWS keeps the last place for the execution's end).
+    limit: Option<u64>,
+    overflowed: bool,
 }
 
 /// The chain one flow's events form: the id of its latest event. Clones
@@ -43,15 +47,29 @@ pub fn not_truncated() -> Value {
 
 impl History {
     pub fn new(record: bool) -> Self {
-        History { events: Vec::new(), count: 0, record }
+        History { events: Vec::new(), count: 0, record, limit: None, overflowed: false }
     }
 
     pub fn is_recording(&self) -> bool {
         self.record
     }
 
-    /// Appends an event after `cursor`'s latest one; returns its id.
+    pub fn limit(&mut self, limit: Option<u64>) {
+        self.limit = limit;
+    }
+
+    /// The limit, once a state's event would have passed it.
+    pub fn overflowed(&self) -> Option<u64> {
+        self.limit.filter(|_| self.overflowed)
+    }
+
+    /// Appends an event after `cursor`'s latest one; returns its id. Past
+    /// the limit only the execution's own events are taken.
     pub fn push(&mut self, cursor: &Cursor, kind: &str, details: Option<(&str, Value)>) -> u64 {
+        if self.limit.is_some_and(|l| self.count + 1 >= l) && !kind.starts_with("Execution") {
+            self.overflowed = true;
+            return self.count;
+        }
         self.count += 1;
         let id = self.count;
         if !self.record {
@@ -134,4 +152,27 @@ pub fn exited(name: &str, output: &Value, assigned: Option<&Map<String, Value>>)
         d["assignedVariablesDetails"] = not_truncated();
     }
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_history_keeps_its_last_place_for_the_execution() {
+        let mut h = History::new(true);
+        h.limit(Some(4));
+        let c = Cursor::new(0);
+        for kind in ["ExecutionStarted", "PassStateEntered", "PassStateExited"] {
+            h.push(&c, kind, None);
+        }
+        assert_eq!(h.overflowed(), None);
+        // Event 4 may only be the execution's end.
+        h.push(&c, "PassStateEntered", None);
+        assert_eq!(h.overflowed(), Some(4));
+        assert_eq!(h.push(&c, "ExecutionFailed", None), 4);
+        let events = h.drain();
+        let types: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+        assert_eq!(types, ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionFailed"]);
+    }
 }

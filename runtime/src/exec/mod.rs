@@ -11,7 +11,7 @@ pub mod mock;
 mod retry;
 mod states;
 
-pub use execution::{execute, started_event, Options, Outcome, Status};
+pub use execution::{execute, started_event, Options, Outcome, Status, STANDARD_HISTORY_LIMIT};
 pub use retry::error_matches;
 
 use crate::env::Env;
@@ -300,6 +300,16 @@ pub(crate) fn apply_assign(flow: &Flow, assigned: &Option<Map<String, Value>>) {
     }
 }
 
+/// AWS's history quota: once a history is full, the execution fails.
+fn history_full(flow: &Flow) -> Result<(), StatesError> {
+    match flow.history.borrow().overflowed() {
+        Some(limit) => Err(StatesError::runtime(format!(
+            "The execution reached the maximum number of events in its history ({limit})"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Executes one state with its input; returns where to go and the output.
 pub async fn run_state(
     exec: &Execution,
@@ -308,6 +318,7 @@ pub async fn run_state(
     input: Value,
     nested: &dyn Nested,
 ) -> Result<Step, StatesError> {
+    history_full(flow)?;
     let (entered_kind, exited_kind) = history::state_event_kinds(&state.body);
     let resumed = flow.slot.as_ref().and_then(|s| s.resume_inside(&state.name));
     let (entered_id, entered) = match &resumed {
@@ -347,6 +358,7 @@ pub async fn run_state(
             Body::Invalid => Err(StatesError::runtime("the state has no valid type")),
         }
     };
+    history_full(flow)?;
     let step = result.map_err(|e| {
         if e.name() == crate::error::names::QUERY_EVALUATION_ERROR {
             flow.event_with("EvaluationFailed", || {

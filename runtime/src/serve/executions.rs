@@ -9,7 +9,7 @@ use super::arn;
 use super::registry::{public, Target};
 use super::store::{Lease, Write};
 use crate::exec::journal::{Checkpoint, Commit, End, Sink};
-use crate::exec::{execute, started_event, ExecutionInfo, Options, Outcome, MAX_PAYLOAD_BYTES};
+use crate::exec::{execute, started_event, ExecutionInfo, Options, Outcome, MAX_PAYLOAD_BYTES, STANDARD_HISTORY_LIMIT};
 use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use indexmap::IndexMap;
@@ -199,6 +199,7 @@ impl Server {
                 record_history: true,
                 durable: Some((sink, checkpoint)),
                 stop: Some(stop_rx),
+                history_limit: Some(STANDARD_HISTORY_LIMIT),
             };
             execute(info, input, tasks, opts, machine.machine.as_ref()).await;
         });
