@@ -588,6 +588,7 @@ fn container(
             };
             #recording
             loop {
+                exec.pause().await;
                 #fast_dispatch
                 let s = state(#accessor(), current as usize)?;
                 let step = run_state(exec, &flow, s, input, &#nest).await?;

@@ -21,6 +21,7 @@ impl Interpreter<'_> {
         let resumed = flow.resume_at();
         let mut name = resumed.as_deref().unwrap_or(c.start_at.as_str());
         loop {
+            self.exec.pause().await;
             let state =
                 c.states.get(name).ok_or_else(|| StatesError::runtime(format!("the state '{name}' does not exist")))?;
             let step = run_state(self.exec, &flow, state, input, self).await?;

@@ -60,6 +60,8 @@ pub struct Execution {
     invocations: RefCell<HashMap<String, u64>>,
     /// Standard executions in the server: where progress is committed.
     journal: Option<journal::Journal>,
+    /// States run since the execution last let others run (`pause`).
+    ticks: std::cell::Cell<u32>,
 }
 
 /// Names and ids that identify an execution.
@@ -107,6 +109,7 @@ impl Execution {
             tasks,
             invocations: RefCell::new(HashMap::new()),
             journal: None,
+            ticks: std::cell::Cell::new(0),
         }
     }
 
@@ -123,6 +126,17 @@ impl Execution {
             let id = self.context.get("Execution").and_then(|e| e.get("Id")).cloned().unwrap_or_default();
             eprintln!("aslc: execution {id} pauses until a restart: {e}");
             std::future::pending::<()>().await;
+        }
+    }
+
+    /// Lets other tasks run every few thousand states: a loop of states
+    /// that never wait must not hold the thread (the server's connections
+    /// and other executions share it, and timeouts need it to fire).
+    pub async fn pause(&self) {
+        let n = self.ticks.get().wrapping_add(1);
+        self.ticks.set(n);
+        if n % 4096 == 0 {
+            tokio::task::yield_now().await;
         }
     }
 
@@ -349,12 +363,14 @@ pub async fn run_state(
         match &state.body {
             Body::Pass { result } => states::pass(&cx, input, result.as_ref()),
             Body::Choice(c) => states::choice(&cx, input, c),
-            Body::Wait(w) => states::wait(&cx, input, w).await,
+            // States that wait are boxed: a parked execution holds the
+            // future of the state it is in, not one sized for the largest.
+            Body::Wait(w) => Box::pin(states::wait(&cx, input, w)).await,
             Body::Succeed => states::succeed(&cx, input),
             Body::Fail(f) => states::fail(&cx, input, f),
-            Body::Task(t) => states::task(&cx, input, t).await,
-            Body::Parallel { branches } => states::parallel(&cx, input, branches).await,
-            Body::Map(m) => states::map(&cx, input, m).await,
+            Body::Task(t) => Box::pin(states::task(&cx, input, t)).await,
+            Body::Parallel { branches } => Box::pin(states::parallel(&cx, input, branches)).await,
+            Body::Map(m) => Box::pin(states::map(&cx, input, m)).await,
             Body::Invalid => Err(StatesError::runtime("the state has no valid type")),
         }
     };

@@ -165,6 +165,11 @@ pub fn epoch(t: chrono::DateTime<chrono::Utc>) -> Value {
 /// One page of `items` under `key`, with AWS's `nextToken` (an offset
 /// here; a token that is not one of ours is `InvalidToken`).
 pub fn page(items: Vec<Value>, req: &Value, key: &str) -> Reply {
+    page_with(items, req, key, |v| v)
+}
+
+/// The same, where `show` makes only the page's items into replies.
+pub fn page_with<T>(items: Vec<T>, req: &Value, key: &str, show: impl Fn(T) -> Value) -> Reply {
     let max = req.get("maxResults").and_then(Value::as_u64).filter(|n| *n > 0).unwrap_or(100) as usize;
     let start = match opt_text(req, "nextToken") {
         None => 0,
@@ -174,9 +179,11 @@ pub fn page(items: Vec<Value>, req: &Value, key: &str) -> Reply {
             .filter(|n| *n <= items.len())
             .ok_or_else(|| ApiError::new("InvalidToken", format!("Invalid Token: '{t}'")))?,
     };
-    let end = (start + max).min(items.len());
-    let mut out = json!({ key: items[start..end].to_vec() });
-    if end < items.len() {
+    let total = items.len();
+    let end = (start + max).min(total);
+    let shown: Vec<Value> = items.into_iter().skip(start).take(end - start).map(show).collect();
+    let mut out = json!({ key: shown });
+    if end < total {
         out["nextToken"] = json!(format!("aslc-{end}"));
     }
     Ok(out)

@@ -4,7 +4,7 @@
 //! start, resuming every Standard execution that was running.
 
 use super::api::LEASE_MILLIS;
-use super::api::{epoch, opt_text, page, text, ApiError, Reply, Server};
+use super::api::{epoch, opt_text, page, page_with, text, ApiError, Reply, Server};
 use super::arn;
 use super::registry::{public, Target};
 use super::store::{Lease, Write};
@@ -40,6 +40,18 @@ impl Executions {
         }
     }
 }
+
+/// What ListExecutions shows of each execution.
+const LIST_ITEM_FIELDS: [&str; 8] = [
+    "executionArn",
+    "stateMachineArn",
+    "name",
+    "status",
+    "startDate",
+    "stopDate",
+    "stateMachineVersionArn",
+    "stateMachineAliasArn",
+];
 
 fn missing(a: &str) -> ApiError {
     ApiError::new("ExecutionDoesNotExist", format!("Execution Does Not Exist: '{a}'"))
@@ -90,12 +102,21 @@ fn ended(mut r: Value, end: &End) -> Value {
             r[k] = json!(v);
         }
     }
-    if end.output.is_some() {
-        r["outputDetails"] = json!({"included": true});
-    }
-    r["redriveStatus"] = json!("NOT_REDRIVABLE");
-    r["redriveStatusReason"] = json!(format!("Execution is {} and cannot be redriven", end.status));
     r
+}
+
+/// DescribeExecution's reply: the record, with the fields every record
+/// would hold alike added here rather than kept for each execution.
+fn described(r: &Value) -> Value {
+    let mut d = public(r);
+    d["inputDetails"] = json!({"included": true});
+    if d.get("output").is_some() {
+        d["outputDetails"] = json!({"included": true});
+    }
+    d["redriveCount"] = json!(0);
+    d["redriveStatus"] = json!("NOT_REDRIVABLE");
+    d["redriveStatusReason"] = json!(format!("Execution is {} and cannot be redriven", text(r, "status")));
+    d
 }
 
 /// The execution input, as AWS reads it: JSON text of at most 256 KiB.
@@ -152,10 +173,6 @@ impl Server {
             "status": "RUNNING",
             "startDate": epoch(now),
             "input": input_text,
-            "inputDetails": {"included": true},
-            "redriveCount": 0,
-            "redriveStatus": "NOT_REDRIVABLE",
-            "redriveStatusReason": "Execution is RUNNING and cannot be redriven",
             "_revision": target.revision,
         });
         if let Some(v) = &target.version_arn {
@@ -277,7 +294,7 @@ impl Server {
     }
 
     pub fn describe_execution(&self, req: &Value) -> Reply {
-        self.record(text(req, "executionArn")).map(|r| public(&r))
+        self.record(text(req, "executionArn")).map(|r| described(&r))
     }
 
     pub async fn stop_execution(&self, req: &Value) -> Reply {
@@ -334,42 +351,33 @@ impl Server {
             "stateMachineArn"
         };
         let execs = self.execs.borrow();
-        let items = execs
+        let items: Vec<&Value> = execs
             .records
             .values()
             .rev()
             .filter(|r| text(r, field) == a && status.is_none_or(|s| text(r, "status") == s))
-            .map(|r| {
-                let mut item = json!({});
-                for k in [
-                    "executionArn",
-                    "stateMachineArn",
-                    "name",
-                    "status",
-                    "startDate",
-                    "stopDate",
-                    "stateMachineVersionArn",
-                    "stateMachineAliasArn",
-                    "redriveCount",
-                ] {
-                    if let Some(v) = r.get(k) {
-                        item[k] = v.clone();
-                    }
-                }
-                item
-            })
             .collect();
-        page(items, req, "executions")
+        page_with(items, req, "executions", |r| {
+            let mut item = json!({});
+            for k in LIST_ITEM_FIELDS {
+                if let Some(v) = r.get(k) {
+                    item[k] = v.clone();
+                }
+            }
+            item["redriveCount"] = json!(0);
+            item
+        })
     }
 
     pub async fn get_execution_history(&self, req: &Value) -> Reply {
         let a = text(req, "executionArn");
         self.record(a)?;
         let include_data = req.get("includeExecutionData").and_then(Value::as_bool).unwrap_or(true);
-        let texts = self.store.history(a).await.map_err(ApiError::store)?;
-        let mut events: Vec<Value> = texts
+        let batches = self.store.history(a).await.map_err(ApiError::store)?;
+        let mut events: Vec<Value> = batches
             .iter()
-            .filter_map(|t| serde_json::from_str::<Value>(t).ok())
+            .filter_map(|t| serde_json::from_str::<Vec<Value>>(t).ok())
+            .flatten()
             .map(|e| api_event(e, include_data))
             .collect();
         if req.get("reverseOrder").and_then(Value::as_bool) == Some(true) {

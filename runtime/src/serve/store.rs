@@ -16,6 +16,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use std::path::Path;
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// One write; a group of them is one transaction.
@@ -49,7 +50,8 @@ pub trait Backend: Send {
     /// Applies the writes in one transaction, durable when it returns.
     fn apply(&mut self, writes: &[Write]) -> Result<(), String>;
     fn load(&mut self) -> Result<Loaded, String>;
-    /// One execution's events, in order, as JSON text.
+    /// One execution's events, in order, as JSON arrays of events (one per
+    /// commit).
     fn history(&mut self, arn: &str) -> Result<Vec<String>, String>;
     /// Takes every running execution whose lease is free, expired or
     /// already `lease.owner`'s; returns their ARNs and checkpoints.
@@ -69,17 +71,22 @@ const MIGRATIONS: &[&str] = &["
         arn TEXT NOT NULL UNIQUE,
         status TEXT NOT NULL,
         record TEXT NOT NULL,
-        checkpoint TEXT,
         lease_owner TEXT,
         lease_until INTEGER
     );
     CREATE INDEX executions_running ON executions (status) WHERE status = 'RUNNING';
-    CREATE TABLE events (
-        execution TEXT NOT NULL,
-        id INTEGER NOT NULL,
-        body TEXT NOT NULL,
-        PRIMARY KEY (execution, id)
-    ) WITHOUT ROWID;
+    -- Append-only: one row per commit, the commit's events as a JSON array
+    -- from event `first` on, and the checkpoint it left (none at the end).
+    -- Appending writes pages in sequence; rewriting a row per execution
+    -- would write a page of its own for each.
+    CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY,
+        execution INTEGER NOT NULL,
+        first INTEGER NOT NULL,
+        events TEXT NOT NULL,
+        checkpoint TEXT
+    );
+    CREATE INDEX journal_execution ON journal (execution, first);
 "];
 
 pub struct Sqlite {
@@ -146,37 +153,41 @@ impl Backend for Sqlite {
                     tx.execute("DELETE FROM resources WHERE arn = ?1", params![arn]).map_err(sql)?;
                 }
                 Write::Execution { arn, record, checkpoint, started, lease } => {
-                    tx.execute(
-                        "INSERT INTO executions (arn, status, record, checkpoint, lease_owner, lease_until)
-                         VALUES (?1, 'RUNNING', ?2, ?3, ?4, ?5)",
-                        params![arn, record, checkpoint, lease.owner, lease.until],
+                    tx.prepare_cached(
+                        "INSERT INTO executions (arn, status, record, lease_owner, lease_until)
+                         VALUES (?1, 'RUNNING', ?2, ?3, ?4)",
                     )
+                    .and_then(|mut s| s.execute(params![arn, record, lease.owner, lease.until]))
                     .map_err(sql)?;
-                    tx.execute("INSERT INTO events (execution, id, body) VALUES (?1, 1, ?2)", params![arn, started])
-                        .map_err(sql)?;
+                    let seq = tx.last_insert_rowid();
+                    tx.prepare_cached(
+                        "INSERT INTO journal (execution, first, events, checkpoint) VALUES (?1, 1, ?2, ?3)",
+                    )
+                    .and_then(|mut s| s.execute(params![seq, format!("[{started}]"), checkpoint]))
+                    .map_err(sql)?;
                 }
                 Write::Progress { arn, events, checkpoint, record } => {
-                    let mut insert = tx
-                        .prepare_cached("INSERT INTO events (execution, id, body) VALUES (?1, ?2, ?3)")
-                        .map_err(sql)?;
-                    for (id, body) in events {
-                        insert.execute(params![arn, *id as i64, body]).map_err(sql)?;
-                    }
-                    if let Some(c) = checkpoint {
-                        tx.prepare_cached("UPDATE executions SET checkpoint = ?2 WHERE arn = ?1")
-                            .and_then(|mut s| s.execute(params![arn, c]))
-                            .map_err(sql)?;
-                    }
+                    let seq: i64 = tx
+                        .prepare_cached("SELECT seq FROM executions WHERE arn = ?1")
+                        .and_then(|mut s| s.query_row(params![arn], |r| r.get(0)))
+                        .map_err(|e| format!("{arn}: {e}"))?;
+                    let first = events.first().map_or(0, |(id, _)| *id as i64);
+                    let texts: Vec<&str> = events.iter().map(|(_, e)| e.as_str()).collect();
+                    tx.prepare_cached(
+                        "INSERT INTO journal (execution, first, events, checkpoint) VALUES (?1, ?2, ?3, ?4)",
+                    )
+                    .and_then(|mut s| s.execute(params![seq, first, format!("[{}]", texts.join(",")), checkpoint]))
+                    .map_err(sql)?;
                     if let Some(r) = record {
                         let status = serde_json::from_str::<serde_json::Value>(r)
                             .ok()
                             .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_string))
                             .unwrap_or_else(|| "FAILED".into());
-                        tx.execute(
-                            "UPDATE executions SET record = ?2, status = ?3, checkpoint = NULL, lease_owner = NULL,
-                             lease_until = NULL WHERE arn = ?1",
-                            params![arn, r, status],
+                        tx.prepare_cached(
+                            "UPDATE executions SET record = ?2, status = ?3, lease_owner = NULL, lease_until = NULL
+                             WHERE seq = ?1",
                         )
+                        .and_then(|mut s| s.execute(params![seq, r, status]))
                         .map_err(sql)?;
                     }
                 }
@@ -201,8 +212,13 @@ impl Backend for Sqlite {
     }
 
     fn history(&mut self, arn: &str) -> Result<Vec<String>, String> {
-        let mut s =
-            self.conn.prepare_cached("SELECT body FROM events WHERE execution = ?1 ORDER BY id").map_err(sql)?;
+        let mut s = self
+            .conn
+            .prepare_cached(
+                "SELECT journal.events FROM journal JOIN executions ON journal.execution = executions.seq
+             WHERE executions.arn = ?1 AND journal.events != '[]' ORDER BY journal.first, journal.seq",
+            )
+            .map_err(sql)?;
         let rows = s.query_map(params![arn], |r| r.get(0)).map_err(sql)?;
         rows.map(|r| r.map_err(sql)).collect()
     }
@@ -216,9 +232,12 @@ impl Backend for Sqlite {
         )
         .map_err(sql)?;
         let claimed = {
+            // Each claimed execution's latest checkpoint.
             let mut s = tx
                 .prepare(
-                    "SELECT arn, checkpoint FROM executions WHERE status = 'RUNNING' AND lease_owner = ?1 ORDER BY seq",
+                    "SELECT e.arn, (SELECT j.checkpoint FROM journal j WHERE j.execution = e.seq
+                                    AND j.checkpoint IS NOT NULL ORDER BY j.seq DESC LIMIT 1)
+                     FROM executions e WHERE e.status = 'RUNNING' AND e.lease_owner = ?1 ORDER BY e.seq",
                 )
                 .map_err(sql)?;
             let rows =
@@ -273,6 +292,10 @@ pub struct Store {
 
 /// The most writes one transaction groups.
 const GROUP: usize = 4096;
+/// A group closes when no write has arrived for this long...
+const GATHER_QUIET: Duration = Duration::from_micros(100);
+/// ...or when its first write has waited this long.
+const GATHER_AT_MOST: Duration = Duration::from_millis(2);
 
 impl Store {
     /// Starts the writer thread over `backend`.
@@ -283,8 +306,12 @@ impl Store {
             .spawn(move || {
                 while let Ok(first) = rx.recv() {
                     let mut jobs = vec![first];
+                    // Gather what arrives while the server is still busy
+                    // handing out work: until it pauses, or for a moment.
+                    let until = Instant::now() + GATHER_AT_MOST;
                     while jobs.len() < GROUP {
-                        match rx.try_recv() {
+                        let left = until.saturating_duration_since(Instant::now());
+                        match rx.recv_timeout(GATHER_QUIET.min(left)) {
                             Ok(j) => jobs.push(j),
                             Err(_) => break,
                         }
@@ -381,14 +408,15 @@ mod tests {
             record: None,
         };
         db.apply(&[progress]).expect("applies");
-        assert_eq!(db.history("e1").expect("reads"), vec![r#"{"id":1}"#, r#"{"id":2}"#]);
+        assert_eq!(db.history("e1").expect("reads"), vec![r#"[{"id":1}]"#, r#"[{"id":2}]"#]);
+        // A write for an execution that does not exist fails its transaction.
+        let stray =
+            Write::Progress { arn: "nope".into(), events: vec![(2, "{}".into())], checkpoint: None, record: None };
+        assert!(db.apply(&[stray]).is_err());
         // Another owner cannot take a live lease; an expired one it can.
         assert!(db.claim(&lease("b"), 5_000).expect("claims").is_empty());
         let claimed = db.claim(&lease("b"), 20_000).expect("claims");
         assert_eq!(claimed, vec![("e1".to_string(), r#"{"last_event_id":2}"#.to_string())]);
-        // A duplicate event id fails the whole transaction.
-        let dup = Write::Progress { arn: "e1".into(), events: vec![(2, "{}".into())], checkpoint: None, record: None };
-        assert!(db.apply(&[dup]).is_err());
         let end = Write::Progress {
             arn: "e1".into(),
             events: vec![],

@@ -27,11 +27,15 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
     };
     let kind = &kind;
     cx.with_policy(raw, |_, parameters| async move {
-        cx.exec.task_calls.borrow_mut().push(TaskCall {
-            state: state.clone(),
-            resource: t.resource.clone(),
-            parameters: parameters.clone(),
-        });
+        // `--result` lists the calls; a server's execution may run for
+        // months and keeps none.
+        if !cx.exec.durable() {
+            cx.exec.task_calls.borrow_mut().push(TaskCall {
+                state: state.clone(),
+                resource: t.resource.clone(),
+                parameters: parameters.clone(),
+            });
+        }
         // Event details are built only when the history keeps them.
         let key = format!("{details_key}ScheduledEventDetails");
         cx.flow.event_with(&format!("{prefix}Scheduled"), || {
