@@ -88,7 +88,11 @@ check(last["type"] == "ExecutionAborted" and last["executionAbortedEventDetails"
 
 # A Standard execution that never ends fails at AWS's 25,000 history events.
 loop = sfn.create_state_machine(name="forever", roleArn="arn:aws:iam::123456789012:role/r",
-                                definition='{"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}}}')
+                                definition=json.dumps({"StartAt": "A", "States": {
+                                    "A": {"Type": "Pass", "Next": "Poll"},
+                                    "Poll": {"Type": "Choice", "Default": "A",
+                                             "Choices": [{"Variable": "$.done", "IsPresent": True, "Next": "Done"}]},
+                                    "Done": {"Type": "Succeed"}}}))
 e = sfn.start_execution(stateMachineArn=loop["stateMachineArn"])
 for _ in range(200):
     d = sfn.describe_execution(executionArn=e["executionArn"])
