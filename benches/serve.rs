@@ -91,7 +91,8 @@ impl Conn {
         let body = body.to_string();
         // A SigV4 header names the service (moto routes on it; aslc
         // accepts any).
-        let auth = "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/states/aws4_request, SignedHeaders=host, Signature=0";
+        let auth =
+            "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/states/aws4_request, SignedHeaders=host, Signature=0";
         let req = format!(
             "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: AWSStepFunctions.{op}\r\nAuthorization: {auth}\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
