@@ -3,9 +3,9 @@ their compiled code; CreateStateMachine takes a definition the binary
 contains (whatever its spacing and key order) and refuses any other.
 
 Usage: compiled.py BUNDLE EXAMPLES_DIR"""
-import json, os, sys, time
+import json, os, sys
 
-from harness import Server, check
+from harness import Server, check, finished
 
 bundle, examples = sys.argv[1], sys.argv[2]
 server = Server([bundle, "serve", "--in-memory"])
@@ -17,11 +17,7 @@ role = "arn:aws:iam::123456789012:role/r"
 # The same definition, written differently: accepted, run as compiled.
 copy = sfn.create_state_machine(name="hello-again", roleArn=role, definition=json.dumps(hello, indent=4, sort_keys=True))
 e = sfn.start_execution(stateMachineArn=copy["stateMachineArn"])
-for _ in range(100):
-    d = sfn.describe_execution(executionArn=e["executionArn"])
-    if d["status"] != "RUNNING":
-        break
-    time.sleep(0.05)
+d = finished(sfn, e["executionArn"])
 check(d["status"] == "SUCCEEDED" and d["output"] == '"Hello World!"', d)
 try:
     sfn.create_state_machine(name="other", roleArn=role,

@@ -1,6 +1,6 @@
 """What the serve tests share: starting `aslc serve` (or a built binary's
 `serve`) on a free port, and a boto3 client for it."""
-import atexit, os, re, signal, subprocess, sys
+import atexit, os, re, signal, subprocess, sys, time
 
 import boto3
 from botocore.config import Config
@@ -56,3 +56,13 @@ def client(url):
 def check(condition, message):
     if not condition:
         raise AssertionError(message)
+
+
+def finished(sfn, execution_arn, seconds=30):
+    """DescribeExecution once the execution has ended (or after `seconds`)."""
+    deadline = time.time() + seconds
+    while True:
+        d = sfn.describe_execution(executionArn=execution_arn)
+        if d["status"] != "RUNNING" or time.time() > deadline:
+            return d
+        time.sleep(0.05)

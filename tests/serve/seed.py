@@ -4,9 +4,9 @@ until it ends, and reads the history with boto3's paginator. Errors arrive
 as botocore's modelled exceptions.
 
 Usage: seed.py ASLC EXAMPLES_DIR"""
-import json, os, sys, time
+import json, os, sys
 
-from harness import Server, check
+from harness import Server, check, finished
 
 aslc, examples = sys.argv[1], sys.argv[2]
 server = Server([
@@ -20,11 +20,7 @@ MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:product-processing
 def lambda_handler(event, context):
     """What the seed's Lambda does: start, wait for the end, report."""
     started = sfn.start_execution(stateMachineArn=MACHINE, input=json.dumps(event))
-    while True:
-        d = sfn.describe_execution(executionArn=started["executionArn"])
-        if d["status"] != "RUNNING":
-            break
-        time.sleep(0.1)
+    d = finished(sfn, started["executionArn"])
     pages = sfn.get_paginator("get_execution_history").paginate(executionArn=started["executionArn"], maxResults=5)
     events = [e for p in pages for e in p["events"]]
     return {"statusCode": 200, "body": json.dumps({"status": d["status"], "output": json.loads(d["output"]), "events": events}, default=str)}
@@ -94,11 +90,7 @@ loop = sfn.create_state_machine(name="forever", roleArn="arn:aws:iam::1234567890
                                              "Choices": [{"Variable": "$.done", "IsPresent": True, "Next": "Done"}]},
                                     "Done": {"Type": "Succeed"}}}))
 e = sfn.start_execution(stateMachineArn=loop["stateMachineArn"])
-for _ in range(200):
-    d = sfn.describe_execution(executionArn=e["executionArn"])
-    if d["status"] != "RUNNING":
-        break
-    time.sleep(0.05)
+d = finished(sfn, e["executionArn"])
 check(d["status"] == "FAILED" and d["error"] == "States.Runtime", d)
 last = sfn.get_execution_history(executionArn=e["executionArn"], reverseOrder=True, maxResults=1)["events"][0]
 check(last["type"] == "ExecutionFailed" and last["id"] <= 25000, last)
