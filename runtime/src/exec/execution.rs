@@ -69,38 +69,46 @@ pub type StopSignal = futures::channel::oneshot::Receiver<(Option<String>, Optio
 
 /// `ExecutionStarted`, the first event of every execution.
 pub fn started_event(input: &Value) -> Value {
-    json!({
-        "id": 1,
-        "previousEventId": 0,
-        "timestamp": crate::timestamp::format_context(chrono::Utc::now()),
-        "type": "ExecutionStarted",
-        "executionStartedEventDetails": started_details(input),
-    })
+    let mut h = super::history::History::new(true);
+    h.push(&Cursor::new(0), "ExecutionStarted", Some(("executionStartedEventDetails", started_details(input))));
+    h.drain().pop().unwrap_or_default()
 }
 
 fn started_details(input: &Value) -> Value {
     json!({"input": input.to_string(), "inputDetails": not_truncated(), "roleArn": super::ROLE_ARN})
 }
 
-/// The error a stopped run ends with inside `execute` (never recorded as such).
-const ABORTED: &str = "aslc.Aborted";
+/// A run ended by StopExecution, with the error and cause it gave.
+struct Stopped {
+    error: Option<String>,
+    cause: Option<String>,
+}
 
-/// `run`, unless `stop` fires first: then an error carrying what
-/// StopExecution gave (as JSON in the cause).
+/// `run`, unless `stop` fires first.
 async fn stoppable(
     run: impl std::future::Future<Output = Result<Value, StatesError>>,
     stop: Option<StopSignal>,
-) -> Result<Value, StatesError> {
-    let Some(stop) = stop else { return run.await };
+) -> Result<Result<Value, StatesError>, Stopped> {
+    let Some(stop) = stop else { return Ok(run.await) };
     let run = std::pin::pin!(run);
     match futures::future::select(run, stop).await {
-        futures::future::Either::Left((r, _)) => r,
-        futures::future::Either::Right((Ok((error, cause)), _)) => {
-            Err(StatesError::new(ABORTED, json!({"error": error, "cause": cause}).to_string()))
-        }
+        futures::future::Either::Left((r, _)) => Ok(r),
+        futures::future::Either::Right((Ok((error, cause)), _)) => Err(Stopped { error, cause }),
         // The server dropped the sender: it is stopping, the run goes on.
-        futures::future::Either::Right((Err(_), run)) => run.await,
+        futures::future::Either::Right((Err(_), run)) => Ok(run.await),
     }
+}
+
+/// `{"error", "cause"}` of an ending event, without what is absent.
+fn error_details(error: &Option<String>, cause: &Option<String>) -> Value {
+    let mut d = serde_json::Map::new();
+    if let Some(e) = error {
+        d.insert("error".into(), json!(e));
+    }
+    if let Some(c) = cause {
+        d.insert("cause".into(), json!(c));
+    }
+    Value::Object(d)
 }
 
 /// Runs `machine` as one execution.
@@ -113,7 +121,8 @@ pub async fn execute(
 ) -> Outcome {
     let mut exec = Execution::new(&info, &input, tasks, opts.record_history);
     exec.history.borrow_mut().limit(opts.history_limit);
-    let top = Cursor::new(0);
+    // The machine's own events follow `ExecutionStarted`.
+    let top = Cursor::new(if opts.durable.is_some() { 1 } else { 0 });
     let vars = Vars::root();
     // A resumed execution whose machine had reached its end has its output.
     let finished = opts.durable.as_ref().filter(|(_, cp)| cp.root.ended).map(|(_, cp)| cp.root.input.clone());
@@ -127,7 +136,6 @@ pub async fn execute(
             (Flow { vars, cursor: Cursor::new(0), history: exec.history.clone(), slot: None }, input.clone())
         }
         Some((sink, cp)) => {
-            top.set(1);
             exec.history.borrow_mut().resume_at(cp.last_event_id);
             *exec.invocations.borrow_mut() = cp.invocations;
             let cursor = Cursor::new(cp.root.cursor);
@@ -139,15 +147,14 @@ pub async fn execute(
     };
     let timeout_seconds = opts.timeout_seconds;
     let result = if let Some(output) = finished {
-        Ok(output)
+        Ok(Ok(output))
     } else if !crate::io::fits(&input, MAX_PAYLOAD_BYTES) {
-        Err(StatesError::new(
+        Ok(Err(StatesError::new(
             names::DATA_LIMIT_EXCEEDED,
             "The execution input exceeds the maximum number of bytes service limit.",
-        ))
+        )))
     } else {
-        let run = machine.run(&exec, flow, start);
-        let run = stoppable(run, opts.stop);
+        let run = stoppable(machine.run(&exec, flow, start), opts.stop);
         // A resumed execution has had part of its time already.
         let elapsed = (chrono::Utc::now() - info.start_time).to_std().unwrap_or_default();
         let left =
@@ -155,13 +162,13 @@ pub async fn execute(
         match timeout_seconds {
             Some(t) => match tokio::time::timeout(left(t), run).await {
                 Ok(r) => r,
-                Err(_) => Err(StatesError { error: Some(names::TIMEOUT.into()), cause: None, state_scoped: false }),
+                Err(_) => Ok(Err(StatesError { error: Some(names::TIMEOUT.into()), cause: None, state_scoped: false })),
             },
             None => run.await,
         }
     };
     let (status, output, error, cause) = match result {
-        Ok(out) => {
+        Ok(Ok(out)) => {
             exec.history.borrow_mut().push(
                 &top,
                 "ExecutionSucceeded",
@@ -172,41 +179,21 @@ pub async fn execute(
             );
             (Status::Succeeded, Some(out), None, None)
         }
-        Err(e) => {
+        Ok(Err(e)) => {
             let timed_out = e.name() == names::TIMEOUT && e.cause.is_none() && timeout_seconds.is_some();
-            let aborted = e.error.as_deref() == Some(ABORTED);
-            let mut d = serde_json::Map::new();
-            if let Some(err) = &e.error {
-                d.insert("error".into(), json!(err));
-            }
-            if let Some(c) = &e.cause {
-                d.insert("cause".into(), json!(c));
-            }
-            let (kind, key, status) = if aborted {
-                // The error and cause are the ones StopExecution gave.
-                let s = e.cause.as_deref().and_then(|c| serde_json::from_str::<Value>(c).ok()).unwrap_or_default();
-                d = serde_json::Map::new();
-                for k in ["error", "cause"] {
-                    if let Some(v) = s.get(k).filter(|v| v.is_string()) {
-                        d.insert(k.into(), v.clone());
-                    }
-                }
-                ("ExecutionAborted", "executionAbortedEventDetails", Status::Aborted)
-            } else if timed_out {
+            let (kind, key, status) = if timed_out {
                 ("ExecutionTimedOut", "executionTimedOutEventDetails", Status::TimedOut)
             } else {
                 ("ExecutionFailed", "executionFailedEventDetails", Status::Failed)
             };
-            exec.history.borrow_mut().push(&top, kind, Some((key, Value::Object(d.clone()))));
-            let (error, cause) = if aborted {
-                (
-                    d.get("error").and_then(Value::as_str).map(str::to_string),
-                    d.get("cause").and_then(Value::as_str).map(str::to_string),
-                )
-            } else {
-                (e.error, e.cause)
-            };
-            (status, None, error, cause)
+            exec.history.borrow_mut().push(&top, kind, Some((key, error_details(&e.error, &e.cause))));
+            (status, None, e.error, e.cause)
+        }
+        // The error and cause are the ones StopExecution gave.
+        Err(Stopped { error, cause }) => {
+            let details = error_details(&error, &cause);
+            exec.history.borrow_mut().push(&top, "ExecutionAborted", Some(("executionAbortedEventDetails", details)));
+            (Status::Aborted, None, error, cause)
         }
     };
     let stop_time = chrono::Utc::now();

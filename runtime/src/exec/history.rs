@@ -34,10 +34,6 @@ impl Cursor {
     pub fn last(&self) -> u64 {
         self.0.get()
     }
-
-    pub fn set(&self, last: u64) {
-        self.0.set(last)
-    }
 }
 
 /// `{"truncated": false}`, which AWS puts beside every data field.

@@ -163,8 +163,8 @@ impl Server {
             }
             return Err(ApiError::new("ExecutionAlreadyExists", format!("Execution Already Exists: '{a}'")));
         }
-        let machine = self.loaded(&target.revision).map_err(|e| ApiError::new("StateMachineDoesNotExist", e))?;
-        drop(machine);
+        // A machine that cannot run is refused before anything is stored.
+        self.loaded(&target.revision).map_err(|e| ApiError::new("StateMachineDoesNotExist", e))?;
         let now = chrono::Utc::now();
         let mut record = json!({
             "executionArn": a,
@@ -393,7 +393,7 @@ impl Server {
         let reg = self.reg.borrow();
         let revision = text(&record, "_revision");
         let rev = reg.revision(revision).cloned().unwrap_or_default();
-        let current = self.describe_state_machine(&json!({"stateMachineArn": machine_arn})).unwrap_or_default();
+        let current = reg.machine(machine_arn).cloned().unwrap_or_default();
         let mut out = json!({
             "stateMachineArn": machine_arn,
             "name": machine_arn.rsplit(':').next().unwrap_or(""),

@@ -50,6 +50,10 @@ impl Registry {
         }
     }
 
+    pub fn machine(&self, arn: &str) -> Option<&Value> {
+        self.machines.get(arn)
+    }
+
     pub fn revision(&self, id: &str) -> Option<&Value> {
         self.revisions.get(id)
     }
@@ -121,7 +125,7 @@ impl Server {
         let req = json!({
             "name": i.name,
             "definition": i.definition,
-            "roleArn": format!("arn:aws:iam::{}:role/aslc-local", crate::exec::ACCOUNT),
+            "roleArn": crate::exec::ROLE_ARN,
         });
         let machine_arn = arn::machine(&i.name);
         let same = self.reg.borrow().machines.get(&machine_arn).map(|m| text(m, "definition") == i.definition);
@@ -140,13 +144,9 @@ impl Server {
         let name = text(req, "name");
         arn::check_name(name)?;
         let role = text(req, "roleArn");
-        arn::parts(role, &["role"]).or_else(|_| {
-            if role.starts_with("arn:") && role.contains(":iam::") {
-                Ok(vec![])
-            } else {
-                Err(ApiError::new("InvalidArn", format!("Invalid Arn: 'Invalid ARN prefix: {role}'")))
-            }
-        })?;
+        if !(role.starts_with("arn:") && role.contains(":iam::")) {
+            return Err(ApiError::new("InvalidArn", format!("Invalid Arn: 'Invalid ARN prefix: {role}'")));
+        }
         let ty = opt_text(req, "type").unwrap_or("STANDARD");
         let definition = text(req, "definition");
         self.check_definition(definition, ty == "EXPRESS")?;
@@ -166,7 +166,7 @@ impl Server {
         }
         let now = chrono::Utc::now();
         let revision = uuid::Uuid::new_v4().to_string();
-        let record = json!({
+        let mut record = json!({
             "stateMachineArn": machine_arn,
             "name": name,
             "status": "ACTIVE",
@@ -180,24 +180,20 @@ impl Server {
             "encryptionConfiguration": req.get("encryptionConfiguration").cloned().unwrap_or(json!({"type": "AWS_OWNED_KEY"})),
             "_nextVersion": 1,
         });
+        let mut reply = json!({"stateMachineArn": machine_arn, "creationDate": epoch(now)});
+        let version = (req.get("publish").and_then(Value::as_bool) == Some(true)).then(|| {
+            record["_nextVersion"] = json!(2);
+            version_record(&record, 1, opt_text(req, "versionDescription"), now)
+        });
         let rev = json!({"definition": definition, "roleArn": role});
         let mut writes = vec![resource("revision", &revision, &rev), resource("machine", &machine_arn, &record)];
+        if let Some(v) = &version {
+            writes.push(resource("version", text(v, "stateMachineArn"), v));
+            reply["stateMachineVersionArn"] = v["stateMachineArn"].clone();
+        }
         let tags = req.get("tags").and_then(Value::as_array).cloned().unwrap_or_default();
         if !tags.is_empty() {
             writes.push(resource("tags", &machine_arn, &Value::Array(tags.clone())));
-        }
-        let mut reply = json!({"stateMachineArn": machine_arn, "creationDate": epoch(now)});
-        let version = if req.get("publish").and_then(Value::as_bool) == Some(true) {
-            Some(version_record(&record, 1, opt_text(req, "versionDescription"), now))
-        } else {
-            None
-        };
-        let mut record = record;
-        if let Some(v) = &version {
-            record["_nextVersion"] = json!(2);
-            writes[1] = resource("machine", &machine_arn, &record);
-            writes.push(resource("version", text(v, "stateMachineArn"), v));
-            reply["stateMachineVersionArn"] = v["stateMachineArn"].clone();
         }
         self.write(writes).await?;
         let mut reg = self.reg.borrow_mut();

@@ -142,17 +142,7 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
                 if saved.is_none() {
                     cx.flow.event_with("MapIterationStarted", || ("mapIterationStartedEventDetails", details()));
                 }
-                // One whose last state was committed has its output.
-                let ended = saved.as_ref().filter(|s| s.ended).map(|s| s.input.clone());
-                let input = saved.as_ref().map_or(input, |s| s.input.clone());
-                let flow = cx.flow.child(vars, history, i, &input, saved);
-                let out = match ended {
-                    Some(output) => Ok(output),
-                    None => cx.nested.run(&m.processor, input, flow).await,
-                };
-                if let Some(slot) = &cx.flow.slot {
-                    slot.child_done(i, &out);
-                }
+                let out = cx.run_child(&m.processor, i, input, vars, history, saved).await;
                 if out.is_ok() {
                     cx.flow.event_with("MapIterationSucceeded", || ("mapIterationSucceededEventDetails", details()));
                 } else {

@@ -19,15 +19,19 @@ pub(crate) use task::task;
 pub(crate) use task::MAX_PAYLOAD_BYTES;
 pub(crate) use wait::wait;
 
-use super::journal::{self, SavedChildren, SavedInside};
+use super::history::History;
+use super::journal::{self, SavedChildren, SavedFlow, SavedInside};
 use super::{apply_assign, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
 use crate::env::{Context, Env};
 use crate::error::StatesError;
 use crate::io;
 use crate::jsonata;
-use crate::machine::{QueryLanguage, State};
+use crate::machine::{Container, QueryLanguage, State};
+use crate::vars::Vars;
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::future::Future;
+use std::rc::Rc;
 use std::time::Duration;
 
 /// What a state function needs besides its input.
@@ -62,20 +66,40 @@ impl Cx<'_> {
         tokio::time::sleep(delay).await;
     }
 
+    /// Runs child `index` (a Map iteration, a Parallel branch) of
+    /// `container`: from its start, or, `saved`, from where it stood (a
+    /// child whose last state was committed has its output already).
+    pub async fn run_child(
+        &self,
+        container: &Container,
+        index: usize,
+        input: Value,
+        vars: Rc<Vars>,
+        history: Rc<RefCell<History>>,
+        saved: Option<SavedFlow>,
+    ) -> Result<Value, StatesError> {
+        let ended = saved.as_ref().filter(|s| s.ended).map(|s| s.input.clone());
+        let input = saved.as_ref().map_or(input, |s| s.input.clone());
+        let flow = self.flow.child(vars, history, index, &input, saved);
+        let out = match ended {
+            Some(output) => Ok(output),
+            None => self.nested.run(container, input, flow).await,
+        };
+        if let Some(slot) = &self.flow.slot {
+            slot.child_done(index, &out);
+        }
+        out
+    }
+
     /// A resumed Wait's time left.
     pub fn resumed_wait(&self) -> Option<Duration> {
         self.resumed.borrow_mut().take().and_then(|r| r.until).map(left_until)
     }
 
-    /// A resumed Map's or Parallel's iterations or branches.
-    pub fn resumed_children(&self) -> Option<SavedChildren> {
-        self.resumed.borrow_mut().as_mut().and_then(|r| r.children.take())
-    }
-
     /// The Map's iterations or the Parallel's branches start: from
     /// scratch, or as they were saved (their finished outputs are kept).
     pub fn start_children(&self) -> Option<SavedChildren> {
-        let resumed = self.resumed_children();
+        let resumed = self.resumed.borrow_mut().as_mut().and_then(|r| r.children.take());
         if let Some(slot) = &self.flow.slot {
             slot.children_started();
             for (i, d) in resumed.iter().flat_map(|c| &c.done) {

@@ -20,22 +20,12 @@ pub(crate) async fn parallel(cx: &Cx<'_>, raw: Value, branches: &[Container]) ->
         let runs = branches.iter().enumerate().map(|(i, b)| {
             let finished = done.remove(&i);
             let saved = open.remove(&i);
-            // A branch whose last state was committed has its output.
-            let ended = saved.as_ref().filter(|s| s.ended).map(|s| s.input.clone());
-            let input = saved.as_ref().map_or_else(|| effective.clone(), |s| s.input.clone());
-            let flow = cx.flow.child(Vars::child(&cx.flow.vars), cx.flow.history.clone(), i, &input, saved);
+            let input = effective.clone();
             async move {
-                if let Some(d) = finished {
-                    return d.into_result();
+                match finished {
+                    Some(d) => d.into_result(),
+                    None => cx.run_child(b, i, input, Vars::child(&cx.flow.vars), cx.flow.history.clone(), saved).await,
                 }
-                let out = match ended {
-                    Some(output) => Ok(output),
-                    None => cx.nested.run(b, input, flow).await,
-                };
-                if let Some(slot) = &cx.flow.slot {
-                    slot.child_done(i, &out);
-                }
-                out
             }
         });
         match try_join_all(runs).await {
