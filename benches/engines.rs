@@ -77,7 +77,8 @@ fn bundle() -> &'static PathBuf {
 }
 
 fn flags(w: &Workload) -> Vec<String> {
-    let mut f = vec!["--input".to_string(), w.input.to_string(), "--fast-forward".to_string()];
+    // Express: the loops run past a Standard execution's 25,000 events.
+    let mut f = ["--input", w.input, "--fast-forward", "--type", "EXPRESS"].map(String::from).to_vec();
     if let Some((mock, case)) = w.mock {
         f.extend(["--mock-config".into(), mock.into(), "--test-case".into(), case.into()]);
     }

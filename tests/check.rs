@@ -85,6 +85,7 @@ const RULES: &[(&str, &str, Option<&str>)] = &[
     ("not-a-reference-path.json", "SCHEMA_VALIDATION_FAILED", Some("/States/A/ItemsPath")),
     ("express-sync-task.json", "SCHEMA_VALIDATION_FAILED", Some("/States/A/Resource")),
     ("several-problems.yaml", "MISSING_TRANSITION_TARGET", Some("/States/Orphan")),
+    ("unknown-integration.json", "SCHEMA_VALIDATION_FAILED", Some("/States/A/Resource")),
 ];
 
 #[test]
@@ -150,6 +151,33 @@ fn examples_are_valid() {
         checked += 1;
     }
     assert!(checked >= 5, "only {checked} examples");
+}
+
+/// Definitions AWS creates (`tests/fixtures/valid/`): Jayway's path
+/// grammar, `Parameters` that is not an object, integration resources.
+#[test]
+fn what_aws_accepts_is_accepted() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/valid");
+    let mut checked = 0;
+    for e in std::fs::read_dir(dir).expect("valid fixtures folder").flatten() {
+        let (human, json, valid) = diagnose(&e.path());
+        assert!(valid, "{}:\n{human}", e.path().display());
+        assert_eq!(json["diagnostics"], serde_json::json!([]), "{}", e.path().display());
+        checked += 1;
+    }
+    assert!(checked >= 3, "only {checked} fixtures");
+}
+
+#[test]
+fn unknown_integrations_are_each_reported() {
+    let (_, json, _) = diagnose(&fixture("unknown-integration.json"));
+    let at: Vec<&str> =
+        json["diagnostics"].as_array().into_iter().flatten().filter_map(|d| d["location"].as_str()).collect();
+    assert_eq!(at, ["/States/A/Resource", "/States/B/Resource", "/States/C/Resource"], "{json}");
+    assert_eq!(
+        json["diagnostics"][0]["message"],
+        "The resource provided arn:aws:states:::dynamodb:query is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."
+    );
 }
 
 #[test]

@@ -231,3 +231,50 @@ fn an_inline_map_runs_at_most_40_iterations_at_once() {
     assert_eq!(started_before, 40, "{types:?}");
     assert_eq!(types.iter().filter(|t| **t == "MapIterationSucceeded").count(), 100);
 }
+
+/// AWS fails a Standard execution whose history would pass 25,000 events;
+/// Express executions keep no such history, and no redrive count.
+#[test]
+fn standard_executions_stop_at_the_history_limit() {
+    let dir = std::env::temp_dir().join(format!("aslc-cli-limit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let def = dir.join("count.json");
+    std::fs::write(
+        &def,
+        r#"{"StartAt":"Add","States":{
+            "Add":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.n, 1)"},"Next":"Done?"},
+            "Done?":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThanEquals":7000,"Next":"Context"}],"Default":"Add"},
+            "Context":{"Type":"Pass","Parameters":{"n.$":"$.n","execution.$":"$$.Execution"},"End":true}}}"#,
+    )
+    .expect("write");
+    let def = def.to_str().unwrap_or("");
+    let hist = dir.join("history.json");
+    let standard = aslc(&["run", def, "--input", r#"{"n":0}"#, "--result", "--history", hist.to_str().unwrap_or("")]);
+    let v: serde_json::Value = serde_json::from_str(stdout(&standard).trim()).expect("result JSON");
+    assert_eq!(
+        (v["status"].as_str(), v["error"].as_str(), v["cause"].as_str()),
+        (
+            Some("FAILED"),
+            Some("States.Runtime"),
+            Some("The execution reached the maximum number of history events (25000).")
+        )
+    );
+    let h: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&hist).expect("history written")).expect("history JSON");
+    let events = h["events"].as_array().expect("events");
+    let last = events.last().expect("an event");
+    assert_eq!(
+        (&last["type"], &last["id"], &last["previousEventId"]),
+        (&"ExecutionFailed".into(), &25000.into(), &24999.into())
+    );
+
+    let express = aslc(&["run", def, "--input", r#"{"n":0}"#, "--type", "EXPRESS"]);
+    assert_eq!(express.status.code(), Some(0), "{}", stderr(&express));
+    let out: serde_json::Value = serde_json::from_str(stdout(&express).trim()).expect("output JSON");
+    assert_eq!(out["n"], 7000);
+    assert!(out["execution"].get("RedriveCount").is_none(), "{out}");
+    let short = aslc(&["run", def, "--input", r#"{"n":6990}"#]);
+    let out: serde_json::Value = serde_json::from_str(stdout(&short).trim()).expect("output JSON");
+    assert_eq!(out["execution"]["RedriveCount"], 0, "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -27,6 +27,25 @@ fn result(o: &Output, what: &str) -> serde_json::Value {
     })
 }
 
+/// `… | head`: a reader that goes away early ends nothing but the output;
+/// no panic, no backtrace, the execution's own exit status. The output is
+/// more than a pipe holds, so the write waits until the reader is gone.
+fn assert_quiet_when_stdout_closes(cmd: &mut Command, work: &Path, what: &str) {
+    let input = work.join("big-input.json");
+    std::fs::write(&input, serde_json::json!(vec!["x".repeat(100); 2000]).to_string()).expect("write");
+    let mut child = cmd
+        .arg("--input-file")
+        .arg(&input)
+        .arg("--result")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!((o.status.code(), String::from_utf8_lossy(&o.stderr).as_ref()), (Some(0), ""), "{what}");
+}
+
 fn runs(work: &Path) -> Vec<Run> {
     let ex = root().join("examples");
     let input = |text: &str| vec!["--input".to_string(), text.to_string()];
@@ -160,6 +179,9 @@ fn both_engines_agree_on_examples_and_cases() {
         .output()
         .expect("runs");
     assert_eq!(String::from_utf8_lossy(&lp.stdout).trim(), "2");
+    let hello = root().join("examples/hello.json");
+    assert_quiet_when_stdout_closes(aslc().arg("run").arg(&hello), &work, "aslc run");
+    assert_quiet_when_stdout_closes(Command::new(&bundle).arg("hello"), &work, "a built binary");
     let help = Command::new(&bundle).arg("--help").output().expect("runs");
     assert!(String::from_utf8_lossy(&help.stdout).contains("product-processing"));
     std::fs::remove_dir_all(&work).ok();

@@ -101,3 +101,9 @@ fn a_built_binary_serves_its_machines_and_they_survive_sigkill() {
     let command = serde_json::json!([bundle, "serve"]).to_string();
     script("crash.py", &[&command, dir.join("data").to_str().expect("utf-8 path")]);
 }
+
+#[test]
+fn distributed_maps_have_map_runs() {
+    let data = scratch("map-runs");
+    script("maprun.py", &[aslc_path(), "tests/serve/maprun.json", data.to_str().expect("utf-8 path")]);
+}

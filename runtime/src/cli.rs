@@ -2,7 +2,7 @@
 //! makes, and how an outcome is printed: the same words and exit codes in
 //! both engines.
 
-use crate::exec::{execute, mock, ExecutionInfo, Machine, Options, Outcome, Status};
+use crate::exec::{execute, mock, ExecutionInfo, Machine, MachineType, Options, Outcome, Status};
 use crate::tasks::{Linked, ResourceMap, Tasks};
 use serde_json::Value;
 use std::path::Path;
@@ -37,6 +37,10 @@ pub struct RunArgs {
     /// engines without process start-up.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
     pub repeat: u32,
+    /// Run as a STANDARD execution (AWS's 25,000-event history quota
+    /// applies) or an EXPRESS one (no quota, no `RedriveCount`).
+    #[arg(long = "type", value_name = "TYPE", value_enum, default_value_t = MachineType::Standard)]
+    pub machine_type: MachineType,
 }
 
 /// What answers Task states: the flags `aslc run`, `aslc serve` and built
@@ -144,6 +148,7 @@ pub fn run_main(
         machine_name: machine_name.to_string(),
         execution_name: args.name.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         start_time: chrono::Utc::now(),
+        machine_type: args.machine_type,
     };
     let rt = match tokio::runtime::Builder::new_current_thread().enable_time().start_paused(args.fast_forward).build() {
         Ok(rt) => rt,
@@ -210,9 +215,9 @@ fn report(args: &RunArgs, outcome: &Outcome) -> ExitCode {
         }
     }
     if args.result {
-        println!("{}", outcome.to_result_json());
+        emit(&outcome.to_result_json());
     } else if let Some(out) = &outcome.output {
-        println!("{out}");
+        emit(out);
     } else {
         eprintln!("{}: {}", outcome.error.as_deref().unwrap_or(""), outcome.cause.as_deref().unwrap_or(""));
     }
@@ -220,5 +225,16 @@ fn report(args: &RunArgs, outcome: &Outcome) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Prints a line on standard output. A reader that went away (`aslc run …
+/// | head`) is no error: as Unix tools do, the program goes on quietly to
+/// its usual exit status.
+pub fn emit(text: &dyn std::fmt::Display) {
+    use std::io::Write;
+    match writeln!(std::io::stdout().lock(), "{text}") {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => eprintln!("error: cannot write the output: {e}"),
+        _ => {}
     }
 }

@@ -24,6 +24,11 @@ pub fn format_context(t: DateTime<Utc>) -> String {
     }
 }
 
+/// A time as the JSON protocol sends it: seconds since the epoch.
+pub fn epoch(t: DateTime<Utc>) -> serde_json::Value {
+    serde_json::json!(t.timestamp_millis() as f64 / 1000.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse;

@@ -1,8 +1,10 @@
 //! Definition checks beyond the schema: unique names, transition targets,
-//! reachability and terminal states, and the Express-only rules. `check`
-//! runs the whole front end and returns every diagnostic with its position.
+//! reachability and terminal states, integration resources, and the
+//! Express-only rules. `check` runs the whole front end and returns every
+//! diagnostic with its position.
 
 mod express;
+mod integrations;
 mod names;
 mod reachability;
 mod states_scope;
@@ -14,12 +16,8 @@ use crate::model::{read, StateMachine};
 use crate::source::Source;
 use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum MachineType {
-    #[default]
-    Standard,
-    Express,
-}
+/// The runtime's: the checks and the executions of a type agree.
+pub use asl_runtime::exec::MachineType;
 
 /// Reads and checks a definition. The model is returned only when there is
 /// no error, so later stages can rely on everything the checks promise.
@@ -31,6 +29,7 @@ pub fn check(source: &Source, value: &Value, ty: MachineType) -> (Option<StateMa
         reachability::check(&m.root, &mut diags);
         states_scope::check(&m.root, &mut diags);
         variables::check(&m.root, &mut diags);
+        integrations::check(&m.root, &mut diags);
         if ty == MachineType::Express {
             express::check(&m.root, &mut diags);
         }

@@ -3,6 +3,7 @@
 use super::load_definition;
 use super::run::machine_name;
 use crate::build::{build, Options, Profile};
+use crate::check::MachineType;
 use crate::codegen::Unit;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,7 +35,7 @@ pub struct Args {
 pub fn run(a: Args) -> ExitCode {
     let mut machines = Vec::new();
     for f in &a.files {
-        match load_definition(f, 1) {
+        match load_definition(f, MachineType::Standard, 1) {
             Ok((m, definition)) => machines.push((machine_name(f), m, definition)),
             Err(code) => return code,
         }

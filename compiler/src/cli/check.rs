@@ -1,7 +1,8 @@
 //! `aslc check FILE...`
 
-use super::{read_input, MachineTypeArg};
+use super::read_input;
 use crate::check::check_text;
+use crate::check::MachineType;
 use crate::diagnostics::{render_human, render_json};
 use clap::ValueEnum;
 use std::process::ExitCode;
@@ -22,7 +23,7 @@ pub struct Args {
     format: Format,
     /// The state machine type whose rules apply.
     #[arg(long = "type", value_enum, default_value = "STANDARD")]
-    machine_type: MachineTypeArg,
+    machine_type: MachineType,
 }
 
 pub fn run(a: Args) -> ExitCode {
@@ -37,11 +38,11 @@ pub fn run(a: Args) -> ExitCode {
                 continue;
             }
         };
-        let (source, machine, diags) = check_text(&name, bytes, a.machine_type.into());
+        let (source, machine, diags) = check_text(&name, bytes, a.machine_type);
         let valid = machine.is_some();
         any_invalid |= !valid;
         match a.format {
-            Format::Json => println!("{}", render_json(&diags)),
+            Format::Json => asl_runtime::cli::emit(&render_json(&diags)),
             Format::Human => {
                 eprint!("{}", render_human(&source, &diags));
                 let errors = diags.len();

@@ -1,6 +1,7 @@
 //! `aslc graph FILE`
 
 use super::load_checked;
+use crate::check::MachineType;
 use clap::ValueEnum;
 use std::process::ExitCode;
 
@@ -19,16 +20,14 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> ExitCode {
-    let m = match load_checked(&a.file, 1) {
+    let m = match load_checked(&a.file, MachineType::Standard, 1) {
         Ok(m) => m,
         Err(code) => return code,
     };
-    print!(
-        "{}",
-        match a.format {
-            Format::Dot => crate::graph::dot(&m),
-            Format::Mermaid => crate::graph::mermaid(&m),
-        }
-    );
+    let text = match a.format {
+        Format::Dot => crate::graph::dot(&m),
+        Format::Mermaid => crate::graph::mermaid(&m),
+    };
+    asl_runtime::cli::emit(&text.trim_end());
     ExitCode::SUCCESS
 }

@@ -7,7 +7,8 @@ mod graph;
 mod run;
 mod serve;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use crate::check::MachineType;
+use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -31,22 +32,6 @@ enum Command {
     Serve(serve::Args),
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-#[value(rename_all = "UPPER")]
-pub enum MachineTypeArg {
-    Standard,
-    Express,
-}
-
-impl From<MachineTypeArg> for crate::check::MachineType {
-    fn from(t: MachineTypeArg) -> Self {
-        match t {
-            MachineTypeArg::Standard => crate::check::MachineType::Standard,
-            MachineTypeArg::Express => crate::check::MachineType::Express,
-        }
-    }
-}
-
 /// Reads a definition file, `-` meaning standard input.
 pub(crate) fn read_input(path: &str) -> Result<(String, Vec<u8>), String> {
     if path == "-" {
@@ -58,23 +43,28 @@ pub(crate) fn read_input(path: &str) -> Result<(String, Vec<u8>), String> {
     std::fs::read(path).map(|b| (path.to_string(), b)).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
-/// Reads and checks one definition; on failure prints why and gives the
-/// exit code to return (2 for I/O, `invalid` for an invalid definition).
-pub(crate) fn load_checked(file: &str, invalid: u8) -> Result<crate::model::StateMachine, ExitCode> {
-    load_definition(file, invalid).map(|(m, _)| m)
+/// Reads and checks one definition with the rules of `ty`; on failure
+/// prints why and gives the exit code to return (2 for I/O, `invalid` for
+/// an invalid definition).
+pub(crate) fn load_checked(file: &str, ty: MachineType, invalid: u8) -> Result<crate::model::StateMachine, ExitCode> {
+    load_definition(file, ty, invalid).map(|(m, _)| m)
 }
 
 /// Reads and checks one definition, and gives it back as JSON text (what
 /// the API holds; YAML is converted). On failure prints why: exit code 2
 /// for I/O, `invalid` for an invalid definition.
-pub(crate) fn load_definition(file: &str, invalid: u8) -> Result<(crate::model::StateMachine, String), ExitCode> {
+pub(crate) fn load_definition(
+    file: &str,
+    ty: MachineType,
+    invalid: u8,
+) -> Result<(crate::model::StateMachine, String), ExitCode> {
     let (name, bytes) = read_input(file).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
     let (source, value) = crate::source::load(&name, bytes);
     let (machine, diags) = match &value {
-        Ok(v) => crate::check::check(&source, v, crate::check::MachineType::Standard),
+        Ok(v) => crate::check::check(&source, v, ty),
         Err(d) => (None, vec![d.clone()]),
     };
     match (machine, value) {

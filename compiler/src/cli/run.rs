@@ -28,7 +28,7 @@ pub(crate) fn machine_name(file: &str) -> String {
 }
 
 pub fn run(a: Args) -> ExitCode {
-    let m = match load_checked(&a.file, 2) {
+    let m = match load_checked(&a.file, a.run.machine_type, 2) {
         Ok(m) => m,
         Err(code) => return code,
     };

@@ -51,7 +51,7 @@ impl Engines for Interpreter {
 pub fn run(a: Args) -> ExitCode {
     let mut initial = Vec::new();
     for f in &a.files {
-        match load_definition(f, 2) {
+        match load_definition(f, MachineType::Standard, 2) {
             Ok((_, definition)) => initial.push(Initial { name: machine_name(f), definition }),
             Err(code) => return code,
         }

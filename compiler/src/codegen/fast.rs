@@ -104,6 +104,7 @@ fn value(v: &Value) -> TokenStream {
             let items = items.iter().map(value);
             quote!(Value::Array(vec![#(#items),*]))
         }
+        Value::Object(map) if map.is_empty() => quote!(Value::Object(Default::default())),
         Value::Object(map) => {
             let n = map.len();
             let fields = map.iter().map(|(k, v)| {
@@ -150,6 +151,7 @@ fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
 fn template(t: &Template, scope: &Scope) -> Option<TokenStream> {
     Some(match t {
         Template::Constant(v) => value(v),
+        Template::Object(fields) if fields.is_empty() => quote!(Value::Object(Default::default())),
         Template::Object(fields) => {
             let n = fields.len();
             let mut inserts = Vec::new();
@@ -482,6 +484,9 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
         }
     };
     let merged = merged(s);
+    // `ResultPath: null` keeps the input: the iterations still run (their
+    // errors count) but their outputs are dropped.
+    let discard = if mentions(&merged, "result") { quote!() } else { quote!(let _ = result;) };
     let output = output(s)?;
     let empty = empty_if_needed(s);
     Some(quote! {
@@ -499,6 +504,7 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
         }
         let result = Value::Array(outputs);
         #selection
+        #discard
         let merged = #merged;
         Some((#output, visits))
     })

@@ -391,6 +391,11 @@ fn sync_runner(
             let mut visited = 0usize;
             loop {
                 visited += 1;
+                // An iteration that would fill a history is left to
+                // `run_state`, which fails it as AWS does.
+                if visited > asl_runtime::exec::STANDARD_HISTORY_LIMIT as usize {
+                    return None;
+                }
                 match current {
                     #(#arms)*
                 }
@@ -552,9 +557,11 @@ fn container(
         quote!()
     } else {
         quote! {
-            match current {
-                #(#arms)*
-                #others
+            if asl_runtime::exec::history_has_room(&flow) {
+                match current {
+                    #(#arms)*
+                    #others
+                }
             }
         }
     };

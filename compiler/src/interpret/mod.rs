@@ -2,7 +2,7 @@
 //! the runtime's `run_state`, the same code generated binaries call.
 
 use asl_runtime::exec::{
-    execute, run_state, Execution, ExecutionInfo, Flow, Machine, Nested, Options, Outcome, Transition,
+    execute, run_state, Execution, ExecutionInfo, Flow, Machine, MachineType, Nested, Options, Outcome, Transition,
 };
 use asl_runtime::machine::{Container, StateMachine};
 use asl_runtime::tasks::Tasks;
@@ -80,6 +80,7 @@ pub fn run_to_end(
         machine_name: name.to_string(),
         execution_name: "test-execution".to_string(),
         start_time: chrono::Utc::now(),
+        machine_type: MachineType::Standard,
     };
     let opts = Options { timeout_seconds: machine.timeout_seconds, ..Options::default() };
     Ok(rt.block_on(execute(info, input, tasks, opts, &Interpreted(machine))))

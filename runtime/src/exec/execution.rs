@@ -3,7 +3,7 @@
 
 use super::history::{not_truncated, Cursor};
 use super::journal::{Checkpoint, Commit, End, Journal, Sink, Slot};
-use super::{Execution, ExecutionInfo, Flow, Machine, TaskCall};
+use super::{Execution, ExecutionInfo, Flow, Machine, MachineType, TaskCall};
 use crate::error::{names, StatesError};
 use crate::exec::states::MAX_PAYLOAD_BYTES;
 use crate::vars::Vars;
@@ -56,9 +56,8 @@ pub struct Options {
     pub durable: Option<(Rc<dyn Sink>, Checkpoint)>,
     /// Stops the execution when it receives the error and cause to record.
     pub stop: Option<StopSignal>,
-    /// The most events its history may hold (AWS's 25,000 for a Standard
-    /// execution: `STANDARD_HISTORY_LIMIT`).
-    pub history_limit: Option<u64>,
+    /// Told of each Map Run the execution starts (the server lists them).
+    pub map_runs: Option<super::map_run::MapRunSink>,
 }
 
 /// AWS's quota of events in a Standard execution's history.
@@ -120,7 +119,9 @@ pub async fn execute(
     machine: &dyn Machine,
 ) -> Outcome {
     let mut exec = Execution::new(&info, &input, tasks, opts.record_history);
-    exec.history.borrow_mut().limit(opts.history_limit);
+    exec.map_runs = opts.map_runs;
+    let history_limit = (info.machine_type == MachineType::Standard).then_some(STANDARD_HISTORY_LIMIT);
+    exec.history.borrow_mut().limit(history_limit);
     // The machine's own events follow `ExecutionStarted`.
     let top = Cursor::new(if opts.durable.is_some() { 1 } else { 0 });
     let vars = Vars::root();
@@ -146,6 +147,8 @@ pub async fn execute(
         }
     };
     let timeout_seconds = opts.timeout_seconds;
+    // The execution's last event follows the machine's last one.
+    let last = flow.cursor.clone();
     let result = if let Some(output) = finished {
         Ok(Ok(output))
     } else if !crate::io::fits(&input, MAX_PAYLOAD_BYTES) {
@@ -170,7 +173,7 @@ pub async fn execute(
     let (status, output, error, cause) = match result {
         Ok(Ok(out)) => {
             exec.history.borrow_mut().push(
-                &top,
+                &last,
                 "ExecutionSucceeded",
                 Some((
                     "executionSucceededEventDetails",
@@ -186,13 +189,13 @@ pub async fn execute(
             } else {
                 ("ExecutionFailed", "executionFailedEventDetails", Status::Failed)
             };
-            exec.history.borrow_mut().push(&top, kind, Some((key, error_details(&e.error, &e.cause))));
+            exec.history.borrow_mut().push(&last, kind, Some((key, error_details(&e.error, &e.cause))));
             (status, None, e.error, e.cause)
         }
         // The error and cause are the ones StopExecution gave.
         Err(Stopped { error, cause }) => {
             let details = error_details(&error, &cause);
-            exec.history.borrow_mut().push(&top, "ExecutionAborted", Some(("executionAbortedEventDetails", details)));
+            exec.history.borrow_mut().push(&last, "ExecutionAborted", Some(("executionAbortedEventDetails", details)));
             (Status::Aborted, None, error, cause)
         }
     };

@@ -87,9 +87,14 @@ impl History {
 
     /// Counts `n` events without recording them (only when the history
     /// keeps no details): the ids later events and causes use stay right.
+    /// Events past the limit are dropped, as `push` drops them.
     pub fn skip(&mut self, cursor: &Cursor, n: u64) {
         debug_assert!(!self.record, "skipped events would be missing from a recorded history");
         self.count += n;
+        if let Some(room) = self.limit.map(|l| l - 1).filter(|room| self.count > *room) {
+            self.count = room;
+            self.overflowed = true;
+        }
         cursor.0.set(self.count);
     }
 
@@ -170,5 +175,17 @@ mod tests {
         let events = h.drain();
         let types: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
         assert_eq!(types, ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionFailed"]);
+    }
+
+    #[test]
+    fn skipped_events_stop_at_the_limit_too() {
+        let mut h = History::new(false);
+        h.limit(Some(10));
+        let c = Cursor::new(0);
+        h.skip(&c, 9);
+        assert_eq!(h.overflowed(), None);
+        h.skip(&c, 5);
+        assert_eq!(h.overflowed(), Some(10));
+        assert_eq!(h.push(&c, "ExecutionFailed", None), 10);
     }
 }

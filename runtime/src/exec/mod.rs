@@ -7,6 +7,7 @@
 mod execution;
 pub mod history;
 pub mod journal;
+pub mod map_run;
 pub mod mock;
 mod retry;
 mod states;
@@ -62,6 +63,8 @@ pub struct Execution {
     journal: Option<journal::Journal>,
     /// States run since the execution last let others run (`pause`).
     ticks: std::cell::Cell<u32>,
+    /// Who is told of the Map Runs Distributed Maps start.
+    pub map_runs: Option<map_run::MapRunSink>,
 }
 
 /// Names and ids that identify an execution.
@@ -70,6 +73,18 @@ pub struct ExecutionInfo {
     pub machine_name: String,
     pub execution_name: String,
     pub start_time: chrono::DateTime<chrono::Utc>,
+    pub machine_type: MachineType,
+}
+
+/// Standard or Express. AWS keeps a Standard execution's history, so it
+/// bounds it (25,000 events) and counts redrives (`$$.Execution.RedriveCount`);
+/// an Express execution has neither.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum MachineType {
+    #[default]
+    Standard,
+    Express,
 }
 
 pub const ACCOUNT: &str = "123456789012";
@@ -97,11 +112,15 @@ impl Execution {
                 "StartTime": crate::timestamp::format_context(info.start_time),
                 "Name": info.execution_name,
                 "RoleArn": ROLE_ARN,
-                "RedriveCount": 0,
             },
             "StateMachine": { "Id": info.machine_arn(), "Name": info.machine_name },
         });
-        let Value::Object(context) = context else { unreachable!("json! object literal") };
+        let Value::Object(mut context) = context else { unreachable!("json! object literal") };
+        if info.machine_type == MachineType::Standard {
+            if let Some(Value::Object(e)) = context.get_mut("Execution") {
+                e.insert("RedriveCount".into(), json!(0));
+            }
+        }
         Execution {
             context,
             history: Rc::new(RefCell::new(History::new(record_history))),
@@ -110,6 +129,7 @@ impl Execution {
             invocations: RefCell::new(HashMap::new()),
             journal: None,
             ticks: std::cell::Cell::new(0),
+            map_runs: None,
         }
     }
 
@@ -236,6 +256,12 @@ pub fn recording(flow: &Flow) -> bool {
     flow.history.borrow().is_recording()
 }
 
+/// Whether the history has room for more states: once it is full, generated
+/// code leaves the next state to `run_state`, which fails the execution.
+pub fn history_has_room(flow: &Flow) -> bool {
+    flow.history.borrow().overflowed().is_none()
+}
+
 /// Records what `run_state` records for a Pass, Choice or Succeed state
 /// that generated code ran itself: its entered and exited events
 /// (`kind` is the state type, as in `PassStateEntered`).
@@ -317,9 +343,9 @@ pub(crate) fn apply_assign(flow: &Flow, assigned: &Option<Map<String, Value>>) {
 /// AWS's history quota: once a history is full, the execution fails.
 fn history_full(flow: &Flow) -> Result<(), StatesError> {
     match flow.history.borrow().overflowed() {
-        Some(limit) => Err(StatesError::runtime(format!(
-            "The execution reached the maximum number of events in its history ({limit})"
-        ))),
+        Some(limit) => {
+            Err(StatesError::runtime(format!("The execution reached the maximum number of history events ({limit}).")))
+        }
         None => Ok(()),
     }
 }

@@ -63,6 +63,16 @@ impl Path {
     /// `select` for a `doc` that the first `skip` segments already led to;
     /// errors still name the whole path.
     pub fn select_after(&self, doc: &Value, skip: usize) -> Result<Value, PathError> {
+        if let Some((names, upstream)) = self.merged_leaf() {
+            return if upstream.is_definite() {
+                let node = upstream.select_after(doc, skip)?;
+                merge_names(&node, names).ok_or_else(|| PathError::NoResults(normalized(&self.segments)))
+            } else {
+                let nodes = upstream.select_after(doc, skip)?;
+                let nodes = nodes.as_array().map(Vec::as_slice).unwrap_or_default();
+                Ok(Value::Array(nodes.iter().filter_map(|n| merge_names(n, names)).collect()))
+            };
+        }
         if self.is_definite() {
             let mut cur = doc;
             for (n, seg) in self.segments.iter().enumerate().skip(skip) {
@@ -85,8 +95,19 @@ impl Path {
         }
     }
 
+    /// Jayway merges a list of names at the end of a path (`$.a['b','c']`)
+    /// into one object per node matched before it, and counts that step as
+    /// definite: `$['b','c']` is an object, `$[*]['b','c']` an array of them.
+    fn merged_leaf(&self) -> Option<(&[String], Path)> {
+        let (Segment::Names(names), upstream) = self.segments.split_last()? else { return None };
+        Some((names, Path { root: self.root.clone(), segments: upstream.to_vec(), text: String::new() }))
+    }
+
     /// `select` without the error detail (filters and existence tests).
     pub fn select_definite(&self, doc: &Value) -> Option<Value> {
+        if self.merged_leaf().is_some() {
+            return self.select(doc).ok();
+        }
         if self.is_definite() {
             self.lookup(doc).cloned()
         } else {
@@ -106,6 +127,12 @@ impl Path {
         }
         current
     }
+}
+
+/// The named fields of an object that it has, in the order named.
+fn merge_names(node: &Value, names: &[String]) -> Option<Value> {
+    let Value::Object(map) = node else { return None };
+    Some(Value::Object(names.iter().filter_map(|n| Some((n.clone(), map.get(n)?.clone()))).collect()))
 }
 
 fn apply<'v>(seg: &Segment, v: &'v Value, root: &'v Value, out: &mut Vec<&'v Value>) {

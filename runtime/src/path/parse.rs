@@ -23,7 +23,10 @@ impl std::fmt::Display for ParseError {
 /// Paths nested in filters are bounded so hostile input cannot overflow the stack.
 const MAX_SEGMENTS: usize = 1024;
 
+/// Surrounding whitespace is dropped first, as Jayway's compiler trims the
+/// path it is given (`"$$.Execution.Name "` runs on AWS).
 pub(super) fn parse(text: &str) -> Result<Path, ParseError> {
+    let text = text.trim_matches(|c: char| c <= ' ');
     let (path, used) = parse_prefix(text)?;
     if used != text.len() {
         return Err(ParseError::new(format!("invalid path '{text}': unexpected character at offset {used}")));
@@ -114,6 +117,9 @@ impl<'a> Parser<'a> {
                         out.push(Segment::Descendant(Box::new(inner)));
                     } else if self.eat(b'*') {
                         out.push(Segment::Wildcard);
+                    } else if self.peek() == Some(b'[') {
+                        // Jayway reads `.[0]` and `.['a']` as the bracket alone.
+                        out.push(self.bracket()?);
                     } else {
                         out.push(Segment::Child(self.name()?));
                     }

@@ -50,3 +50,37 @@ fn backslashes_in_quoted_names_are_literal_except_before_the_quote() {
     assert_eq!(sel("$['Test\\\"\"Name\"']", doc.clone()), Ok(json!(1)));
     assert_eq!(sel("$['it\\'s']", doc), Ok(json!(2)));
 }
+
+/// Jayway reads a dot before a bracket as the bracket alone, at any depth
+/// and after a deep scan, and trims the whole path.
+#[test]
+fn jayway_dot_bracket_and_surrounding_whitespace() {
+    let doc = json!([{"OU": 1, "bucket": "b", "key": "k"}, {"OU": 0, "bucket": "c", "key": "l"}]);
+    assert_eq!(sel("$.[0]", doc.clone()), Ok(json!({"OU": 1, "bucket": "b", "key": "k"})));
+    assert_eq!(sel("$.[?(@.OU > 0)].bucket", doc.clone()), Ok(json!(["b"])));
+    assert_eq!(
+        sel("$.[*].['bucket', 'key']", doc.clone()),
+        Ok(json!([{"bucket": "b", "key": "k"}, {"bucket": "c", "key": "l"}]))
+    );
+    assert_eq!(sel("$.Snapshots.[0].State", json!({"Snapshots": [{"State": "ok"}]})), Ok(json!("ok")));
+    assert_eq!(sel("$.abc.['def ghi']", json!({"abc": {"def ghi": 3}})), Ok(json!(3)));
+    assert_eq!(sel("$..[1].key", doc.clone()), Ok(json!(["l"])));
+    assert_eq!(sel(" $.[1].key\n", doc), Ok(json!("l")));
+    assert_eq!(Path::parse(" $.a ").unwrap().text, "$.a");
+    assert!(Path::parse_reference("$.a.[0]").is_ok());
+    assert!(Path::parse("$.").is_err());
+    assert!(Path::parse("$.[").is_err());
+    assert!(Path::parse("$...a").is_err());
+    assert!(Path::parse("$.a b").is_err());
+}
+
+/// A list of names at the end merges into one object per node, as Jayway's
+/// leaf property token does; in the middle it is a union.
+#[test]
+fn names_at_the_end_merge() {
+    let doc = json!({"a": 1, "b": 2, "c": {"a": 3}});
+    assert_eq!(sel("$['a','b']", doc.clone()), Ok(json!({"a": 1, "b": 2})));
+    assert_eq!(sel("$['b','z','a']", doc.clone()), Ok(json!({"b": 2, "a": 1})));
+    assert_eq!(sel("$['a','c'].a", doc.clone()), Ok(json!([3])));
+    assert_eq!(sel("$.a['x','y']", doc), Err(PathError::NoResults("$['a'][*]".into())));
+}

@@ -3,6 +3,7 @@
 //! tags; `executions` for executions), with AWS's error shapes.
 
 use super::executions::Executions;
+use super::map_runs::MapRuns;
 use super::registry::Registry;
 use super::store::{Backend, Lease, Sqlite, Store, Write};
 use super::{Engines, Initial, TaskSetup};
@@ -42,6 +43,7 @@ pub struct Server {
     pub owner: String,
     pub reg: RefCell<Registry>,
     pub execs: RefCell<Executions>,
+    pub map_runs: RefCell<MapRuns>,
 }
 
 impl Server {
@@ -67,9 +69,10 @@ impl Server {
             owner,
             reg: RefCell::new(Registry::default()),
             execs: RefCell::new(Executions::default()),
+            map_runs: RefCell::new(MapRuns::default()),
         });
         server.reg.borrow_mut().load(&loaded.resources);
-        server.execs.borrow_mut().load(&loaded.executions);
+        server.execs.borrow_mut().load(&loaded.executions, &mut server.map_runs.borrow_mut());
         for i in initial {
             server.create_initial(&i).await?;
         }
@@ -128,7 +131,8 @@ impl Server {
             "GetExecutionHistory" => self.get_execution_history(req).await,
             "DescribeStateMachineForExecution" => self.describe_machine_for_execution(req),
             "ListMapRuns" => self.list_map_runs(req),
-            "DescribeMapRun" | "UpdateMapRun" => Err(map_run_not_found(req)),
+            "DescribeMapRun" => self.describe_map_run(req),
+            "UpdateMapRun" => self.update_map_run(req),
             "SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat" => Err(ApiError::new(
                 "TaskDoesNotExist",
                 "Task Does Not Exist: this server answers .waitForTaskToken tasks with their handlers",
@@ -138,13 +142,6 @@ impl Server {
             }
         }
     }
-}
-
-/// This server runs Distributed Maps inside their execution: it keeps no
-/// Map Runs, so every Map Run ARN is unknown.
-fn map_run_not_found(req: &Value) -> ApiError {
-    let arn = req.get("mapRunArn").and_then(Value::as_str).unwrap_or("");
-    ApiError::new("ResourceNotFound", format!("Resource not found: '{arn}'"))
 }
 
 /// A request member as text ("" when absent: the model check has already
@@ -157,10 +154,7 @@ pub fn opt_text<'a>(req: &'a Value, key: &str) -> Option<&'a str> {
     req.get(key).and_then(Value::as_str)
 }
 
-/// A time as the JSON protocol sends it: seconds since the epoch.
-pub fn epoch(t: chrono::DateTime<chrono::Utc>) -> Value {
-    json!(t.timestamp_millis() as f64 / 1000.0)
-}
+pub use crate::timestamp::epoch;
 
 /// One page of `items` under `key`, with AWS's `nextToken` (an offset
 /// here; a token that is not one of ours is `InvalidToken`).

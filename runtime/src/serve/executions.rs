@@ -6,10 +6,11 @@
 use super::api::LEASE_MILLIS;
 use super::api::{epoch, opt_text, page, page_with, text, ApiError, Reply, Server};
 use super::arn;
+use super::map_runs::MapRuns;
 use super::registry::{public, Target};
 use super::store::{Lease, Write};
 use crate::exec::journal::{Checkpoint, Commit, End, Sink};
-use crate::exec::{execute, started_event, ExecutionInfo, Options, Outcome, MAX_PAYLOAD_BYTES, STANDARD_HISTORY_LIMIT};
+use crate::exec::{execute, started_event, ExecutionInfo, MachineType, Options, Outcome, MAX_PAYLOAD_BYTES};
 use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use indexmap::IndexMap;
@@ -32,9 +33,10 @@ struct Running {
 }
 
 impl Executions {
-    pub fn load(&mut self, records: &[String]) {
+    pub fn load(&mut self, records: &[String], map_runs: &mut MapRuns) {
         for r in records {
             if let Ok(v) = serde_json::from_str::<Value>(r) {
+                map_runs.load(&v);
                 self.records.insert(text(&v, "executionArn").to_string(), v);
             }
         }
@@ -75,7 +77,12 @@ impl Sink for ExecutionSink {
             };
             let record = c.end.as_ref().map(|end| {
                 let base = server.execs.borrow().records.get(&arn).cloned().unwrap_or_default();
-                ended(base, end)
+                let mut r = ended(base, end);
+                let runs = server.map_runs.borrow_mut().keep(&arn, end.status);
+                if !runs.is_empty() {
+                    r["_mapRuns"] = json!(runs);
+                }
+                r
             });
             let text = record.as_ref().map(Value::to_string);
             server.store.write(vec![Write::Progress { arn: arn.clone(), events, checkpoint, record: text }]).await?;
@@ -205,18 +212,24 @@ impl Server {
             .as_f64()
             .and_then(|s| chrono::DateTime::from_timestamp_millis((s * 1000.0).round() as i64))
             .unwrap_or_else(chrono::Utc::now);
-        let info = ExecutionInfo { machine_name, execution_name: text(record, "name").to_string(), start_time };
+        let info = ExecutionInfo {
+            machine_name,
+            execution_name: text(record, "name").to_string(),
+            start_time,
+            machine_type: MachineType::Standard,
+        };
         let input = serde_json::from_str(text(record, "input")).unwrap_or(Value::Null);
         let (stop_tx, stop_rx) = oneshot::channel();
         self.execs.borrow_mut().running.insert(a.clone(), Running { stop: Some(stop_tx), waiters: Vec::new() });
         let sink = Rc::new(ExecutionSink { server: self.clone(), arn: a });
+        let map_runs = self.map_run_sink();
         tokio::task::spawn_local(async move {
             let opts = Options {
                 timeout_seconds: machine.timeout_seconds,
                 record_history: true,
                 durable: Some((sink, checkpoint)),
                 stop: Some(stop_rx),
-                history_limit: Some(STANDARD_HISTORY_LIMIT),
+                map_runs: Some(map_runs),
             };
             execute(info, input, tasks, opts, machine.machine.as_ref()).await;
         });
@@ -244,6 +257,7 @@ impl Server {
             machine_name: target.name.clone(),
             execution_name: name.to_string(),
             start_time: chrono::Utc::now(),
+            machine_type: if target.express { MachineType::Express } else { MachineType::Standard },
         };
         let opts = Options { timeout_seconds: machine.timeout_seconds, ..Options::default() };
         Ok(execute(info, input, tasks, opts, machine.machine.as_ref()).await)
@@ -288,7 +302,7 @@ impl Server {
         Ok(r)
     }
 
-    fn record(&self, a: &str) -> Result<Value, ApiError> {
+    pub(super) fn record(&self, a: &str) -> Result<Value, ApiError> {
         arn::parts(a, &["execution", "express"])?;
         self.execs.borrow().records.get(a).cloned().ok_or_else(|| missing(a))
     }
@@ -329,7 +343,7 @@ impl Server {
 
     pub fn list_executions(&self, req: &Value) -> Reply {
         if let Some(m) = opt_text(req, "mapRunArn") {
-            return Err(ApiError::new("ResourceNotFound", format!("Resource not found: '{m}'")));
+            return self.list_map_run_executions(req, m);
         }
         let Some(a) = opt_text(req, "stateMachineArn") else {
             return Err(ApiError::new("ValidationException", "Must provide a StateMachine ARN or MapRun ARN"));
@@ -408,11 +422,6 @@ impl Server {
             out["mapRunArn"] = m.clone();
         }
         Ok(out)
-    }
-
-    pub fn list_map_runs(&self, req: &Value) -> Reply {
-        self.record(text(req, "executionArn"))?;
-        page(Vec::new(), req, "mapRuns")
     }
 }
 

@@ -12,6 +12,7 @@ mod api;
 mod arn;
 mod executions;
 mod http;
+mod map_runs;
 pub mod model;
 mod registry;
 pub mod store;

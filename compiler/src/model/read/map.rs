@@ -74,7 +74,7 @@ impl Reader {
         let selector_key = if obj.contains_key("ItemSelector") { "ItemSelector" } else { "Parameters" };
         let item_selector = match (obj.get(selector_key), ql) {
             (Some(v), QueryLanguage::JsonPath) => {
-                self.template(v, &child(sp, selector_key)).map(ItemSelector::Template)
+                self.object_template(v, &child(sp, selector_key)).map(ItemSelector::Template)
             }
             (Some(v), QueryLanguage::Jsonata) => {
                 self.jsonata_template(v, &child(sp, selector_key)).map(ItemSelector::Jsonata)
@@ -140,7 +140,7 @@ impl Reader {
             self.only(r, &rp, &["Resource", "ReaderConfig", "Parameters", "Arguments"]);
             self.require(r, &rp, &["Resource"]);
             if let (QueryLanguage::JsonPath, Some(p)) = (ql, r.get("Parameters")) {
-                self.template(p, &child(&rp, "Parameters"));
+                self.object_template(p, &child(&rp, "Parameters"));
             }
         }
         if let Some(Value::Object(w)) = obj.get("ResultWriter") {

@@ -136,7 +136,7 @@ impl Reader {
                     state.parameters = self.template(v, &child(sp, "Parameters"));
                 }
                 if let Some(v) = obj.get("ResultSelector") {
-                    state.result_selector = self.template(v, &child(sp, "ResultSelector"));
+                    state.result_selector = self.object_template(v, &child(sp, "ResultSelector"));
                 }
             }
             QueryLanguage::Jsonata => {

@@ -135,13 +135,21 @@ impl Reader {
         Some(p)
     }
 
-    /// A payload template (`Parameters`, `ResultSelector`, …): an object
-    /// whose `.$` values are paths or intrinsic calls.
-    pub(crate) fn template(&mut self, v: &Value, at: &str) -> Option<Template> {
+    /// A payload template that must be an object (`ResultSelector`,
+    /// `ItemSelector`, …).
+    pub(crate) fn object_template(&mut self, v: &Value, at: &str) -> Option<Template> {
         if !v.is_object() {
             self.error(at, "Value is not an Object");
             return None;
         }
+        self.template(v, at)
+    }
+
+    /// A payload template: any JSON value whose objects' `.$` values are
+    /// paths or intrinsic calls. A state's `Parameters` may be any value
+    /// (an array of templates on a Pass state, say): AWS has accepted that
+    /// since 2022.
+    pub(crate) fn template(&mut self, v: &Value, at: &str) -> Option<Template> {
         match Template::parse(v) {
             Ok(t) => Some(t),
             Err(e) => {

@@ -3,6 +3,7 @@ use crate::env::Env;
 use crate::error::{names, StatesError};
 use crate::exec::history::History;
 use crate::exec::journal::SavedChildren;
+use crate::exec::map_run::{self, MapRun};
 use crate::exec::Step;
 use crate::jsonata::{eval_required, unexpected_type};
 use crate::machine::{ItemSelector, Map, NumberField};
@@ -119,17 +120,45 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         if resumed.is_none() {
             cx.flow.event("MapStateStarted", Some(("mapStateStartedEventDetails", json!({ "length": n }))));
         }
+        // A Distributed Map runs its iterations as the child executions of
+        // a Map Run: their events are theirs, not the parent's.
+        let run = m.distributed.then(|| {
+            let batched = m.item_batcher.is_some();
+            let sizes = inputs.iter().map(|i| if batched { i["Items"].as_array().map_or(0, Vec::len) } else { 1 });
+            let machine = cx.exec.context["StateMachine"]["Id"].as_str().unwrap_or("");
+            let execution = cx.exec.context["Execution"]["Id"].as_str().unwrap_or("");
+            let mut r =
+                MapRun::new(machine, execution, &cx.state.name, cx.entered, m.label.as_deref(), sizes.collect());
+            r.max_concurrency = max_concurrency as u64;
+            r.tolerated_failure_count = tolerated_count.unwrap_or(0.0) as u64;
+            r.tolerated_failure_percentage = tolerated_pct.unwrap_or(0.0);
+            if resumed.is_none() {
+                cx.flow.event_with("MapRunStarted", || ("mapRunStartedEventDetails", json!({ "mapRunArn": r.arn })));
+            }
+            let r = Rc::new(RefCell::new(r));
+            if let Some(sink) = &cx.exec.map_runs {
+                sink(&r);
+            }
+            r
+        });
+        let run = run.as_ref();
         let SavedChildren { done, open } = resumed.unwrap_or_default();
         let (done, open) = (RefCell::new(done), RefCell::new(open));
         let (done, open) = (&done, &open);
         let limit = if max_concurrency >= 1.0 { max_concurrency as usize } else { n.max(1) };
-        // An Inline Map runs at most 40 iterations at once, as AWS does.
-        let limit = if m.distributed { limit } else { limit.min(INLINE_CONCURRENCY) };
+        // An Inline Map runs at most 40 iterations at once, as AWS does; a
+        // Map Run admits its children itself (UpdateMapRun may change how
+        // many at once).
+        let limit = if m.distributed { n.max(1) } else { limit.min(INLINE_CONCURRENCY) };
         let name = &cx.state.name;
         let runs = stream::iter(inputs.into_iter().enumerate())
             .map(|(i, input)| async move {
                 if let Some(d) = done.borrow_mut().remove(&i) {
-                    return d.into_result();
+                    let out = d.into_result();
+                    if let Some(r) = run {
+                        map_run::release(r, i, out.is_ok());
+                    }
+                    return out;
                 }
                 let (vars, history) = if m.distributed {
                     (Vars::root(), Rc::new(RefCell::new(History::new(false))))
@@ -139,11 +168,15 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
                 let details = || json!({ "index": i, "name": name });
                 // A resumed iteration had started before the restart.
                 let saved = open.borrow_mut().remove(&i);
-                if saved.is_none() {
+                if let Some(r) = run {
+                    map_run::admit(r, i).await;
+                } else if saved.is_none() {
                     cx.flow.event_with("MapIterationStarted", || ("mapIterationStartedEventDetails", details()));
                 }
                 let out = cx.run_child(&m.processor, i, input, vars, history, saved).await;
-                if out.is_ok() {
+                if let Some(r) = run {
+                    map_run::release(r, i, out.is_ok());
+                } else if out.is_ok() {
                     cx.flow.event_with("MapIterationSucceeded", || ("mapIterationSucceededEventDetails", details()));
                 } else {
                     cx.flow.event_with("MapIterationFailed", || ("mapIterationFailedEventDetails", details()));
@@ -169,20 +202,38 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
             out
         };
         let failures = outputs.iter().filter(|r| r.is_err()).count();
-        if failures > 0 {
-            let over_count = tolerated_count.is_none_or(|c| failures as f64 > c);
-            let over_pct = tolerated_pct.is_none_or(|p| failures as f64 * 100.0 / n.max(1) as f64 > p);
-            if !tolerant {
-                cx.flow.event("MapStateFailed", None);
-                return Err(outputs.into_iter().find_map(Result::err).unwrap_or_else(|| StatesError::runtime("")));
-            }
-            if over_count && over_pct {
-                cx.flow.event("MapStateFailed", None);
-                return Err(StatesError::new(
+        let failed = if failures == 0 {
+            None
+        } else if !tolerant {
+            Some(outputs.iter().find_map(|r| r.as_ref().err().cloned()).unwrap_or_else(|| StatesError::runtime("")))
+        } else {
+            // A Map Run's thresholds are the ones UpdateMapRun last set.
+            let over = match run {
+                Some(r) => r.borrow().over_tolerance(failures),
+                None => {
+                    tolerated_count.is_none_or(|c| failures as f64 > c)
+                        && tolerated_pct.is_none_or(|p| failures as f64 * 100.0 / n.max(1) as f64 > p)
+                }
+            };
+            over.then(|| {
+                StatesError::new(
                     names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
                     "The specified tolerated failure threshold was exceeded",
-                ));
+                )
+            })
+        };
+        if let Some(e) = failed {
+            if let Some(r) = run {
+                r.borrow_mut().end("FAILED");
+                let details = json!({ "error": e.error, "cause": e.cause });
+                cx.flow.event_with("MapRunFailed", || ("mapRunFailedEventDetails", details));
             }
+            cx.flow.event("MapStateFailed", None);
+            return Err(e);
+        }
+        if let Some(r) = run {
+            r.borrow_mut().end("SUCCEEDED");
+            cx.flow.event("MapRunSucceeded", None);
         }
         cx.flow.event("MapStateSucceeded", None);
         Ok(Value::Array(outputs.into_iter().map(|r| r.unwrap_or_else(|e| e.to_error_output())).collect()))
