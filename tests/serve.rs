@@ -107,3 +107,9 @@ fn distributed_maps_have_map_runs() {
     let data = scratch("map-runs");
     script("maprun.py", &[aslc_path(), "tests/serve/maprun.json", data.to_str().expect("utf-8 path")]);
 }
+
+#[test]
+fn wait_for_task_token_tasks_wait_for_their_callback() {
+    let data = scratch("callbacks");
+    script("callback.py", &[aslc_path(), "tests/serve/callback.json", data.to_str().expect("utf-8 path")]);
+}

@@ -58,6 +58,8 @@ pub struct Options {
     pub stop: Option<StopSignal>,
     /// Told of each Map Run the execution starts (the server lists them).
     pub map_runs: Option<super::map_run::MapRunSink>,
+    /// Where `.waitForTaskToken` tasks wait for their callback.
+    pub callbacks: Option<Rc<super::callback::Callbacks>>,
 }
 
 /// AWS's quota of events in a Standard execution's history.
@@ -120,6 +122,7 @@ pub async fn execute(
 ) -> Outcome {
     let mut exec = Execution::new(&info, &input, tasks, opts.record_history);
     exec.map_runs = opts.map_runs;
+    exec.callbacks = opts.callbacks;
     let history_limit = (info.machine_type == MachineType::Standard).then_some(STANDARD_HISTORY_LIMIT);
     exec.history.borrow_mut().limit(history_limit);
     // The machine's own events follow `ExecutionStarted`.

@@ -4,6 +4,7 @@
 //! per-type functions directly. Parallel branches and Map iterations are
 //! run through `Nested`, which each engine implements.
 
+pub mod callback;
 mod execution;
 pub mod history;
 pub mod journal;
@@ -65,6 +66,9 @@ pub struct Execution {
     ticks: std::cell::Cell<u32>,
     /// Who is told of the Map Runs Distributed Maps start.
     pub map_runs: Option<map_run::MapRunSink>,
+    /// Where `.waitForTaskToken` tasks wait for their callback (the
+    /// server); without it the handler's answer stands for the callback.
+    pub callbacks: Option<Rc<callback::Callbacks>>,
 }
 
 /// Names and ids that identify an execution.
@@ -130,6 +134,7 @@ impl Execution {
             journal: None,
             ticks: std::cell::Cell::new(0),
             map_runs: None,
+            callbacks: None,
         }
     }
 
@@ -292,11 +297,18 @@ pub fn map_transit(flow: &Flow, visits: &[usize]) {
     }
 }
 
-/// A task token for the patterns that hand one to the task (`$$.Task.Token`).
-fn task_token(state: &State) -> Option<String> {
+/// A task token for the patterns that hand one to the task (`$$.Task.Token`):
+/// one a callback can answer where callbacks are taken.
+fn task_token(exec: &Execution, state: &State, entered_id: u64) -> Option<String> {
     let Body::Task(t) = &state.body else { return None };
     let pattern = t.resource.rsplit('.').next().unwrap_or("");
-    matches!(pattern, "waitForTaskToken" | "sync" | "sync:2").then(|| uuid::Uuid::new_v4().to_string())
+    match (pattern, &exec.callbacks) {
+        ("waitForTaskToken", Some(c)) => {
+            Some(c.token(exec.context["Execution"]["Id"].as_str().unwrap_or(""), entered_id))
+        }
+        ("waitForTaskToken" | "sync" | "sync:2", _) => Some(uuid::Uuid::new_v4().to_string()),
+        _ => None,
+    }
 }
 
 /// Evaluates an `Assign` block (values as at state entry); the caller
@@ -374,7 +386,7 @@ pub async fn run_state(
     if let Some(slot) = slot {
         slot.enter(&state.name, &input, entered_id, entered);
     }
-    let token = task_token(state);
+    let token = task_token(exec, state, entered_id);
     let result = {
         let cx = states::Cx {
             exec,

@@ -7,6 +7,7 @@ use super::map_runs::MapRuns;
 use super::registry::Registry;
 use super::store::{Backend, Lease, Sqlite, Store, Write};
 use super::{Engines, Initial, TaskSetup};
+use crate::exec::callback::Callbacks;
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::path::Path;
@@ -44,6 +45,8 @@ pub struct Server {
     pub reg: RefCell<Registry>,
     pub execs: RefCell<Executions>,
     pub map_runs: RefCell<MapRuns>,
+    /// Where `.waitForTaskToken` tasks wait; its secret is the store's.
+    pub callbacks: Rc<Callbacks>,
 }
 
 impl Server {
@@ -62,7 +65,9 @@ impl Server {
         let lease = Lease { owner: owner.clone(), until: now + LEASE_MILLIS };
         let claimed = db.claim(&lease, now)?;
         let store = Store::start(Box::new(db) as Box<dyn Backend>);
+        let callbacks = Rc::new(Callbacks::new(owner.clone()));
         let server = Rc::new(Server {
+            callbacks,
             store,
             engines,
             tasks,
@@ -133,10 +138,9 @@ impl Server {
             "ListMapRuns" => self.list_map_runs(req),
             "DescribeMapRun" => self.describe_map_run(req),
             "UpdateMapRun" => self.update_map_run(req),
-            "SendTaskSuccess" | "SendTaskFailure" | "SendTaskHeartbeat" => Err(ApiError::new(
-                "TaskDoesNotExist",
-                "Task Does Not Exist: this server answers .waitForTaskToken tasks with their handlers",
-            )),
+            "SendTaskSuccess" => self.send_task_success(req),
+            "SendTaskFailure" => self.send_task_failure(req),
+            "SendTaskHeartbeat" => self.send_task_heartbeat(req),
             other => {
                 Err(ApiError::new("UnknownOperationException", format!("aslc serve does not implement {other} yet")))
             }

@@ -223,6 +223,7 @@ impl Server {
         self.execs.borrow_mut().running.insert(a.clone(), Running { stop: Some(stop_tx), waiters: Vec::new() });
         let sink = Rc::new(ExecutionSink { server: self.clone(), arn: a });
         let map_runs = self.map_run_sink();
+        let callbacks = self.callbacks.clone();
         tokio::task::spawn_local(async move {
             let opts = Options {
                 timeout_seconds: machine.timeout_seconds,
@@ -230,6 +231,7 @@ impl Server {
                 durable: Some((sink, checkpoint)),
                 stop: Some(stop_rx),
                 map_runs: Some(map_runs),
+                callbacks: Some(callbacks),
             };
             execute(info, input, tasks, opts, machine.machine.as_ref()).await;
         });

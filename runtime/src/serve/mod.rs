@@ -10,6 +10,7 @@
 
 mod api;
 mod arn;
+mod callbacks;
 mod executions;
 mod http;
 mod map_runs;

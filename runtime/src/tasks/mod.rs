@@ -86,6 +86,9 @@ pub(crate) struct Call<'a> {
     pub limits: Limits,
     /// What a too-large result is reported as (`StatesError::result_too_large`).
     pub result_id: &'a str,
+    /// A callback task's service call: with no handler bound, the call is
+    /// left out (its response `{}`) and the task waits for its callback.
+    pub optional: bool,
 }
 
 /// What the handler is given and how its answer becomes the task's result.
@@ -166,6 +169,9 @@ impl Tasks {
         if kind.is("http", "invoke") {
             let connections = self.resources.as_ref().and_then(|r| r.connections.clone());
             return http::invoke(call.parameters, connections, call.limits, call.result_id).await;
+        }
+        if call.optional {
+            return Ok(json!({}));
         }
         Err(StatesError::new(
             names::TASK_FAILED,

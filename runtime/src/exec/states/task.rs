@@ -1,11 +1,13 @@
 use super::Cx;
 use crate::env::Env;
 use crate::error::{names, StatesError};
+use crate::exec::callback::{Answer, Callbacks};
 use crate::exec::history::not_truncated;
 use crate::exec::mock::Mocked;
 use crate::exec::{Step, TaskCall, REGION};
 use crate::machine::{NumberField, Task};
 use crate::tasks::{Call, Limits, ResourceKind};
+use futures::StreamExt;
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -49,10 +51,17 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
             (key.as_str(), details)
         });
         cx.flow.event(&format!("{prefix}Started"), None);
-        let outcome = match mocked(cx, legacy) {
-            Some(answer) => answer,
-            None => {
-                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id };
+        let callback = cx.exec.callbacks.as_deref().zip(cx.task_token).filter(|_| t.resource.ends_with(".waitForTaskToken"));
+        let outcome = match (mocked(cx, legacy), callback) {
+            (Some(answer), _) => answer,
+            (None, Some((callbacks, token))) => {
+                // The service call hands the token on; without a handler
+                // for it, the token is read from the history.
+                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: true };
+                callback_answer(cx, callbacks, token, &call).await
+            }
+            (None, None) => {
+                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: false };
                 cx.exec.tasks.invoke(&call).await
             }
         };
@@ -76,6 +85,61 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
         }
     })
     .await
+}
+
+/// `.waitForTaskToken` where callbacks are taken: registers the token,
+/// makes the service call (`TaskSubmitted` with its response), then waits
+/// for `SendTaskSuccess` or `SendTaskFailure`, within `TimeoutSeconds` and,
+/// between `SendTaskHeartbeat`s, `HeartbeatSeconds`.
+async fn callback_answer(
+    cx: &Cx<'_>,
+    callbacks: &Callbacks,
+    token: &str,
+    call: &Call<'_>,
+) -> Result<Value, StatesError> {
+    /// Ends the wait however the state ends (an answer, a timeout, a
+    /// stopped execution).
+    struct Waiting<'a> {
+        callbacks: &'a Callbacks,
+        token: &'a str,
+        timed_out: bool,
+    }
+    impl Drop for Waiting<'_> {
+        fn drop(&mut self) {
+            self.callbacks.done(self.token, self.timed_out);
+        }
+    }
+    let mut answers = callbacks.wait(token);
+    let mut waiting = Waiting { callbacks, token, timed_out: false };
+    let sent = cx.exec.tasks.invoke(call).await?;
+    cx.flow.event_with("TaskSubmitted", || {
+        let (resource_type, resource) = match call.kind {
+            ResourceKind::Service { resource_type, resource } => (resource_type.as_str(), resource.as_str()),
+            _ => ("", call.resource),
+        };
+        let details = json!({"resourceType": resource_type, "resource": resource, "output": sent.to_string(), "outputDetails": not_truncated()});
+        ("taskSubmittedEventDetails", details)
+    });
+    // The wait may be long: what the task sent (the token) is kept first.
+    cx.exec.commit().await;
+    let deadline = tokio::time::Instant::now() + call.limits.timeout;
+    loop {
+        let beat = call.limits.heartbeat.map(|h| tokio::time::Instant::now() + h);
+        let until = beat.map_or(deadline, |b| b.min(deadline));
+        match tokio::time::timeout_at(until, answers.next()).await {
+            Ok(Some(Answer::Success(v))) => return Ok(v),
+            Ok(Some(Answer::Failure { error, cause })) => {
+                return Err(StatesError { error, cause, state_scoped: false })
+            }
+            Ok(Some(Answer::Heartbeat)) => {}
+            Ok(None) => return Err(StatesError::new(names::TASK_FAILED, "the task's callback was withdrawn")),
+            Err(_) => {
+                waiting.timed_out = true;
+                let error = if until < deadline { names::HEARTBEAT_TIMEOUT } else { names::TIMEOUT };
+                return Err(StatesError { error: Some(error.into()), cause: None, state_scoped: false });
+            }
+        }
+    }
 }
 
 /// The mock configuration's answer, if its test case lists the state.
