@@ -113,3 +113,9 @@ fn wait_for_task_token_tasks_wait_for_their_callback() {
     let data = scratch("callbacks");
     script("callback.py", &[aslc_path(), "tests/serve/callback.json", data.to_str().expect("utf-8 path")]);
 }
+
+#[test]
+fn activity_workers_share_the_tasks() {
+    let data = scratch("activities");
+    script("activity.py", &[aslc_path(), "tests/serve/activity.json", data.to_str().expect("utf-8 path")]);
+}

@@ -6,13 +6,9 @@ AWS's errors, and a token still works after the server was killed.
 Usage: callback.py ASLC DEFINITION DATA_DIR"""
 import json, sys, time
 
-from harness import Server, check, finished
+from harness import Server, check, finished, serve_one
 
-aslc, definition, data = sys.argv[1], sys.argv[2], sys.argv[3]
-command = [aslc, "serve", definition, "--data", data]
-server = Server(command)
-sfn = server.client()
-MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:callback"
+command, server, sfn, MACHINE = serve_one(sys.argv)
 
 
 def token_of(arn):

@@ -66,3 +66,14 @@ def finished(sfn, execution_arn, seconds=30):
         if d["status"] != "RUNNING" or time.time() > deadline:
             return d
         time.sleep(0.05)
+
+
+def serve_one(argv):
+    """`ASLC DEFINITION DATA_DIR` (a script's arguments): the command that
+    serves that definition durably, the server, a client, and the machine's
+    ARN (named by the file's stem)."""
+    aslc, definition, data = argv[1], argv[2], argv[3]
+    command = [aslc, "serve", definition, "--data", data]
+    server = Server(command)
+    name = os.path.splitext(os.path.basename(definition))[0]
+    return command, server, server.client(), f"arn:aws:states:us-east-1:123456789012:stateMachine:{name}"

@@ -6,13 +6,9 @@ there after a restart.
 Usage: maprun.py ASLC DEFINITION DATA_DIR"""
 import json, sys, time
 
-from harness import Server, check, finished
+from harness import Server, check, finished, serve_one
 
-aslc, definition, data = sys.argv[1], sys.argv[2], sys.argv[3]
-command = [aslc, "serve", definition, "--data", data]
-server = Server(command)
-sfn = server.client()
-MACHINE = "arn:aws:states:us-east-1:123456789012:stateMachine:maprun"
+command, server, sfn, MACHINE = serve_one(sys.argv)
 
 ok, bad = {"fail": False}, {"fail": True}
 items = [ok, ok, bad, ok, ok, ok]

@@ -2,15 +2,18 @@
 //! a Task state registers its token and waits; `SendTaskSuccess`,
 //! `SendTaskFailure` and `SendTaskHeartbeat` (the server's API) answer it.
 //!
+//! Activity tasks wait the same way, after a worker took them from their
+//! activity's queue (`GetActivityTask`).
+//!
 //! A token is derived from a secret the server keeps with its data, the
 //! execution and the entered event of the state, so it is unguessable and
 //! the same after a restart: a durable execution that resumes inside the
 //! Task waits on the token its caller already holds.
 
-use futures::channel::mpsc;
+use futures::channel::{mpsc, oneshot};
 use serde_json::Value;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// What a client sent for a token.
 #[derive(Debug)]
@@ -35,6 +38,23 @@ pub struct Callbacks {
     secret: String,
     waiting: RefCell<HashMap<String, mpsc::UnboundedSender<Answer>>>,
     timed_out: RefCell<HashSet<String>>,
+    /// Each activity's tasks not yet taken, oldest first, and the workers
+    /// polling it.
+    activities: RefCell<HashMap<String, Activity>>,
+}
+
+#[derive(Default)]
+struct Activity {
+    queued: VecDeque<Queued>,
+    pollers: Vec<oneshot::Sender<()>>,
+}
+
+/// An activity task: its token, its input as JSON text, and who learns
+/// which worker took it.
+struct Queued {
+    token: String,
+    input: String,
+    taken: oneshot::Sender<String>,
 }
 
 /// The length of a token: hex of a SHA-256.
@@ -42,7 +62,7 @@ const TOKEN_LEN: usize = 64;
 
 impl Callbacks {
     pub fn new(secret: String) -> Callbacks {
-        Callbacks { secret, waiting: RefCell::default(), timed_out: RefCell::default() }
+        Callbacks { secret, waiting: RefCell::default(), timed_out: RefCell::default(), activities: RefCell::default() }
     }
 
     /// The token of the Task state entered at event `entered_id` of `execution_arn`.
@@ -61,9 +81,42 @@ impl Callbacks {
         rx
     }
 
+    /// Queues an activity task; the receiver gets the name of the worker
+    /// that takes it.
+    pub fn enqueue(&self, activity: &str, token: &str, input: String) -> oneshot::Receiver<String> {
+        let (taken, rx) = oneshot::channel();
+        let mut activities = self.activities.borrow_mut();
+        let a = activities.entry(activity.to_string()).or_default();
+        a.queued.push_back(Queued { token: token.to_string(), input, taken });
+        // Every poller looks again; one of them gets it.
+        for p in a.pollers.drain(..) {
+            let _ = p.send(());
+        }
+        rx
+    }
+
+    /// The oldest task of `activity` for `worker` (its token and input), or
+    /// what to await until one may be there.
+    pub fn take(&self, activity: &str, worker: &str) -> Result<(String, String), oneshot::Receiver<()>> {
+        let mut activities = self.activities.borrow_mut();
+        let a = activities.entry(activity.to_string()).or_default();
+        while let Some(q) = a.queued.pop_front() {
+            // A task that stopped waiting (a timeout) is no one's work.
+            if q.taken.send(worker.to_string()).is_ok() {
+                return Ok((q.token, q.input));
+            }
+        }
+        let (tx, rx) = oneshot::channel();
+        a.pollers.push(tx);
+        Err(rx)
+    }
+
     /// The task waiting on `token` ended (`timed_out`: by its own timeout).
     pub fn done(&self, token: &str, timed_out: bool) {
         self.waiting.borrow_mut().remove(token);
+        for a in self.activities.borrow_mut().values_mut() {
+            a.queued.retain(|q| q.token != token);
+        }
         if timed_out {
             self.timed_out.borrow_mut().insert(token.to_string());
         }

@@ -302,8 +302,9 @@ pub fn map_transit(flow: &Flow, visits: &[usize]) {
 fn task_token(exec: &Execution, state: &State, entered_id: u64) -> Option<String> {
     let Body::Task(t) = &state.body else { return None };
     let pattern = t.resource.rsplit('.').next().unwrap_or("");
+    let activity = t.resource.split(':').nth(5) == Some("activity");
     match (pattern, &exec.callbacks) {
-        ("waitForTaskToken", Some(c)) => {
+        (_, Some(c)) if activity || pattern == "waitForTaskToken" => {
             Some(c.token(exec.context["Execution"]["Id"].as_str().unwrap_or(""), entered_id))
         }
         ("waitForTaskToken" | "sync" | "sync:2", _) => Some(uuid::Uuid::new_v4().to_string()),

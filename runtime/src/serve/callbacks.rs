@@ -1,12 +1,34 @@
 //! SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat: the answers to
-//! `.waitForTaskToken` tasks, handed to the task that waits on the token
-//! (`exec::callback`).
+//! `.waitForTaskToken` and activity tasks, handed to the task that waits on
+//! the token (`exec::callback`); and GetActivityTask, the workers' long poll.
 
 use super::api::{opt_text, text, ApiError, Reply, Server};
 use crate::exec::callback::{Answer, Refused};
 use serde_json::{json, Value};
 
+/// How long GetActivityTask waits for a task, as AWS.
+const ACTIVITY_POLL: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl Server {
+    /// The oldest task of the activity, once there is one; `{}` if none
+    /// arrives within 60 seconds.
+    pub async fn get_activity_task(&self, req: &Value) -> Reply {
+        let activity = text(req, "activityArn");
+        self.describe_activity(req)?;
+        let worker = opt_text(req, "workerName").unwrap_or("");
+        let deadline = tokio::time::Instant::now() + ACTIVITY_POLL;
+        loop {
+            match self.callbacks.take(activity, worker) {
+                Ok((token, input)) => return Ok(json!({"taskToken": token, "input": input})),
+                Err(more) => {
+                    if tokio::time::timeout_at(deadline, more).await.is_err() {
+                        return Ok(json!({}));
+                    }
+                }
+            }
+        }
+    }
+
     pub fn send_task_success(&self, req: &Value) -> Reply {
         let output = text(req, "output");
         let value = serde_json::from_str(output)

@@ -40,7 +40,10 @@ pub(crate) enum ResourceKind {
     LegacyLambda,
     /// `arn:aws:states:::service:action[.pattern]`: `Task*` events.
     Service { resource_type: String, resource: String },
-    /// Anything else (activities, custom ARNs).
+    /// `arn:aws:states:region:account:activity:name`: `Activity*` events;
+    /// in the server a worker takes it (GetActivityTask).
+    Activity,
+    /// Anything else (custom ARNs).
     Other,
 }
 
@@ -49,6 +52,7 @@ impl ResourceKind {
         let parts: Vec<&str> = arn.splitn(7, ':').collect();
         match parts.as_slice() {
             ["arn", _, "lambda", _, _, "function", _] => ResourceKind::LegacyLambda,
+            ["arn", _, "states", _, _, "activity", _] => ResourceKind::Activity,
             ["arn", _, "states", "", "", "aws-sdk", rest] => {
                 let (svc, action) = rest.split_once(':').unwrap_or((rest, ""));
                 ResourceKind::Service { resource_type: format!("aws-sdk:{svc}"), resource: action.to_string() }

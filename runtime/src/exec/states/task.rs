@@ -6,7 +6,7 @@ use crate::exec::history::not_truncated;
 use crate::exec::mock::Mocked;
 use crate::exec::{Step, TaskCall, REGION};
 use crate::machine::{NumberField, Task};
-use crate::tasks::{Call, Limits, ResourceKind};
+use crate::tasks::{Call, Limits, ResourceKind, DEFAULT_TIMEOUT_SECONDS};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -20,7 +20,11 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
     let state = &cx.state.name;
     let kind = ResourceKind::of(&t.resource);
     let legacy = matches!(kind, ResourceKind::LegacyLambda);
-    let (prefix, details_key) = if legacy { ("LambdaFunction", "lambdaFunction") } else { ("Task", "task") };
+    let (prefix, details_key) = match kind {
+        ResourceKind::LegacyLambda => ("LambdaFunction", "lambdaFunction"),
+        ResourceKind::Activity => ("Activity", "activity"),
+        _ => ("Task", "task"),
+    };
     // What AWS names when the result is too large.
     let result_id = match &kind {
         ResourceKind::LegacyLambda => t.resource.as_str(),
@@ -46,21 +50,38 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
                 ResourceKind::Service { resource_type, resource } => json!({
                     "resourceType": resource_type, "resource": resource, "region": REGION, "parameters": parameters.to_string()
                 }),
+                ResourceKind::Activity => {
+                    let mut d = json!({"resource": t.resource, "input": parameters.to_string(), "inputDetails": not_truncated()});
+                    if limits.timeout.as_secs() != DEFAULT_TIMEOUT_SECONDS {
+                        d["timeoutInSeconds"] = json!(limits.timeout.as_secs());
+                    }
+                    if let Some(h) = limits.heartbeat {
+                        d["heartbeatInSeconds"] = json!(h.as_secs());
+                    }
+                    d
+                }
                 ResourceKind::Other => json!({"resourceType": "", "resource": t.resource, "region": REGION, "parameters": parameters.to_string()}),
             };
             (key.as_str(), details)
         });
-        cx.flow.event(&format!("{prefix}Started"), None);
-        let callback = cx.exec.callbacks.as_deref().zip(cx.task_token).filter(|_| t.resource.ends_with(".waitForTaskToken"));
-        let outcome = match (mocked(cx, legacy), callback) {
+        // An activity starts when a worker takes it.
+        let callbacks = cx.exec.callbacks.as_deref().zip(cx.task_token);
+        let activity = matches!(kind, ResourceKind::Activity);
+        if !(activity && callbacks.is_some()) {
+            cx.flow.event(&format!("{prefix}Started"), None);
+        }
+        let outcome = match (mocked(cx, legacy), callbacks) {
             (Some(answer), _) => answer,
-            (None, Some((callbacks, token))) => {
+            (None, Some((callbacks, token))) if activity => {
+                activity_answer(cx, callbacks, token, &t.resource, &parameters, limits).await
+            }
+            (None, Some((callbacks, token))) if t.resource.ends_with(".waitForTaskToken") => {
                 // The service call hands the token on; without a handler
                 // for it, the token is read from the history.
                 let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: true };
                 callback_answer(cx, callbacks, token, &call).await
             }
-            (None, None) => {
+            (None, _) => {
                 let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: false };
                 cx.exec.tasks.invoke(&call).await
             }
@@ -97,18 +118,6 @@ async fn callback_answer(
     token: &str,
     call: &Call<'_>,
 ) -> Result<Value, StatesError> {
-    /// Ends the wait however the state ends (an answer, a timeout, a
-    /// stopped execution).
-    struct Waiting<'a> {
-        callbacks: &'a Callbacks,
-        token: &'a str,
-        timed_out: bool,
-    }
-    impl Drop for Waiting<'_> {
-        fn drop(&mut self) {
-            self.callbacks.done(self.token, self.timed_out);
-        }
-    }
     let mut answers = callbacks.wait(token);
     let mut waiting = Waiting { callbacks, token, timed_out: false };
     let sent = cx.exec.tasks.invoke(call).await?;
@@ -123,8 +132,63 @@ async fn callback_answer(
     // The wait may be long: what the task sent (the token) is kept first.
     cx.exec.commit().await;
     let deadline = tokio::time::Instant::now() + call.limits.timeout;
+    answered(&mut answers, call.limits, deadline, &mut waiting).await
+}
+
+/// An activity task where workers take them: queued for a worker
+/// (GetActivityTask), `ActivityStarted` once one has it, then answered as a
+/// callback. `TimeoutSeconds` counts from the scheduling, `HeartbeatSeconds`
+/// from the start.
+async fn activity_answer(
+    cx: &Cx<'_>,
+    callbacks: &Callbacks,
+    token: &str,
+    activity: &str,
+    parameters: &Value,
+    limits: Limits,
+) -> Result<Value, StatesError> {
+    let mut answers = callbacks.wait(token);
+    let mut waiting = Waiting { callbacks, token, timed_out: false };
+    let taken = callbacks.enqueue(activity, token, parameters.to_string());
+    cx.exec.commit().await;
+    let deadline = tokio::time::Instant::now() + limits.timeout;
+    let worker = match tokio::time::timeout_at(deadline, taken).await {
+        Ok(Ok(worker)) => worker,
+        Ok(Err(_)) => return Err(StatesError::new(names::TASK_FAILED, "the activity task was withdrawn")),
+        Err(_) => {
+            waiting.timed_out = true;
+            return Err(StatesError { error: Some(names::TIMEOUT.into()), cause: None, state_scoped: false });
+        }
+    };
+    cx.flow.event_with("ActivityStarted", || ("activityStartedEventDetails", json!({ "workerName": worker })));
+    cx.exec.commit().await;
+    answered(&mut answers, limits, deadline, &mut waiting).await
+}
+
+/// Ends a callback's wait however the state ends (an answer, a timeout, a
+/// stopped execution).
+struct Waiting<'a> {
+    callbacks: &'a Callbacks,
+    token: &'a str,
+    timed_out: bool,
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.callbacks.done(self.token, self.timed_out);
+    }
+}
+
+/// The answer to a waiting task: success or failure, heartbeats in between
+/// (each restarts the `HeartbeatSeconds` clock), before `deadline`.
+async fn answered(
+    answers: &mut futures::channel::mpsc::UnboundedReceiver<Answer>,
+    limits: Limits,
+    deadline: tokio::time::Instant,
+    waiting: &mut Waiting<'_>,
+) -> Result<Value, StatesError> {
     loop {
-        let beat = call.limits.heartbeat.map(|h| tokio::time::Instant::now() + h);
+        let beat = limits.heartbeat.map(|h| tokio::time::Instant::now() + h);
         let until = beat.map_or(deadline, |b| b.min(deadline));
         match tokio::time::timeout_at(until, answers.next()).await {
             Ok(Some(Answer::Success(v))) => return Ok(v),
