@@ -119,3 +119,10 @@ fn activity_workers_share_the_tasks() {
     let data = scratch("activities");
     script("activity.py", &[aslc_path(), "tests/serve/activity.json", data.to_str().expect("utf-8 path")]);
 }
+
+#[test]
+fn executions_start_executions() {
+    let data = scratch("nested");
+    let (parent, child) = ("tests/serve/nested/parent.json", "tests/serve/nested/child.json");
+    script("nested.py", &[aslc_path(), parent, child, data.to_str().expect("utf-8 path")]);
+}

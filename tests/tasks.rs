@@ -333,7 +333,8 @@ fn command_failures_are_task_errors() {
     let res = |_: &str| json!({"Resources": {"arn:aws:states:*:*:activity:work": {"Command": endless}}});
     let (v, _, ran) = both("cmd-activity", no_api, res);
     assert_eq!(v["output"], json!({"Error": "States.Timeout", "Cause": ""}), "{v}");
-    assert!(ran.events.contains(&"TaskTimedOut".to_string()), "{:?}", ran.events);
+    // An activity's events are AWS's Activity* ones.
+    assert!(ran.events.contains(&"ActivityTimedOut".to_string()), "{:?}", ran.events);
 }
 
 #[test]
@@ -346,7 +347,8 @@ echo "{\"attempts\": $((n + 1))}""#;
     let res = |_: &str| json!({"Resources": {"arn:aws:states:*:*:activity:flaky": {"Command": flaky}}});
     let (v, _, ran) = both("cmd-retry", no_api, res);
     assert_eq!(v["output"], json!({"attempts": 3}), "{v}");
-    assert_eq!(ran.events.iter().filter(|e| *e == "TaskFailed").count(), 2);
+    assert_eq!(ran.events.iter().filter(|e| *e == "ActivityFailed").count(), 2, "{:?}", ran.events);
+    assert_eq!(ran.events[2..4], ["ActivityScheduled", "ActivityStarted"], "{:?}", ran.events);
 }
 
 #[test]

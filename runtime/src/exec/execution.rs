@@ -60,6 +60,8 @@ pub struct Options {
     pub map_runs: Option<super::map_run::MapRunSink>,
     /// Where `.waitForTaskToken` tasks wait for their callback.
     pub callbacks: Option<Rc<super::callback::Callbacks>>,
+    /// Where `states:startExecution` tasks start their children.
+    pub starter: Option<Rc<dyn super::nested_executions::Starter>>,
 }
 
 /// AWS's quota of events in a Standard execution's history.
@@ -123,6 +125,7 @@ pub async fn execute(
     let mut exec = Execution::new(&info, &input, tasks, opts.record_history);
     exec.map_runs = opts.map_runs;
     exec.callbacks = opts.callbacks;
+    exec.starter = opts.starter;
     let history_limit = (info.machine_type == MachineType::Standard).then_some(STANDARD_HISTORY_LIMIT);
     exec.history.borrow_mut().limit(history_limit);
     // The machine's own events follow `ExecutionStarted`.

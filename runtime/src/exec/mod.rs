@@ -10,6 +10,7 @@ pub mod history;
 pub mod journal;
 pub mod map_run;
 pub mod mock;
+pub mod nested_executions;
 mod retry;
 mod states;
 
@@ -69,6 +70,8 @@ pub struct Execution {
     /// Where `.waitForTaskToken` tasks wait for their callback (the
     /// server); without it the handler's answer stands for the callback.
     pub callbacks: Option<Rc<callback::Callbacks>>,
+    /// Where `states:startExecution` tasks start their children (the server).
+    pub starter: Option<Rc<dyn nested_executions::Starter>>,
 }
 
 /// Names and ids that identify an execution.
@@ -135,6 +138,7 @@ impl Execution {
             ticks: std::cell::Cell::new(0),
             map_runs: None,
             callbacks: None,
+            starter: None,
         }
     }
 

@@ -7,6 +7,7 @@ use super::api::LEASE_MILLIS;
 use super::api::{epoch, opt_text, page, page_with, text, ApiError, Reply, Server};
 use super::arn;
 use super::map_runs::MapRuns;
+use super::nested::ServerStarter;
 use super::registry::{public, Target};
 use super::store::{Lease, Write};
 use crate::exec::journal::{Checkpoint, Commit, End, Sink};
@@ -33,6 +34,28 @@ struct Running {
 }
 
 impl Executions {
+    pub fn record_of(&self, arn: &str) -> Option<Value> {
+        self.records.get(arn).cloned()
+    }
+
+    /// Whether `arn` is running; if so, `done` is told when it ends.
+    pub fn wait_for(&mut self, arn: &str, done: oneshot::Sender<()>) -> bool {
+        match self.running.get_mut(arn) {
+            Some(run) => {
+                run.waiters.push(done);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Stops a running execution (its parent stopped waiting for it).
+    pub fn abort(&mut self, arn: &str) {
+        if let Some(stop) = self.running.get_mut(arn).and_then(|r| r.stop.take()) {
+            let _ = stop.send((None, None));
+        }
+    }
+
     pub fn load(&mut self, records: &[String], map_runs: &mut MapRuns) {
         for r in records {
             if let Ok(v) = serde_json::from_str::<Value>(r) {
@@ -224,6 +247,7 @@ impl Server {
         let sink = Rc::new(ExecutionSink { server: self.clone(), arn: a });
         let map_runs = self.map_run_sink();
         let callbacks = self.callbacks.clone();
+        let starter: Rc<dyn crate::exec::nested_executions::Starter> = Rc::new(ServerStarter(self.clone()));
         tokio::task::spawn_local(async move {
             let opts = Options {
                 timeout_seconds: machine.timeout_seconds,
@@ -232,6 +256,7 @@ impl Server {
                 stop: Some(stop_rx),
                 map_runs: Some(map_runs),
                 callbacks: Some(callbacks),
+                starter: Some(starter),
             };
             execute(info, input, tasks, opts, machine.machine.as_ref()).await;
         });

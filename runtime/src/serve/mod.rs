@@ -15,6 +15,7 @@ mod executions;
 mod http;
 mod map_runs;
 pub mod model;
+mod nested;
 mod registry;
 pub mod store;
 

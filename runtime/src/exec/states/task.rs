@@ -4,6 +4,7 @@ use crate::error::{names, StatesError};
 use crate::exec::callback::{Answer, Callbacks};
 use crate::exec::history::not_truncated;
 use crate::exec::mock::Mocked;
+use crate::exec::nested_executions::{self, Starter};
 use crate::exec::{Step, TaskCall, REGION};
 use crate::machine::{NumberField, Task};
 use crate::tasks::{Call, Limits, ResourceKind, DEFAULT_TIMEOUT_SECONDS};
@@ -70,18 +71,21 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
         if !(activity && callbacks.is_some()) {
             cx.flow.event(&format!("{prefix}Started"), None);
         }
-        let outcome = match (mocked(cx, legacy), callbacks) {
-            (Some(answer), _) => answer,
-            (None, Some((callbacks, token))) if activity => {
+        let callback = t.resource.ends_with(".waitForTaskToken");
+        let starter = nested(cx, kind).filter(|_| !callback);
+        let outcome = match (mocked(cx, legacy), callbacks, starter) {
+            (Some(answer), _, _) => answer,
+            (None, _, Some(starter)) => start_execution(cx, starter, kind, &parameters).await,
+            (None, Some((callbacks, token)), _) if activity => {
                 activity_answer(cx, callbacks, token, &t.resource, &parameters, limits).await
             }
-            (None, Some((callbacks, token))) if t.resource.ends_with(".waitForTaskToken") => {
+            (None, Some((callbacks, token)), _) if callback => {
                 // The service call hands the token on; without a handler
                 // for it, the token is read from the history.
                 let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: true };
                 callback_answer(cx, callbacks, token, &call).await
             }
-            (None, _) => {
+            (None, _, _) => {
                 let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: false };
                 cx.exec.tasks.invoke(&call).await
             }
@@ -108,6 +112,50 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
     .await
 }
 
+/// Where a `states:startExecution` task starts its child: the server's
+/// machines, if the execution runs in one.
+fn nested<'a>(cx: &Cx<'a>, kind: &ResourceKind) -> Option<&'a dyn Starter> {
+    match kind {
+        ResourceKind::Service { resource_type, resource }
+            if resource_type == "states" && resource.starts_with("startExecution") =>
+        {
+            cx.exec.starter.as_deref()
+        }
+        _ => None,
+    }
+}
+
+/// A child's name when the task gives none: the same for the same task
+/// entered at the same time, so a resumed task finds the child it started.
+fn child_name(cx: &Cx<'_>) -> String {
+    use sha2::Digest;
+    let execution = cx.exec.context["Execution"]["Id"].as_str().unwrap_or("");
+    let seed = sha2::Sha256::digest(format!("{execution}\n{}\n{}", cx.state.name, cx.entered.timestamp_millis()));
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&seed[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+}
+
+/// `states:startExecution` (StartExecution's response) or its `.sync` forms
+/// (the child's description once it ends).
+async fn start_execution(
+    cx: &Cx<'_>,
+    starter: &dyn Starter,
+    kind: &ResourceKind,
+    parameters: &Value,
+) -> Result<Value, StatesError> {
+    let (arn, date) = nested_executions::start(starter, parameters, &child_name(cx)).await?;
+    match kind {
+        ResourceKind::Service { resource, .. } if resource.ends_with(".sync") => {
+            nested_executions::synced(starter, &arn, false).await
+        }
+        ResourceKind::Service { resource, .. } if resource.ends_with(".sync:2") => {
+            nested_executions::synced(starter, &arn, true).await
+        }
+        _ => Ok(nested_executions::started(&arn, date)),
+    }
+}
+
 /// `.waitForTaskToken` where callbacks are taken: registers the token,
 /// makes the service call (`TaskSubmitted` with its response), then waits
 /// for `SendTaskSuccess` or `SendTaskFailure`, within `TimeoutSeconds` and,
@@ -120,7 +168,13 @@ async fn callback_answer(
 ) -> Result<Value, StatesError> {
     let mut answers = callbacks.wait(token);
     let mut waiting = Waiting { callbacks, token, timed_out: false };
-    let sent = cx.exec.tasks.invoke(call).await?;
+    let sent = match nested(cx, call.kind) {
+        Some(starter) => {
+            let (arn, date) = nested_executions::start(starter, call.parameters, &child_name(cx)).await?;
+            nested_executions::started(&arn, date)
+        }
+        None => cx.exec.tasks.invoke(call).await?,
+    };
     cx.flow.event_with("TaskSubmitted", || {
         let (resource_type, resource) = match call.kind {
             ResourceKind::Service { resource_type, resource } => (resource_type.as_str(), resource.as_str()),
