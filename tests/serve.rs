@@ -52,6 +52,13 @@ fn script(name: &str, args: &[&str]) {
     eprintln!("{log}");
 }
 
+/// The crash tests check Wait deadlines to the second after a restart:
+/// they do not share the machine with a bundle being compiled.
+fn exclusive() -> std::sync::MutexGuard<'static, ()> {
+    static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    HEAVY.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn aslc_path() -> &'static str {
     env!("CARGO_BIN_EXE_aslc")
 }
@@ -81,6 +88,7 @@ fn bad_input_gets_aws_errors_and_the_server_keeps_serving() {
 
 #[test]
 fn executions_survive_sigkill_in_the_interpreter() {
+    let _alone = exclusive();
     let data = scratch("crash-interpreted");
     let command = serde_json::json!([aslc_path(), "serve", "tests/serve/durable.json"]).to_string();
     script("crash.py", &[&command, data.to_str().expect("utf-8 path")]);
@@ -88,6 +96,7 @@ fn executions_survive_sigkill_in_the_interpreter() {
 
 #[test]
 fn a_built_binary_serves_its_machines_and_they_survive_sigkill() {
+    let _alone = exclusive();
     let dir = scratch("crash-compiled");
     let bundle = dir.join("bundle");
     let built = aslc()
@@ -102,27 +111,72 @@ fn a_built_binary_serves_its_machines_and_they_survive_sigkill() {
     script("crash.py", &[&command, dir.join("data").to_str().expect("utf-8 path")]);
 }
 
+/// The machines of the callback, activity, nested, Map Run and redrive
+/// scripts, compiled into one bundle (built once).
+const CALLBACK_MACHINES: [&str; 6] = [
+    "tests/serve/callback.json",
+    "tests/serve/activity.json",
+    "tests/serve/maprun.json",
+    "tests/serve/nested/parent.json",
+    "tests/serve/nested/child.json",
+    "tests/serve/redrive/redrive.json",
+];
+
+fn callback_bundle() -> &'static Path {
+    static BUNDLE: OnceLock<PathBuf> = OnceLock::new();
+    BUNDLE.get_or_init(|| {
+        let _alone = exclusive();
+        let bundle = scratch("callback-bundle").join("bundle");
+        let built = aslc()
+            .arg("build")
+            .args(CALLBACK_MACHINES)
+            .arg("--out")
+            .arg(&bundle)
+            .current_dir(root())
+            .output()
+            .expect("aslc build runs");
+        assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+        bundle
+    })
+}
+
+/// Runs `name` against `aslc serve DEFS...` and against the compiled
+/// bundle's `serve`, each on a data folder of its own; `extra` follows the
+/// data folder.
+fn in_both_engines(name: &str, defs: &[&str], extra: &[&str]) {
+    let mut interpreted = vec![aslc_path(), "serve"];
+    interpreted.extend(defs);
+    let bundle = callback_bundle().to_str().expect("utf-8 path");
+    for (engine, command) in [("interpreted", interpreted), ("compiled", vec![bundle, "serve"])] {
+        let data = scratch(&format!("{name}-{engine}"));
+        let mut args = vec![serde_json::json!(command).to_string(), data.to_str().expect("utf-8 path").to_string()];
+        args.extend(extra.iter().map(|e| e.to_string()));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        script(name, &args);
+    }
+}
+
 #[test]
 fn distributed_maps_have_map_runs() {
-    let data = scratch("map-runs");
-    script("maprun.py", &[aslc_path(), "tests/serve/maprun.json", data.to_str().expect("utf-8 path")]);
+    in_both_engines("maprun.py", &["tests/serve/maprun.json"], &[]);
 }
 
 #[test]
 fn wait_for_task_token_tasks_wait_for_their_callback() {
-    let data = scratch("callbacks");
-    script("callback.py", &[aslc_path(), "tests/serve/callback.json", data.to_str().expect("utf-8 path")]);
+    in_both_engines("callback.py", &["tests/serve/callback.json"], &[]);
 }
 
 #[test]
 fn activity_workers_share_the_tasks() {
-    let data = scratch("activities");
-    script("activity.py", &[aslc_path(), "tests/serve/activity.json", data.to_str().expect("utf-8 path")]);
+    in_both_engines("activity.py", &["tests/serve/activity.json"], &[]);
 }
 
 #[test]
 fn executions_start_executions() {
-    let data = scratch("nested");
-    let (parent, child) = ("tests/serve/nested/parent.json", "tests/serve/nested/child.json");
-    script("nested.py", &[aslc_path(), parent, child, data.to_str().expect("utf-8 path")]);
+    in_both_engines("nested.py", &["tests/serve/nested/parent.json", "tests/serve/nested/child.json"], &[]);
+}
+
+#[test]
+fn a_failed_execution_is_redriven_from_the_failed_state() {
+    in_both_engines("redrive.py", &["tests/serve/redrive/redrive.json"], &["tests/serve/redrive/redrive.mock.json"]);
 }

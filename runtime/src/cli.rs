@@ -149,6 +149,7 @@ pub fn run_main(
         execution_name: args.name.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
         start_time: chrono::Utc::now(),
         machine_type: args.machine_type,
+        redrive: None,
     };
     let rt = match tokio::runtime::Builder::new_current_thread().enable_time().start_paused(args.fast_forward).build() {
         Ok(rt) => rt,

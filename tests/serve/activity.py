@@ -2,12 +2,13 @@
 a loop, then SendTaskHeartbeat and SendTaskSuccess or SendTaskFailure)
 share an activity's tasks, each task going to one of them.
 
-Usage: activity.py ASLC DEFINITION DATA_DIR"""
+Usage: activity.py COMMAND DATA_DIR (COMMAND: the server's command up to its flags, as JSON)"""
 import json, sys, threading
 
-from harness import check, client, finished, serve_one
+from harness import check, client, finished, machine, serve_from
 
-command, server, sfn, MACHINE = serve_one(sys.argv)
+command, server, sfn = serve_from(sys.argv)
+MACHINE = machine("activity")
 activity = sfn.create_activity(name="doubler")["activityArn"]
 check(activity == "arn:aws:states:us-east-1:123456789012:activity:doubler", activity)
 done = []

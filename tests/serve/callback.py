@@ -3,12 +3,13 @@ token with SendTaskSuccess or SendTaskFailure; SendTaskHeartbeat keeps it
 alive, a missed heartbeat times it out, unknown and malformed tokens get
 AWS's errors, and a token still works after the server was killed.
 
-Usage: callback.py ASLC DEFINITION DATA_DIR"""
+Usage: callback.py COMMAND DATA_DIR (COMMAND: the server's command up to its flags, as JSON)"""
 import json, sys, time
 
-from harness import Server, check, finished, serve_one
+from harness import Server, check, finished, machine, serve_from
 
-command, server, sfn, MACHINE = serve_one(sys.argv)
+command, server, sfn = serve_from(sys.argv)
+MACHINE = machine("callback")
 
 
 def token_of(arn):

@@ -1,6 +1,6 @@
 """What the serve tests share: starting `aslc serve` (or a built binary's
 `serve`) on a free port, and a boto3 client for it."""
-import atexit, os, re, signal, subprocess, sys, time
+import atexit, json, os, re, signal, subprocess, sys, time
 
 import boto3
 from botocore.config import Config
@@ -68,12 +68,17 @@ def finished(sfn, execution_arn, seconds=30):
         time.sleep(0.05)
 
 
-def serve_one(argv):
-    """`ASLC DEFINITION DATA_DIR` (a script's arguments): the command that
-    serves that definition durably, the server, a client, and the machine's
-    ARN (named by the file's stem)."""
-    aslc, definition, data = argv[1], argv[2], argv[3]
-    command = [aslc, "serve", definition, "--data", data]
+
+def serve_from(argv, *flags):
+    """A script's arguments `COMMAND DATA_DIR`, COMMAND being the server's
+    command up to its flags as JSON (`["aslc", "serve", "a.json"]`, or a
+    built binary's `["./bundle", "serve"]`): the whole command (with
+    `--data` and `flags`), the server, and a client."""
+    command = json.loads(argv[1]) + ["--data", argv[2], *flags]
     server = Server(command)
-    name = os.path.splitext(os.path.basename(definition))[0]
-    return command, server, server.client(), f"arn:aws:states:us-east-1:123456789012:stateMachine:{name}"
+    return command, server, server.client()
+
+
+def machine(name):
+    """A served machine's ARN: definitions are named by their file stem."""
+    return f"arn:aws:states:us-east-1:123456789012:stateMachine:{name}"

@@ -3,12 +3,13 @@ after, its concurrency changed under it (UpdateMapRun), its child
 executions listed, its events in the parent's history, and all of it still
 there after a restart.
 
-Usage: maprun.py ASLC DEFINITION DATA_DIR"""
+Usage: maprun.py COMMAND DATA_DIR (COMMAND: the server's command up to its flags, as JSON)"""
 import json, sys, time
 
-from harness import Server, check, finished, serve_one
+from harness import Server, check, finished, machine, serve_from
 
-command, server, sfn, MACHINE = serve_one(sys.argv)
+command, server, sfn = serve_from(sys.argv)
+MACHINE = machine("maprun")
 
 ok, bad = {"fail": False}, {"fail": True}
 items = [ok, ok, bad, ok, ok, ok]

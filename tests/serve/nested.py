@@ -3,16 +3,13 @@ with `states:startExecution` (`.sync:2`, `.sync`, and fire-and-forget),
 gets AWS's shapes back, fails with the child's description when the child
 fails, and stops its child when it is stopped.
 
-Usage: nested.py ASLC PARENT CHILD DATA_DIR"""
+Usage: nested.py COMMAND DATA_DIR (COMMAND: the server's command up to its flags, as JSON)"""
 import json, sys, time
 
-from harness import Server, check, finished
+from harness import check, finished, machine, serve_from
 
-aslc, parent, child, data = sys.argv[1:5]
-server = Server([aslc, "serve", parent, child, "--data", data])
-sfn = server.client()
-PARENT = "arn:aws:states:us-east-1:123456789012:stateMachine:parent"
-CHILD = "arn:aws:states:us-east-1:123456789012:stateMachine:child"
+command, server, sfn = serve_from(sys.argv)
+PARENT, CHILD = machine("parent"), machine("child")
 
 run = sfn.start_execution(stateMachineArn=PARENT, input=json.dumps({"target": CHILD, "n": 3}))["executionArn"]
 d = finished(sfn, run)

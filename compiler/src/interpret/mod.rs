@@ -81,6 +81,7 @@ pub fn run_to_end(
         execution_name: "test-execution".to_string(),
         start_time: chrono::Utc::now(),
         machine_type: MachineType::Standard,
+        redrive: None,
     };
     let opts = Options { timeout_seconds: machine.timeout_seconds, ..Options::default() };
     Ok(rt.block_on(execute(info, input, tasks, opts, &Interpreted(machine))))

@@ -215,7 +215,13 @@ pub async fn execute(
             cause: cause.clone(),
             stop_date: stop_time,
         };
-        if let Err(e) = j.sink.commit(Commit { events, checkpoint: None, end: Some(end) }).await {
+        // An execution that did not succeed keeps where it stood: a redrive
+        // starts from there.
+        let checkpoint = (status != Status::Succeeded).then(|| {
+            let last = exec.history.borrow().last_id();
+            j.checkpoint(last, exec.invocations.borrow().clone())
+        });
+        if let Err(e) = j.sink.commit(Commit { events, checkpoint, end: Some(end) }).await {
             eprintln!("aslc: the end of execution {} was not committed: {e}", info.execution_arn());
         }
     }

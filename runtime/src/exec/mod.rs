@@ -81,6 +81,8 @@ pub struct ExecutionInfo {
     pub execution_name: String,
     pub start_time: chrono::DateTime<chrono::Utc>,
     pub machine_type: MachineType,
+    /// How many times the execution was redriven, and when last.
+    pub redrive: Option<(u64, chrono::DateTime<chrono::Utc>)>,
 }
 
 /// Standard or Express. AWS keeps a Standard execution's history, so it
@@ -125,7 +127,10 @@ impl Execution {
         let Value::Object(mut context) = context else { unreachable!("json! object literal") };
         if info.machine_type == MachineType::Standard {
             if let Some(Value::Object(e)) = context.get_mut("Execution") {
-                e.insert("RedriveCount".into(), json!(0));
+                e.insert("RedriveCount".into(), json!(info.redrive.map_or(0, |r| r.0)));
+                if let Some((_, at)) = info.redrive {
+                    e.insert("RedriveTime".into(), json!(crate::timestamp::format_context(at)));
+                }
             }
         }
         Execution {

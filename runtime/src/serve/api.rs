@@ -138,6 +138,7 @@ impl Server {
             "ListMapRuns" => self.list_map_runs(req),
             "DescribeMapRun" => self.describe_map_run(req),
             "UpdateMapRun" => self.update_map_run(req),
+            "RedriveExecution" => self.redrive_execution(req).await,
             "GetActivityTask" => self.get_activity_task(req).await,
             "SendTaskSuccess" => self.send_task_success(req),
             "SendTaskFailure" => self.send_task_failure(req),

@@ -8,6 +8,7 @@ use super::api::{epoch, opt_text, page, page_with, text, ApiError, Reply, Server
 use super::arn;
 use super::map_runs::MapRuns;
 use super::nested::ServerStarter;
+use super::redrive::redrivable;
 use super::registry::{public, Target};
 use super::store::{Lease, Write};
 use crate::exec::journal::{Checkpoint, Commit, End, Sink};
@@ -34,6 +35,10 @@ struct Running {
 }
 
 impl Executions {
+    pub fn insert(&mut self, arn: &str, record: Value) {
+        self.records.insert(arn.to_string(), record);
+    }
+
     pub fn record_of(&self, arn: &str) -> Option<Value> {
         self.records.get(arn).cloned()
     }
@@ -67,7 +72,7 @@ impl Executions {
 }
 
 /// What ListExecutions shows of each execution.
-const LIST_ITEM_FIELDS: [&str; 8] = [
+const LIST_ITEM_FIELDS: [&str; 9] = [
     "executionArn",
     "stateMachineArn",
     "name",
@@ -76,6 +81,7 @@ const LIST_ITEM_FIELDS: [&str; 8] = [
     "stopDate",
     "stateMachineVersionArn",
     "stateMachineAliasArn",
+    "redriveDate",
 ];
 
 fn missing(a: &str) -> ApiError {
@@ -143,9 +149,14 @@ fn described(r: &Value) -> Value {
     if d.get("output").is_some() {
         d["outputDetails"] = json!({"included": true});
     }
-    d["redriveCount"] = json!(0);
-    d["redriveStatus"] = json!("NOT_REDRIVABLE");
-    d["redriveStatusReason"] = json!(format!("Execution is {} and cannot be redriven", text(r, "status")));
+    d["redriveCount"] = json!(r["redriveCount"].as_u64().unwrap_or(0));
+    match redrivable(r) {
+        Ok(()) => d["redriveStatus"] = json!("REDRIVABLE"),
+        Err(reason) => {
+            d["redriveStatus"] = json!("NOT_REDRIVABLE");
+            d["redriveStatusReason"] = json!(reason);
+        }
+    }
     d
 }
 
@@ -226,7 +237,7 @@ impl Server {
     }
 
     /// Runs a Standard execution from its checkpoint as a task of its own.
-    fn drive(self: &Rc<Self>, record: &Value, checkpoint: Checkpoint) -> Result<(), String> {
+    pub(super) fn drive(self: &Rc<Self>, record: &Value, checkpoint: Checkpoint) -> Result<(), String> {
         let a = text(record, "executionArn").to_string();
         let machine = self.loaded(text(record, "_revision"))?;
         let machine_name = a.split(':').nth(6).unwrap_or("").to_string();
@@ -240,6 +251,10 @@ impl Server {
             execution_name: text(record, "name").to_string(),
             start_time,
             machine_type: MachineType::Standard,
+            redrive: record["redriveCount"].as_u64().filter(|n| *n > 0).map(|n| {
+                let at = record["redriveDate"].as_f64().unwrap_or(0.0);
+                (n, chrono::DateTime::from_timestamp_millis((at * 1000.0).round() as i64).unwrap_or_default())
+            }),
         };
         let input = serde_json::from_str(text(record, "input")).unwrap_or(Value::Null);
         let (stop_tx, stop_rx) = oneshot::channel();
@@ -285,6 +300,7 @@ impl Server {
             execution_name: name.to_string(),
             start_time: chrono::Utc::now(),
             machine_type: if target.express { MachineType::Express } else { MachineType::Standard },
+            redrive: None,
         };
         let opts = Options { timeout_seconds: machine.timeout_seconds, ..Options::default() };
         Ok(execute(info, input, tasks, opts, machine.machine.as_ref()).await)
@@ -405,7 +421,7 @@ impl Server {
                     item[k] = v.clone();
                 }
             }
-            item["redriveCount"] = json!(0);
+            item["redriveCount"] = json!(r["redriveCount"].as_u64().unwrap_or(0));
             item
         })
     }

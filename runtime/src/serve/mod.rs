@@ -16,6 +16,7 @@ mod http;
 mod map_runs;
 pub mod model;
 mod nested;
+mod redrive;
 mod registry;
 pub mod store;
 

@@ -53,6 +53,8 @@ pub trait Backend: Send {
     /// One execution's events, in order, as JSON arrays of events (one per
     /// commit).
     fn history(&mut self, arn: &str) -> Result<Vec<String>, String>;
+    /// One execution's latest checkpoint (where a redrive starts from).
+    fn last_checkpoint(&mut self, arn: &str) -> Result<Option<String>, String>;
     /// Takes every running execution whose lease is free, expired or
     /// already `lease.owner`'s; returns their ARNs and checkpoints.
     fn claim(&mut self, lease: &Lease, now: i64) -> Result<Vec<(String, String)>, String>;
@@ -223,6 +225,18 @@ impl Backend for Sqlite {
         rows.map(|r| r.map_err(sql)).collect()
     }
 
+    fn last_checkpoint(&mut self, arn: &str) -> Result<Option<String>, String> {
+        self.conn
+            .query_row(
+                "SELECT j.checkpoint FROM journal j JOIN executions e ON j.execution = e.seq
+                 WHERE e.arn = ?1 AND j.checkpoint IS NOT NULL ORDER BY j.seq DESC LIMIT 1",
+                params![arn],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sql)
+    }
+
     fn claim(&mut self, lease: &Lease, now: i64) -> Result<Vec<(String, String)>, String> {
         let tx = self.conn.transaction().map_err(sql)?;
         tx.execute(
@@ -281,6 +295,7 @@ impl Backend for Sqlite {
 enum Job {
     Write(Vec<Write>, oneshot::Sender<Result<(), String>>),
     History(String, oneshot::Sender<Result<Vec<String>, String>>),
+    Checkpoint(String, oneshot::Sender<Result<Option<String>, String>>),
     Renew(Lease),
 }
 
@@ -337,6 +352,12 @@ impl Store {
         rx.await.map_err(|_| "the store has stopped".to_string())?
     }
 
+    pub async fn last_checkpoint(&self, arn: &str) -> Result<Option<String>, String> {
+        let (tx, rx) = oneshot::channel();
+        self.jobs.send(Job::Checkpoint(arn.to_string(), tx)).map_err(|_| "the store has stopped".to_string())?;
+        rx.await.map_err(|_| "the store has stopped".to_string())?
+    }
+
     pub fn renew(&self, lease: Lease) {
         let _ = self.jobs.send(Job::Renew(lease));
     }
@@ -372,6 +393,7 @@ fn run_group(backend: &mut dyn Backend, jobs: Vec<Job>) {
     for j in reads {
         match j {
             Job::History(arn, reply) => drop(reply.send(backend.history(&arn))),
+            Job::Checkpoint(arn, reply) => drop(reply.send(backend.last_checkpoint(&arn))),
             Job::Renew(lease) => {
                 if let Err(e) = backend.renew(&lease) {
                     eprintln!("aslc: cannot renew the execution leases: {e}");

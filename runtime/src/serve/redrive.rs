@@ -1,0 +1,82 @@
+//! RedriveExecution: a Standard execution that failed, timed out or was
+//! aborted goes on from where it stood when it ended (its last
+//! checkpoint), as a resumed execution does after a restart: the state
+//! that did not succeed runs again from its entry, with its input; states
+//! that had succeeded do not. `ExecutionRedriven` joins the history, and
+//! `$$.Execution.RedriveCount` counts the redrives.
+
+use super::api::{epoch, text, ApiError, Reply, Server};
+use super::store::Write;
+use crate::exec::journal::Checkpoint;
+use serde_json::{json, Value};
+use std::rc::Rc;
+
+/// AWS redrives executions started within the last 14 days, at most 1,000 times.
+const REDRIVE_DAYS: i64 = 14;
+const MAX_REDRIVES: u64 = 1000;
+
+/// Whether the execution may be redriven; if not, AWS's reason.
+pub fn redrivable(r: &Value) -> Result<(), String> {
+    let status = text(r, "status");
+    if !matches!(status, "FAILED" | "TIMED_OUT" | "ABORTED") {
+        return Err(format!("Execution is {status} and cannot be redriven"));
+    }
+    let started = r["startDate"].as_f64().unwrap_or(0.0);
+    if chrono::Utc::now().timestamp() as f64 - started > (REDRIVE_DAYS * 86_400) as f64 {
+        return Err("Execution can't be redriven after 14 days of being started".into());
+    }
+    if r["redriveCount"].as_u64().unwrap_or(0) >= MAX_REDRIVES {
+        return Err("Execution has reached the maximum number of redrives".into());
+    }
+    Ok(())
+}
+
+impl Server {
+    pub async fn redrive_execution(self: &Rc<Self>, req: &Value) -> Reply {
+        let a = text(req, "executionArn");
+        let record = self.record(a)?;
+        redrivable(&record).map_err(|reason| ApiError::new("ExecutionNotRedrivable", reason))?;
+        let saved = self.store.last_checkpoint(a).await.map_err(ApiError::store)?;
+        let mut checkpoint: Checkpoint = saved
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .ok_or_else(|| ApiError::new("ExecutionNotRedrivable", "Execution has no point to be redriven from"))?;
+        // Event ids have no gaps: the last one is the number of events.
+        let batches = self.store.history(a).await.map_err(ApiError::store)?;
+        let last: u64 =
+            batches.iter().map(|b| serde_json::from_str::<Vec<Value>>(b).map_or(0, |e| e.len() as u64)).sum();
+        let now = chrono::Utc::now();
+        let count = record["redriveCount"].as_u64().unwrap_or(0) + 1;
+        let event = json!({
+            "id": last + 1,
+            "previousEventId": last,
+            "timestamp": crate::timestamp::format_context(now),
+            "type": "ExecutionRedriven",
+            "executionRedrivenEventDetails": {"redriveCount": count},
+        });
+        // The state that did not succeed starts over: no retry counts, no
+        // deadline, no children kept from its failed run.
+        checkpoint.last_event_id = last + 1;
+        checkpoint.root.cursor = last + 1;
+        checkpoint.root.inside = None;
+        checkpoint.root.ended = false;
+        let mut redriven = record.clone();
+        if let Some(m) = redriven.as_object_mut() {
+            for k in ["stopDate", "output", "error", "cause"] {
+                m.remove(k);
+            }
+        }
+        redriven["status"] = json!("RUNNING");
+        redriven["redriveCount"] = json!(count);
+        redriven["redriveDate"] = epoch(now);
+        let write = Write::Progress {
+            arn: a.to_string(),
+            events: vec![(last + 1, event.to_string())],
+            checkpoint: Some(serde_json::to_string(&checkpoint).map_err(|e| ApiError::store(e.to_string()))?),
+            record: Some(redriven.to_string()),
+        };
+        self.write(vec![write]).await?;
+        self.execs.borrow_mut().insert(a, redriven.clone());
+        self.drive(&redriven, checkpoint).map_err(|e| ApiError::new("ExecutionNotRedrivable", e))?;
+        Ok(json!({"redriveDate": epoch(now)}))
+    }
+}
