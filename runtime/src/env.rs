@@ -6,6 +6,24 @@ use crate::vars::Vars;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
+/// The execution's part of the context object (`Execution` and
+/// `StateMachine`), built the first time a path reads it: most executions
+/// never do, and one parked in a Wait should not hold it.
+pub struct ExecutionContext {
+    map: std::cell::OnceCell<Map<String, Value>>,
+    build: Box<dyn Fn() -> Map<String, Value>>,
+}
+
+impl ExecutionContext {
+    pub fn new(build: impl Fn() -> Map<String, Value> + 'static) -> ExecutionContext {
+        ExecutionContext { map: std::cell::OnceCell::new(), build: Box::new(build) }
+    }
+
+    pub fn map(&self) -> &Map<String, Value> {
+        self.map.get_or_init(|| (self.build)())
+    }
+}
+
 pub struct Env<'a> {
     pub input: &'a Value,
     pub context: &'a Context<'a>,
@@ -18,7 +36,7 @@ pub struct Env<'a> {
 #[derive(Clone, Default)]
 pub struct Context<'a> {
     /// `Execution` and `StateMachine`.
-    pub execution: Option<&'a Map<String, Value>>,
+    pub execution: Option<&'a ExecutionContext>,
     pub state_name: &'a str,
     pub entered: Option<DateTime<Utc>>,
     /// `State.RetryCount`, present for Task, Parallel and Map states.
@@ -45,13 +63,13 @@ impl Context<'_> {
             }
             "Task" => self.task_token.map(|t| json!({ "Token": t })),
             "Map" => self.map_item.as_ref().map(|i| json!({ "Item": i })),
-            other => self.execution.and_then(|e| e.get(other)).cloned(),
+            other => self.execution.and_then(|e| e.map().get(other)).cloned(),
         }
     }
 
     /// The whole object, as `$$` or JSONata's `$states.context` sees it.
     pub fn to_value(&self) -> Value {
-        let mut m = self.execution.cloned().unwrap_or_default();
+        let mut m = self.execution.map(|e| e.map().clone()).unwrap_or_default();
         for key in ["State", "Task", "Map"] {
             if let Some(v) = self.get(key) {
                 m.insert(key.into(), v);

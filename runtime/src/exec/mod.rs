@@ -55,7 +55,9 @@ pub struct TaskCall {
 /// What every state of one execution shares.
 pub struct Execution {
     /// `Execution` and `StateMachine` parts of the context object.
-    pub context: Map<String, Value>,
+    pub context: crate::env::ExecutionContext,
+    /// The execution's ARN and its machine's.
+    pub arns: (String, String),
     pub history: Rc<RefCell<History>>,
     pub task_calls: RefCell<Vec<TaskCall>>,
     /// What answers Task states: mocks, the resource map, linked handlers.
@@ -114,26 +116,27 @@ impl ExecutionInfo {
 impl Execution {
     /// `record_history`: keep every event's details (for `--history`).
     pub fn new(info: &ExecutionInfo, input: &Value, tasks: crate::tasks::Tasks, record_history: bool) -> Execution {
-        let context = json!({
-            "Execution": {
-                "Id": info.execution_arn(),
-                "Input": input,
-                "StartTime": crate::timestamp::format_context(info.start_time),
-                "Name": info.execution_name,
-                "RoleArn": ROLE_ARN,
-            },
-            "StateMachine": { "Id": info.machine_arn(), "Name": info.machine_name },
-        });
-        let Value::Object(mut context) = context else { unreachable!("json! object literal") };
-        if info.machine_type == MachineType::Standard {
-            if let Some(Value::Object(e)) = context.get_mut("Execution") {
-                e.insert("RedriveCount".into(), json!(info.redrive.map_or(0, |r| r.0)));
-                if let Some((_, at)) = info.redrive {
-                    e.insert("RedriveTime".into(), json!(crate::timestamp::format_context(at)));
+        let (i, input) = (info.clone(), input.clone());
+        let context = crate::env::ExecutionContext::new(move || {
+            let mut execution = Map::new();
+            execution.insert("Id".into(), json!(i.execution_arn()));
+            execution.insert("Input".into(), input.clone());
+            execution.insert("StartTime".into(), json!(crate::timestamp::format_context(i.start_time)));
+            execution.insert("Name".into(), json!(i.execution_name));
+            execution.insert("RoleArn".into(), json!(ROLE_ARN));
+            if i.machine_type == MachineType::Standard {
+                execution.insert("RedriveCount".into(), json!(i.redrive.map_or(0, |r| r.0)));
+                if let Some((_, at)) = i.redrive {
+                    execution.insert("RedriveTime".into(), json!(crate::timestamp::format_context(at)));
                 }
             }
-        }
+            let mut context = Map::new();
+            context.insert("Execution".into(), Value::Object(execution));
+            context.insert("StateMachine".into(), json!({ "Id": i.machine_arn(), "Name": i.machine_name }));
+            context
+        });
         Execution {
+            arns: (info.execution_arn(), info.machine_arn()),
             context,
             history: Rc::new(RefCell::new(History::new(record_history))),
             task_calls: RefCell::new(Vec::new()),
@@ -157,8 +160,7 @@ impl Execution {
         let checkpoint = j.checkpoint(last, self.invocations.borrow().clone());
         let commit = journal::Commit { events, checkpoint: Some(checkpoint), end: None };
         if let Err(e) = j.sink.commit(commit).await {
-            let id = self.context.get("Execution").and_then(|e| e.get("Id")).cloned().unwrap_or_default();
-            eprintln!("aslc: execution {id} pauses until a restart: {e}");
+            eprintln!("aslc: execution {} pauses until a restart: {e}", self.arns.0);
             std::future::pending::<()>().await;
         }
     }
@@ -313,9 +315,7 @@ fn task_token(exec: &Execution, state: &State, entered_id: u64) -> Option<String
     let pattern = t.resource.rsplit('.').next().unwrap_or("");
     let activity = t.resource.split(':').nth(5) == Some("activity");
     match (pattern, &exec.callbacks) {
-        (_, Some(c)) if activity || pattern == "waitForTaskToken" => {
-            Some(c.token(exec.context["Execution"]["Id"].as_str().unwrap_or(""), entered_id))
-        }
+        (_, Some(c)) if activity || pattern == "waitForTaskToken" => Some(c.token(&exec.arns.0, entered_id)),
         ("waitForTaskToken" | "sync" | "sync:2", _) => Some(uuid::Uuid::new_v4().to_string()),
         _ => None,
     }

@@ -125,8 +125,7 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         let run = m.distributed.then(|| {
             let batched = m.item_batcher.is_some();
             let sizes = inputs.iter().map(|i| if batched { i["Items"].as_array().map_or(0, Vec::len) } else { 1 });
-            let machine = cx.exec.context["StateMachine"]["Id"].as_str().unwrap_or("");
-            let execution = cx.exec.context["Execution"]["Id"].as_str().unwrap_or("");
+            let (execution, machine) = &cx.exec.arns;
             let mut r =
                 MapRun::new(machine, execution, &cx.state.name, cx.entered, m.label.as_deref(), sizes.collect());
             r.max_concurrency = max_concurrency as u64;

@@ -129,7 +129,7 @@ fn nested<'a>(cx: &Cx<'a>, kind: &ResourceKind) -> Option<&'a dyn Starter> {
 /// entered at the same time, so a resumed task finds the child it started.
 fn child_name(cx: &Cx<'_>) -> String {
     use sha2::Digest;
-    let execution = cx.exec.context["Execution"]["Id"].as_str().unwrap_or("");
+    let execution = &cx.exec.arns.0;
     let seed = sha2::Sha256::digest(format!("{execution}\n{}\n{}", cx.state.name, cx.entered.timestamp_millis()));
     let mut bytes = [0u8; 16];
     bytes.copy_from_slice(&seed[..16]);
