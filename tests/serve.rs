@@ -113,12 +113,13 @@ fn a_built_binary_serves_its_machines_and_they_survive_sigkill() {
 
 /// The machines of the callback, activity, nested, Map Run and redrive
 /// scripts, compiled into one bundle (built once).
-const CALLBACK_MACHINES: [&str; 6] = [
+const CALLBACK_MACHINES: [&str; 7] = [
     "tests/serve/callback.json",
     "tests/serve/activity.json",
     "tests/serve/maprun.json",
     "tests/serve/nested/parent.json",
     "tests/serve/nested/child.json",
+    "tests/serve/nested/express-parent.json",
     "tests/serve/redrive/redrive.json",
 ];
 
@@ -173,7 +174,8 @@ fn activity_workers_share_the_tasks() {
 
 #[test]
 fn executions_start_executions() {
-    in_both_engines("nested.py", &["tests/serve/nested/parent.json", "tests/serve/nested/child.json"], &[]);
+    let (parent, child) = ("tests/serve/nested/parent.json", "tests/serve/nested/child.json");
+    in_both_engines("nested.py", &[parent, child], &["tests/serve/nested/express-parent.json"]);
 }
 
 #[test]

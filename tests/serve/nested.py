@@ -3,7 +3,7 @@ with `states:startExecution` (`.sync:2`, `.sync`, and fire-and-forget),
 gets AWS's shapes back, fails with the child's description when the child
 fails, and stops its child when it is stopped.
 
-Usage: nested.py COMMAND DATA_DIR (COMMAND: the server's command up to its flags, as JSON)"""
+Usage: nested.py COMMAND DATA_DIR EXPRESS_PARENT (COMMAND: the server's command up to its flags, as JSON)"""
 import json, sys, time
 
 from harness import check, finished, machine, serve_from
@@ -51,4 +51,12 @@ while True:
 check(len(running) == 1, running)
 sfn.stop_execution(executionArn=waiting)
 check(finished(sfn, running[0]["executionArn"])["status"] == "ABORTED", "the child is stopped with its parent")
+# An Express machine (StartSyncExecution) may start a Standard one.
+definition = open(sys.argv[3]).read()
+express = sfn.create_state_machine(name="handover", definition=definition, type="EXPRESS",
+                                   roleArn="arn:aws:iam::123456789012:role/aslc")["stateMachineArn"]
+r = sfn.start_sync_execution(stateMachineArn=express, input=json.dumps({"n": 5}))
+check(r["status"] == "SUCCEEDED", r)
+handed = json.loads(r["output"])["ExecutionArn"]
+check(json.loads(finished(sfn, handed)["output"]) == {"doubled": 10}, "the Standard child ran")
 print("nested executions: .sync:2, .sync, fire-and-forget, a failing child, a missing machine, a stopped parent")

@@ -292,7 +292,7 @@ impl Server {
     }
 
     /// One execution in memory, to its end (Express, StartSyncExecution).
-    async fn run_in_memory(&self, target: &Target, name: &str, input: Value) -> Result<Outcome, ApiError> {
+    async fn run_in_memory(self: &Rc<Self>, target: &Target, name: &str, input: Value) -> Result<Outcome, ApiError> {
         let machine = self.loaded(&target.revision).map_err(|e| ApiError::new("StateMachineDoesNotExist", e))?;
         let tasks = self.tasks.for_machine(&target.name).map_err(|e| ApiError::new("ValidationException", e))?;
         let info = ExecutionInfo {
@@ -302,7 +302,13 @@ impl Server {
             machine_type: if target.express { MachineType::Express } else { MachineType::Standard },
             redrive: None,
         };
-        let opts = Options { timeout_seconds: machine.timeout_seconds, ..Options::default() };
+        // An Express execution may start others (not wait for them: the
+        // checker refuses `.sync` and callbacks in Express machines).
+        let opts = Options {
+            timeout_seconds: machine.timeout_seconds,
+            starter: Some(Rc::new(ServerStarter(self.clone()))),
+            ..Options::default()
+        };
         Ok(execute(info, input, tasks, opts, machine.machine.as_ref()).await)
     }
 
