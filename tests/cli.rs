@@ -278,3 +278,43 @@ fn standard_executions_stop_at_the_history_limit() {
     assert_eq!(out["execution"]["RedriveCount"], 0, "{out}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `aslc test-state --request FILE` on each fixture of
+/// `tests/fixtures/test-state/`: `{"request": TestState's body, "response":
+/// the body expected}`, with the response's JSON-text fields decoded. A
+/// refused request exits 1 with `{"__type", "message"}`.
+#[test]
+fn test_state_requests() {
+    fn decoded(v: &serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| v.clone()),
+            other => other.clone(),
+        }
+    }
+    let dir = root().join("tests/fixtures/test-state");
+    let mut files: Vec<PathBuf> =
+        std::fs::read_dir(&dir).expect("fixtures").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("test-state");
+    std::fs::create_dir_all(&scratch).expect("scratch folder");
+    for file in files {
+        let case: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).expect("fixture")).expect("JSON");
+        let request = scratch.join(file.file_name().expect("file name"));
+        std::fs::write(&request, case["request"].to_string()).expect("request written");
+        let out = aslc(&["test-state", "--request", request.to_str().expect("utf-8 path")]);
+        let mut got: serde_json::Value = serde_json::from_str(&stdout(&out))
+            .unwrap_or_else(|e| panic!("{}: {e}: {}{}", file.display(), stdout(&out), stderr(&out)));
+        let refused = got.get("__type").is_some();
+        assert_eq!(out.status.code(), Some(if refused { 1 } else { 0 }), "{}", file.display());
+        if let Some(o) = got.get_mut("output") {
+            *o = decoded(o);
+        }
+        if let Some(serde_json::Value::Object(data)) = got.get_mut("inspectionData") {
+            for v in data.values_mut() {
+                *v = decoded(v);
+            }
+        }
+        assert_eq!(got, case["response"], "{}", file.display());
+    }
+}

@@ -182,3 +182,13 @@ fn executions_start_executions() {
 fn a_failed_execution_is_redriven_from_the_failed_state() {
     in_both_engines("redrive.py", &["tests/serve/redrive/redrive.json"], &["tests/serve/redrive/redrive.mock.json"]);
 }
+
+#[test]
+fn states_are_tested_as_aws_test_state_does() {
+    let data = scratch("test-state");
+    let command = serde_json::json!([aslc_path(), "serve"]).to_string();
+    script("test_state.py", &[&command, data.to_str().expect("utf-8 path")]);
+    let bundle = serde_json::json!([callback_bundle(), "serve"]).to_string();
+    let data = scratch("test-state-compiled");
+    script("test_state.py", &[&bundle, data.to_str().expect("utf-8 path"), "--refuses"]);
+}

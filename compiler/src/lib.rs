@@ -12,3 +12,4 @@ pub mod graph;
 pub mod interpret;
 pub mod model;
 pub mod source;
+pub mod test_state;

@@ -12,11 +12,19 @@ use serde_json::{json, Map, Value};
 pub struct ExecutionContext {
     map: std::cell::OnceCell<Map<String, Value>>,
     build: Box<dyn Fn() -> Map<String, Value>>,
+    /// The map is the whole context object, `State` and `Task` included
+    /// (TestState's `context`): nothing is added to it.
+    whole: bool,
 }
 
 impl ExecutionContext {
     pub fn new(build: impl Fn() -> Map<String, Value> + 'static) -> ExecutionContext {
-        ExecutionContext { map: std::cell::OnceCell::new(), build: Box::new(build) }
+        ExecutionContext { map: std::cell::OnceCell::new(), build: Box::new(build), whole: false }
+    }
+
+    /// A context object given whole, as TestState's `context` is.
+    pub fn whole(map: Map<String, Value>) -> ExecutionContext {
+        ExecutionContext { map: std::cell::OnceCell::from(map), build: Box::new(Map::new), whole: true }
     }
 
     pub fn map(&self) -> &Map<String, Value> {
@@ -49,6 +57,9 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// One top-level field of the context object.
     pub fn get(&self, key: &str) -> Option<Value> {
+        if let Some(e) = self.execution.filter(|e| e.whole) {
+            return e.map().get(key).cloned();
+        }
         match key {
             "State" => {
                 let mut s = Map::new();
@@ -70,6 +81,9 @@ impl Context<'_> {
     /// The whole object, as `$$` or JSONata's `$states.context` sees it.
     pub fn to_value(&self) -> Value {
         let mut m = self.execution.map(|e| e.map().clone()).unwrap_or_default();
+        if self.execution.is_some_and(|e| e.whole) {
+            return Value::Object(m);
+        }
         for key in ["State", "Task", "Map"] {
             if let Some(v) = self.get(key) {
                 m.insert(key.into(), v);

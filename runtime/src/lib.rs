@@ -20,6 +20,7 @@ mod serde_text;
 pub mod serve;
 pub mod tasks;
 pub mod template;
+pub mod test_state;
 pub mod timestamp;
 pub mod vars;
 

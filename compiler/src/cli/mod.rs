@@ -6,6 +6,7 @@ mod check;
 mod graph;
 mod run;
 mod serve;
+mod test_state;
 
 use crate::check::MachineType;
 use clap::{Parser, Subcommand};
@@ -30,6 +31,8 @@ enum Command {
     Build(build::Args),
     /// Serve the Step Functions API, with durable executions.
     Serve(serve::Args),
+    /// Test one state as AWS's TestState API does.
+    TestState(test_state::Args),
 }
 
 /// Reads a definition file, `-` meaning standard input.
@@ -94,5 +97,6 @@ pub fn main() -> ExitCode {
         Command::Run(a) => run::run(a),
         Command::Build(a) => build::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::TestState(a) => test_state::run(a),
     }
 }

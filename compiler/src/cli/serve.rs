@@ -6,7 +6,9 @@ use super::load_definition;
 use super::run::machine_name;
 use crate::check::{check_text, MachineType};
 use crate::interpret::Interpreted;
+use asl_runtime::machine::State;
 use asl_runtime::serve::{self, Diagnostic, Engines, Initial, Loaded, ServeArgs};
+use asl_runtime::test_state::{ApiError, Request};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -45,6 +47,10 @@ impl Engines for Interpreter {
         })?;
         let timeout_seconds = machine.timeout_seconds;
         Ok(Loaded { machine: Box::new(Interpreted(machine)), timeout_seconds })
+    }
+
+    fn state_to_test(&self, request: &Request) -> Result<State, ApiError> {
+        crate::test_state::state_to_test(request)
     }
 }
 

@@ -74,6 +74,8 @@ pub struct Execution {
     pub callbacks: Option<Rc<callback::Callbacks>>,
     /// Where `states:startExecution` tasks start their children (the server).
     pub starter: Option<Rc<dyn nested_executions::Starter>>,
+    /// A TestState run: the mock and settings it gives, what it records.
+    pub(crate) probe: Option<Rc<crate::test_state::Probe>>,
 }
 
 /// Names and ids that identify an execution.
@@ -147,6 +149,7 @@ impl Execution {
             map_runs: None,
             callbacks: None,
             starter: None,
+            probe: None,
         }
     }
 
@@ -408,19 +411,7 @@ pub async fn run_state(
             reads_context: std::cell::OnceCell::new(),
             resumed: RefCell::new(resumed),
         };
-        match &state.body {
-            Body::Pass { result } => states::pass(&cx, input, result.as_ref()),
-            Body::Choice(c) => states::choice(&cx, input, c),
-            // States that wait are boxed: a parked execution holds the
-            // future of the state it is in, not one sized for the largest.
-            Body::Wait(w) => Box::pin(states::wait(&cx, input, w)).await,
-            Body::Succeed => states::succeed(&cx, input),
-            Body::Fail(f) => states::fail(&cx, input, f),
-            Body::Task(t) => Box::pin(states::task(&cx, input, t)).await,
-            Body::Parallel { branches } => Box::pin(states::parallel(&cx, input, branches)).await,
-            Body::Map(m) => Box::pin(states::map(&cx, input, m)).await,
-            Body::Invalid => Err(StatesError::runtime("the state has no valid type")),
-        }
+        run_body(&cx, input).await
     };
     history_full(flow)?;
     let step = result.map_err(|e| {
@@ -446,4 +437,55 @@ pub async fn run_state(
         exec.commit().await;
     }
     Ok(step)
+}
+
+/// The work of one state, by type.
+async fn run_body(cx: &states::Cx<'_>, input: Value) -> Result<Step, StatesError> {
+    match &cx.state.body {
+        Body::Pass { result } => states::pass(cx, input, result.as_ref()),
+        Body::Choice(c) => states::choice(cx, input, c),
+        // States that wait are boxed: a parked execution holds the
+        // future of the state it is in, not one sized for the largest.
+        Body::Wait(w) => Box::pin(states::wait(cx, input, w)).await,
+        Body::Succeed => states::succeed(cx, input),
+        Body::Fail(f) => states::fail(cx, input, f),
+        Body::Task(t) => Box::pin(states::task(cx, input, t)).await,
+        Body::Parallel { branches } => Box::pin(states::parallel(cx, input, branches)).await,
+        Body::Map(m) => Box::pin(states::map(cx, input, m)).await,
+        Body::Invalid => Err(StatesError::runtime("the state has no valid type")),
+    }
+}
+
+/// Runs one state alone, as TestState does (`exec.probe` says how): no
+/// events, no Retry loop, and no cause prefixed with an event id. Its
+/// Map and Parallel states take their result from the mock, so nothing
+/// nested runs.
+pub(crate) async fn run_probed(
+    exec: &Execution,
+    flow: &Flow,
+    state: &State,
+    input: Value,
+) -> Result<Step, StatesError> {
+    struct NothingNested;
+    impl Nested for NothingNested {
+        fn run<'a>(&'a self, _: &'a Container, _: Value, _: Flow) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
+            Box::pin(async { Err(StatesError::runtime("TestState runs no nested states")) })
+        }
+    }
+    let token = task_token(exec, state, 0);
+    let cx = states::Cx {
+        exec,
+        flow,
+        state,
+        entered: chrono::Utc::now(),
+        task_token: token.as_deref(),
+        nested: &NothingNested,
+        reads_context: std::cell::OnceCell::new(),
+        resumed: RefCell::new(None),
+    };
+    let mut result = run_body(&cx, input).await;
+    if let Err(e) = &mut result {
+        e.state_scoped = false;
+    }
+    result
 }

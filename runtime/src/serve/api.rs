@@ -143,6 +143,7 @@ impl Server {
             "SendTaskSuccess" => self.send_task_success(req),
             "SendTaskFailure" => self.send_task_failure(req),
             "SendTaskHeartbeat" => self.send_task_heartbeat(req),
+            "TestState" => self.test_state(req).await,
             other => {
                 Err(ApiError::new("UnknownOperationException", format!("aslc serve does not implement {other} yet")))
             }

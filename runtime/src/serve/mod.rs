@@ -19,9 +19,11 @@ mod nested;
 mod redrive;
 mod registry;
 pub mod store;
+mod test_state;
 
 use crate::cli::TaskArgs;
 use crate::exec::Machine;
+use crate::machine::State;
 use crate::tasks::{Linked, Tasks};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -88,6 +90,8 @@ pub trait Engines {
     fn check(&self, definition: &str, express: bool) -> Vec<Diagnostic>;
     /// The machine for a definition `check` found no error in.
     fn load(&self, definition: &str) -> Result<Loaded, String>;
+    /// The state a TestState request tests, from its checked definition.
+    fn state_to_test(&self, request: &crate::test_state::Request) -> Result<State, crate::test_state::ApiError>;
 }
 
 /// A machine that exists when the server starts (named on the command
@@ -112,6 +116,13 @@ impl TaskSetup {
         let tasks = self.args.tasks(name, &self.linked).map_err(|e| e.0)?;
         self.cache.borrow_mut().insert(name.to_string(), tasks.clone());
         Ok(tasks)
+    }
+
+    /// What answers a Task TestState runs without a mock: the resource map
+    /// and linked handlers (a mock configuration is per machine).
+    fn for_test(&self) -> Result<Tasks, String> {
+        let args = TaskArgs { resources: self.args.resources.clone(), ..TaskArgs::default() };
+        args.tasks("", &self.linked).map_err(|e| e.0)
     }
 }
 
@@ -189,6 +200,14 @@ impl Engines for Builtin {
         self.find(definition)
             .map(|c| (c.load)())
             .ok_or_else(|| "the definition is not compiled into this binary".into())
+    }
+
+    /// A built binary holds compiled code, not the checker and model
+    /// TestState needs.
+    fn state_to_test(&self, _: &crate::test_state::Request) -> Result<State, crate::test_state::ApiError> {
+        Err(crate::test_state::ApiError::invalid_definition(
+            "This binary runs only the state machines compiled into it; test states with `aslc serve` or `aslc test-state`",
+        ))
     }
 }
 

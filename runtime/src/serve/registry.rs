@@ -101,7 +101,7 @@ impl Server {
         if errors.is_empty() {
             return Ok(());
         }
-        Err(ApiError::new("InvalidDefinition", format!("Invalid State Machine Definition: '{}'", errors.join(", "))))
+        Err(ApiError::new("InvalidDefinition", crate::test_state::invalid_definition_message(&errors)))
     }
 
     /// The machine for a revision, loaded once.

@@ -8,6 +8,8 @@ use serde_json::Value;
 /// string-returning intrinsics.
 pub(crate) fn fail(cx: &Cx<'_>, raw: Value, f: &Fail) -> Result<Step, StatesError> {
     let context = cx.context(None);
+    // Fail has no InputPath: AWS shows its input as the step's value.
+    cx.record("afterInputPath", &raw);
     let env = Env { input: &raw, context: &context, vars: &cx.flow.vars };
     let text = |t: &Option<FailText>, field: &str| -> Result<Option<String>, StatesError> {
         Ok(match t {

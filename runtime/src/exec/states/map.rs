@@ -71,7 +71,10 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         if tolerated_pct.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
             return Err(StatesError::runtime("ToleratedFailurePercentage must be between 0 and 100."));
         }
+        // TestState may give what an ItemReader would read.
+        let read = m.item_reader.as_ref().and(cx.probe()).and_then(|p| p.reader_data.clone());
         let selected = match (&m.items, &m.items_path) {
+            _ if read.is_some() => read.unwrap_or_default(),
             (Some(t), _) => match t.eval("Items", &states, &cx.flow.vars)? {
                 v @ Value::Array(_) => v,
                 other => return Err(unexpected_type(&t.text(), "Items", "array", &other)),
@@ -87,6 +90,14 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
             }
             (None, None) => effective.clone(),
         };
+        cx.record("afterItemsPath", &selected);
+        cx.record("maxConcurrency", &json!(max_concurrency as u64));
+        if let Some(c) = tolerated_count {
+            cx.record("toleratedFailureCount", &json!(c as u64));
+        }
+        if let Some(p) = tolerated_pct {
+            cx.record("toleratedFailurePercentage", &json!(p));
+        }
         let items: Vec<(Option<String>, Value)> = match selected {
             Value::Array(a) => a.into_iter().map(|v| (None, v)).collect(),
             Value::Object(o) => o.into_iter().map(|(k, v)| (Some(k), v)).collect(),
@@ -114,8 +125,17 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
             };
             inputs.push(input);
         }
+        if m.item_selector.is_some() {
+            cx.record("afterItemSelector", &Value::Array(inputs.clone()));
+        }
         let inputs = batch(&env, m, inputs)?;
+        if m.item_batcher.is_some() {
+            cx.record("afterItemBatcher", &Value::Array(inputs.clone()));
+        }
         let n = inputs.len();
+        if let Some(p) = cx.probe() {
+            return mocked(p, n, tolerated_count, tolerated_pct);
+        }
         let resumed = cx.start_children();
         if resumed.is_none() {
             cx.flow.event("MapStateStarted", Some(("mapStateStartedEventDetails", json!({ "length": n }))));
@@ -209,17 +229,9 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
             // A Map Run's thresholds are the ones UpdateMapRun last set.
             let over = match run {
                 Some(r) => r.borrow().over_tolerance(failures),
-                None => {
-                    tolerated_count.is_none_or(|c| failures as f64 > c)
-                        && tolerated_pct.is_none_or(|p| failures as f64 * 100.0 / n.max(1) as f64 > p)
-                }
+                None => over_tolerance(failures, n, tolerated_count, tolerated_pct),
             };
-            over.then(|| {
-                StatesError::new(
-                    names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
-                    "The specified tolerated failure threshold was exceeded",
-                )
-            })
+            over.then(threshold_exceeded)
         };
         if let Some(e) = failed {
             if let Some(r) = run {
@@ -238,6 +250,42 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         Ok(Value::Array(outputs.into_iter().map(|r| r.unwrap_or_else(|e| e.to_error_output())).collect()))
     })
     .await
+}
+
+/// TestState's Map: the mock is the iterations' result, and
+/// `mapIterationFailureCount` of them failed, which the tolerated failure
+/// settings, where the state has them, judge as a run would.
+fn mocked(
+    probe: &crate::test_state::Probe,
+    n: usize,
+    tolerated_count: Option<f64>,
+    tolerated_pct: Option<f64>,
+) -> Result<Value, StatesError> {
+    let result =
+        probe.mock.clone().unwrap_or_else(|| Err(probe.refuse("TestState needs a mock to test a Map state")))?;
+    let failures = probe.map_failures.unwrap_or(0);
+    if failures > n as u64 {
+        return Err(
+            probe.refuse("Map iteration failure count must be less than or equal to the number of Map iterations")
+        );
+    }
+    let judged = tolerated_count.is_some() || tolerated_pct.is_some();
+    if judged && over_tolerance(failures as usize, n, tolerated_count, tolerated_pct) {
+        return Err(threshold_exceeded());
+    }
+    Ok(result)
+}
+
+/// Whether `failures` of `n` iterations exceed the tolerated failures.
+fn over_tolerance(failures: usize, n: usize, count: Option<f64>, pct: Option<f64>) -> bool {
+    count.is_none_or(|c| failures as f64 > c) && pct.is_none_or(|p| failures as f64 * 100.0 / n.max(1) as f64 > p)
+}
+
+fn threshold_exceeded() -> StatesError {
+    StatesError::new(
+        names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+        "The specified tolerated failure threshold was exceeded",
+    )
 }
 
 /// `$$.Map.Item`: the index, the value and, for object items, the key.

@@ -121,6 +121,18 @@ impl Cx<'_> {
         }
     }
 
+    /// The TestState run this state is in, if any.
+    pub fn probe(&self) -> Option<&crate::test_state::Probe> {
+        self.exec.probe.as_deref()
+    }
+
+    /// Records the value after an I/O step, for TestState's `inspectionData`.
+    pub fn record(&self, step: &str, value: &Value) {
+        if let Some(p) = self.probe() {
+            p.record(self.state, step, value);
+        }
+    }
+
     pub fn jsonata(&self) -> bool {
         self.state.query_language == QueryLanguage::Jsonata
     }
@@ -157,22 +169,30 @@ impl Cx<'_> {
 
     /// `InputPath` applied to the raw input (JSONata states have none).
     pub fn selected_input(&self, raw: &Value, context: &Context<'_>) -> Result<Value, StatesError> {
-        io::select(&self.env(raw, context), self.state.input_path.as_ref())
+        let selected = io::select(&self.env(raw, context), self.state.input_path.as_ref())?;
+        self.record("afterInputPath", &selected);
+        Ok(selected)
     }
 
     /// The effective input: `InputPath` then `Parameters`, or JSONata `Arguments`.
     pub fn effective_input(&self, raw: &Value, context: &Context<'_>) -> Result<Value, StatesError> {
         if self.jsonata() {
             return match &self.state.arguments {
-                Some(t) => t.eval("Arguments", &self.states(raw, context, None), &self.flow.vars),
+                Some(t) => {
+                    let arguments = t.eval("Arguments", &self.states(raw, context, None), &self.flow.vars)?;
+                    self.record("afterArguments", &arguments);
+                    Ok(arguments)
+                }
                 None => Ok(raw.clone()),
             };
         }
         let selected = self.selected_input(raw, context)?;
-        match &self.state.parameters {
-            Some(t) => t.eval(&self.env(&selected, context)),
-            None => Ok(selected),
-        }
+        let effective = match &self.state.parameters {
+            Some(t) => t.eval(&self.env(&selected, context))?,
+            None => selected,
+        };
+        self.record("afterParameters", &effective);
+        Ok(effective)
     }
 
     /// JSONata `Output`, or `default` when there is none; `owner` as for
@@ -197,6 +217,9 @@ impl Cx<'_> {
         F: FnMut(u64, Value) -> Fut,
         Fut: Future<Output = Result<Value, StatesError>>,
     {
+        if let Some(probe) = self.probe() {
+            return self.probed_policy(probe, raw, work).await;
+        }
         let mut counts = vec![0u64; self.state.retry.len()];
         let mut attempt = 0u64;
         let resumed = self.resumed.borrow().as_ref().map(|r| (r.attempt, r.counts.clone(), r.until));
@@ -213,17 +236,9 @@ impl Cx<'_> {
             if let Some(slot) = &self.flow.slot {
                 slot.attempt(attempt, &counts);
             }
-            let context = self.context(Some(attempt));
-            let result = async {
-                let effective = self.effective_input(&raw, &context)?;
-                let result = work(attempt, effective).await?;
-                self.finish(&raw, result, &context)
-            }
-            .await;
-            match result {
+            match self.attempt(&raw, attempt, &mut work).await {
                 Err(e) if !e.is_runtime() => {
-                    let Some(i) = self.state.retry.iter().position(|r| retry::error_matches(&r.error_equals, e.name()))
-                    else {
+                    let Some(i) = self.retrier(&e) else {
                         break Err(e);
                     };
                     let r = &self.state.retry[i];
@@ -244,14 +259,64 @@ impl Cx<'_> {
         match outcome {
             Ok(step) => Ok(step),
             Err(e) if e.is_runtime() => Err(e),
-            Err(e) => self.catch(raw, e),
+            Err(e) => self.catch(raw, e, attempt),
         }
+    }
+
+    /// TestState's one attempt: `retrierRetryCount` retries are taken as
+    /// made, and an error a retrier would retry again ends the test as
+    /// RETRIABLE (with the retrier and its backoff) instead of waiting.
+    async fn probed_policy<F, Fut>(
+        &self,
+        probe: &crate::test_state::Probe,
+        raw: Value,
+        mut work: F,
+    ) -> Result<Step, StatesError>
+    where
+        F: FnMut(u64, Value) -> Fut,
+        Fut: Future<Output = Result<Value, StatesError>>,
+    {
+        let attempt = probe.retry_count;
+        match self.attempt(&raw, attempt, &mut work).await {
+            Err(e) if !e.is_runtime() => {
+                if let Some(i) = self.retrier(&e) {
+                    probe.detail("retryIndex", i as u64);
+                    let r = &self.state.retry[i];
+                    if attempt < r.max_attempts {
+                        probe.detail("retryBackoffIntervalSeconds", retry::backoff(r, attempt).as_secs());
+                        probe.set_retriable();
+                        return Err(e);
+                    }
+                }
+                self.catch(raw, e, attempt)
+            }
+            other => other,
+        }
+    }
+
+    /// One attempt at the state's work, from its input processing to its
+    /// output.
+    async fn attempt<F, Fut>(&self, raw: &Value, attempt: u64, work: &mut F) -> Result<Step, StatesError>
+    where
+        F: FnMut(u64, Value) -> Fut,
+        Fut: Future<Output = Result<Value, StatesError>>,
+    {
+        let context = self.context(Some(attempt));
+        let effective = self.effective_input(raw, &context)?;
+        let result = work(attempt, effective).await?;
+        self.finish(raw, result, &context)
+    }
+
+    /// The retrier that selects `e`.
+    fn retrier(&self, e: &StatesError) -> Option<usize> {
+        self.state.retry.iter().position(|r| retry::error_matches(&r.error_equals, e.name()))
     }
 
     /// JSONPath: `ResultSelector`, `Assign`, `ResultPath`, `OutputPath`.
     /// JSONata: `Output` and `Assign`, which may read `$states.result`.
     fn finish(&self, raw: &Value, result: Value, context: &Context<'_>) -> Result<Step, StatesError> {
         let vars = &self.flow.vars;
+        self.record("result", &result);
         if self.jsonata() {
             let states = self.states(raw, context, Some(("result", &result)));
             let env = self.env(raw, context);
@@ -264,9 +329,11 @@ impl Cx<'_> {
             Some(t) => t.eval(&Env { input: &result, context, vars })?,
             None => result,
         };
+        self.record("afterResultSelector", &result);
         let assigned =
             evaluate_assign(self.state.assign.as_ref(), &Env { input: &result, context, vars }, &Value::Null, "")?;
         let merged = io::merge_result(raw.clone(), result, self.state.result_path.as_ref())?;
+        self.record("afterResultPath", &merged);
         let output = io::select(&Env { input: &merged, context, vars }, self.state.output_path.as_ref())?;
         apply_assign(self.flow, &assigned);
         Ok(Step { transition: self.transition(), output, assigned })
@@ -275,16 +342,19 @@ impl Cx<'_> {
     /// The first catcher matching `e`. JSONPath: its `ResultPath` places the
     /// Error Output into the raw input. JSONata: its `Output` (default: the
     /// Error Output) may read `$states.errorOutput`. `Assign` sees the Error
-    /// Output either way.
-    fn catch(&self, raw: Value, e: StatesError) -> Result<Step, StatesError> {
+    /// Output either way. `attempt`: the state's `$$.State.RetryCount`.
+    fn catch(&self, raw: Value, e: StatesError, attempt: u64) -> Result<Step, StatesError> {
         let Some((i, c)) =
             self.state.catch.iter().enumerate().find(|(_, c)| retry::error_matches(&c.error_equals, e.name()))
         else {
             return Err(e);
         };
+        if let Some(p) = self.probe() {
+            p.catching(i, &e);
+        }
         let owner = format!("Catch[{i}]/");
         let error_output = e.to_error_output();
-        let context = self.context(None);
+        let context = self.context(Some(attempt));
         let states = self.states(&raw, &context, Some(("errorOutput", &error_output)));
         let assigned = evaluate_assign(c.assign.as_ref(), &self.env(&error_output, &context), &states, &owner)?;
         let output = if self.jsonata() {

@@ -15,14 +15,19 @@ pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<St
     }
     let effective = cx.effective_input(&raw, &context)?;
     let result = match result {
-        Some(r) => r.clone(),
+        Some(r) => {
+            cx.record("result", r);
+            r.clone()
+        }
         None => effective,
     };
     if !crate::io::fits(&result, MAX_PAYLOAD_BYTES) {
         return Err(StatesError::result_too_large(&cx.state.name));
     }
+    cx.record("afterResultSelector", &result);
     let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&result, &context), &Value::Null, "")?;
     let merged = io::merge_result(raw, result, cx.state.result_path.as_ref())?;
+    cx.record("afterResultPath", &merged);
     let output = io::select(&cx.env(&merged, &context), cx.state.output_path.as_ref())?;
     apply_assign(cx.flow, &assigned);
     Ok(Step { transition: cx.transition(), output, assigned })

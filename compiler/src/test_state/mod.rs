@@ -1,0 +1,45 @@
+//! The definition side of TestState: checks the request's definition as
+//! AWS does and picks the state to test. A definition of one state is
+//! checked as the machine AWS wraps it in (`StateName`, so its errors point
+//! at `/States/StateName/...`); its `Next` and catchers' targets lie
+//! outside it and are not required to exist, nor is an end.
+
+use crate::check::{check_keeping, MachineType};
+use crate::diagnostics::{codes, Severity};
+use asl_runtime::machine::{Body, Container, State};
+use asl_runtime::test_state::{invalid_definition_message, ApiError, Request, STATE_NAME};
+use serde_json::{json, Value};
+
+/// The state `req` tests, from its checked definition.
+pub fn state_to_test(req: &Request) -> Result<State, ApiError> {
+    let wrapped = req.wraps_state();
+    let text = match serde_json::from_str::<Value>(&req.definition) {
+        Ok(state) if wrapped => json!({ "StartAt": STATE_NAME, "States": { STATE_NAME: state } }).to_string(),
+        _ => req.definition.clone(),
+    };
+    let (source, value) = crate::source::load("definition", text.into_bytes());
+    let (machine, diags) = match value {
+        Ok(v) => check_keeping(&source, &v, MachineType::Standard, |d| {
+            !(wrapped && [codes::MISSING_TRANSITION_TARGET, codes::MISSING_END_STATE].contains(&d.code))
+        }),
+        Err(d) => (None, vec![d]),
+    };
+    let errors: Vec<String> = diags.iter().filter(|d| d.severity == Severity::Error).map(|d| d.aws_text()).collect();
+    let machine = match machine {
+        Some(m) if errors.is_empty() => m,
+        _ => return Err(ApiError::invalid_definition(invalid_definition_message(&errors))),
+    };
+    let name = req.state_name.as_deref().unwrap_or(STATE_NAME);
+    find(&machine.root, name).cloned().ok_or_else(|| ApiError::validation("State not found in definition"))
+}
+
+/// A state anywhere in the machine: in a Parallel branch or a Map's processor too.
+fn find<'a>(container: &'a Container, name: &str) -> Option<&'a State> {
+    container.states.get(name).or_else(|| {
+        container.states.values().find_map(|s| match &s.body {
+            Body::Parallel { branches } => branches.iter().find_map(|b| find(b, name)),
+            Body::Map(m) => find(&m.processor, name),
+            _ => None,
+        })
+    })
+}
