@@ -6,9 +6,8 @@ use super::load_definition;
 use super::run::machine_name;
 use crate::check::{check_text, MachineType};
 use crate::interpret::Interpreted;
-use asl_runtime::machine::State;
 use asl_runtime::serve::{self, Diagnostic, Engines, Initial, Loaded, ServeArgs};
-use asl_runtime::test_state::{ApiError, Request};
+use asl_runtime::test_state::{ApiError, Request, Test};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -49,8 +48,8 @@ impl Engines for Interpreter {
         Ok(Loaded { machine: Box::new(Interpreted(machine)), timeout_seconds })
     }
 
-    fn state_to_test(&self, request: &Request) -> Result<State, ApiError> {
-        crate::test_state::state_to_test(request)
+    fn prepare_test(&self, request: &Request) -> Result<Test, ApiError> {
+        crate::test_state::prepare(request)
     }
 }
 

@@ -3,7 +3,6 @@
 //! response body is printed as the API sends it.
 
 use super::read_input;
-use crate::test_state::state_to_test;
 use asl_runtime::cli::{emit, TaskArgs};
 use asl_runtime::test_state::{self, ApiError, Request};
 use std::process::ExitCode;
@@ -47,7 +46,7 @@ pub fn run(a: Args) -> ExitCode {
     };
     let answer = (|| -> Result<_, ApiError> {
         let req = Request::parse(&text)?;
-        let test = test_state::prepare(&req, state_to_test(&req)?)?;
+        let test = crate::test_state::prepare(&req)?;
         rt.block_on(test_state::run(test, tasks))
     })();
     match answer {

@@ -23,7 +23,6 @@ mod test_state;
 
 use crate::cli::TaskArgs;
 use crate::exec::Machine;
-use crate::machine::State;
 use crate::tasks::{Linked, Tasks};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -90,8 +89,11 @@ pub trait Engines {
     fn check(&self, definition: &str, express: bool) -> Vec<Diagnostic>;
     /// The machine for a definition `check` found no error in.
     fn load(&self, definition: &str) -> Result<Loaded, String>;
-    /// The state a TestState request tests, from its checked definition.
-    fn state_to_test(&self, request: &crate::test_state::Request) -> Result<State, crate::test_state::ApiError>;
+    /// A TestState request checked against its definition, ready to run.
+    fn prepare_test(
+        &self,
+        request: &crate::test_state::Request,
+    ) -> Result<crate::test_state::Test, crate::test_state::ApiError>;
 }
 
 /// A machine that exists when the server starts (named on the command
@@ -204,7 +206,10 @@ impl Engines for Builtin {
 
     /// A built binary holds compiled code, not the checker and model
     /// TestState needs.
-    fn state_to_test(&self, _: &crate::test_state::Request) -> Result<State, crate::test_state::ApiError> {
+    fn prepare_test(
+        &self,
+        _: &crate::test_state::Request,
+    ) -> Result<crate::test_state::Test, crate::test_state::ApiError> {
         Err(crate::test_state::ApiError::invalid_definition(
             "This binary runs only the state machines compiled into it; test states with `aslc serve` or `aslc test-state`",
         ))

@@ -16,7 +16,7 @@ impl Server {
         let request: Request = serde_json::from_value(req.clone()).map_err(|e| {
             ApiError::new("ValidationException", format!("The request is not a TestState request: {e}"))
         })?;
-        let test = testing::prepare(&request, self.engines.state_to_test(&request)?)?;
+        let test = self.engines.prepare_test(&request)?;
         let tasks = self.tasks.for_test().map_err(|e| ApiError::new("ValidationException", e))?;
         Ok(testing::run(test, tasks).await?.to_json())
     }

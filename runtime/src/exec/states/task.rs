@@ -260,7 +260,8 @@ async fn answered(
     }
 }
 
-/// The mock configuration's answer, if its test case lists the state.
+/// The answer a mock gives: TestState's, or the mock configuration's if
+/// its test case lists the state.
 fn mocked(cx: &Cx<'_>, legacy: bool) -> Option<Result<Value, StatesError>> {
     if let Some(answer) = cx.probe().and_then(|p| p.mock.clone()) {
         return Some(answer);
