@@ -318,3 +318,45 @@ fn test_state_requests() {
         assert_eq!(got, case["response"], "{}", file.display());
     }
 }
+
+/// `states:startExecution` tasks in a one-shot run start the machines of
+/// `--machines` (AWS's result shapes and failures); a child nobody waits
+/// for still runs to its end.
+#[test]
+fn one_shot_runs_start_nested_executions() {
+    let input = |target: &str, n: i64| {
+        format!(r#"{{"target": "arn:aws:states:us-east-1:123456789012:stateMachine:{target}", "n": {n}}}"#)
+    };
+    let run = |input: String| {
+        aslc(&[
+            "run",
+            "tests/serve/nested/parent.json",
+            "--machines",
+            "tests/serve/nested/child.json",
+            "--input",
+            &input,
+            "--result",
+        ])
+    };
+    let ok = run(input("child", 3));
+    assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&ok)).expect("--result JSON");
+    let out: serde_json::Value = serde_json::from_str(r["output"].as_str().expect("output text")).expect("output JSON");
+    assert_eq!(out["json"]["Output"], serde_json::json!({"doubled": 6}));
+    assert_eq!(out["json"]["Input"]["AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"], r["executionArn"]);
+    assert_eq!(out["text"]["Output"], "{\"doubled\":12}");
+    assert_eq!(out["fire"]["ExecutionArn"], "arn:aws:states:us-east-1:123456789012:execution:child:fired");
+
+    let failed = run(input("child", -1));
+    assert_eq!(failed.status.code(), Some(1));
+    let r: serde_json::Value = serde_json::from_str(&stdout(&failed)).expect("--result JSON");
+    assert_eq!(r["error"], "States.TaskFailed");
+    let cause: serde_json::Value = serde_json::from_str(r["cause"].as_str().expect("cause")).expect("a description");
+    assert_eq!((&cause["Status"], &cause["Error"]), (&serde_json::json!("FAILED"), &serde_json::json!("Negative")));
+
+    let missing = run(input("nowhere", 1));
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stdout(&missing).contains("StepFunctions.StateMachineDoesNotExistException"), "{}", stdout(&missing));
+    let bad = aslc(&["run", "tests/serve/nested/parent.json", "--machines", "no/such/place"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}

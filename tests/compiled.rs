@@ -116,6 +116,8 @@ fn both_engines_agree_on_examples_and_cases() {
     let runs = runs(&work);
     let mut defs: Vec<&PathBuf> = runs.iter().map(|r| &r.definition).collect();
     defs.dedup();
+    let nested = [root().join("tests/serve/nested/parent.json"), root().join("tests/serve/nested/child.json")];
+    defs.extend(&nested);
     let bundle = work.join("bundle");
     let built = aslc().arg("build").args(&defs).arg("--out").arg(&bundle).output().expect("aslc build runs");
     let log = String::from_utf8_lossy(&built.stderr);
@@ -170,6 +172,36 @@ fn both_engines_agree_on_examples_and_cases() {
     let compiled = events(Command::new(&bundle).arg("choice-wait-loop"), &work.join("h-compiled.json"));
     assert_eq!(interp.len(), 26);
     assert_eq!(interp, compiled);
+
+    // A one-shot run starts the binary's other machines, as `aslc run
+    // --machines` starts the interpreter's.
+    let nested_input = r#"{"target": "arn:aws:states:us-east-1:123456789012:stateMachine:child", "n": 3}"#;
+    let interp = aslc()
+        .arg("run")
+        .arg(&nested[0])
+        .args(["--machines", "tests/serve/nested", "--input", nested_input])
+        .current_dir(root())
+        .output()
+        .expect("runs");
+    let compiled = Command::new(&bundle).args(["parent", "--input", nested_input]).output().expect("runs");
+    let children = |o: &Output| -> serde_json::Value {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let out: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON output");
+        serde_json::json!([
+            out["json"]["Output"],
+            out["text"]["Output"],
+            out["text"]["Status"],
+            out["fire"]["ExecutionArn"]
+        ])
+    };
+    let expected = serde_json::json!([
+        {"doubled": 6},
+        "{\"doubled\":12}",
+        "SUCCEEDED",
+        "arn:aws:states:us-east-1:123456789012:execution:child:fired"
+    ]);
+    assert_eq!(children(&interp), expected);
+    assert_eq!(children(&compiled), expected);
 
     // Outputs checked against what the examples are meant to produce.
     let hello = Command::new(&bundle).args(["hello", "--input", "{}"]).output().expect("runs");

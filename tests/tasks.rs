@@ -594,3 +594,51 @@ fn a_handlers_file_that_does_not_compile_is_reported_with_the_crate() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("cargo build failed; the generated crate is at"), "{err}");
 }
+
+/// TestState at TRACE on an HTTP Task shows the request as sent and the
+/// response as received; the connection's credentials only with
+/// `revealSecrets`.
+#[test]
+fn test_state_traces_http_tasks() {
+    let api = LocalApi::start();
+    let dir = tmp().join("test-state-http");
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    let resources = dir.join("resources.json");
+    std::fs::write(&resources, connections("").to_string()).expect("resource map");
+    let state = json!({"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": true, "Parameters": {
+        "ApiEndpoint": format!("{}/products", api.url), "Method": "POST", "RequestBody": {"sku": "T-1"},
+        "Authentication": {"ConnectionArn": CONNECTION}}});
+    let test = |reveal: bool| -> Value {
+        let request = json!({"definition": state.to_string(), "roleArn": "arn:aws:iam::123456789012:role/test",
+            "inspectionLevel": "TRACE", "revealSecrets": reveal});
+        let file = dir.join(format!("request-{reveal}.json"));
+        std::fs::write(&file, request.to_string()).expect("request");
+        let o = aslc()
+            .arg("test-state")
+            .arg("--request")
+            .arg(&file)
+            .arg("--resources")
+            .arg(&resources)
+            .output()
+            .expect("runs");
+        assert!(o.status.success(), "{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).expect("a TestState response")
+    };
+    let hidden = test(false);
+    assert_eq!(hidden["status"], "SUCCEEDED", "{hidden}");
+    let sent = &hidden["inspectionData"]["request"];
+    assert_eq!(
+        (&sent["method"], &sent["url"], &sent["protocol"]),
+        (&json!("POST"), &json!(format!("{}/products", api.url)), &json!("http"))
+    );
+    assert_eq!(serde_json::from_str::<Value>(sent["body"].as_str().unwrap_or("")).ok(), Some(json!({"sku": "T-1"})));
+    assert!(!sent["headers"].as_str().unwrap_or("").contains(API_KEY), "{sent}");
+    let got = &hidden["inspectionData"]["response"];
+    assert_eq!((&got["statusCode"], &got["statusMessage"]), (&json!("201"), &json!("Created")), "{got}");
+    assert_eq!(
+        serde_json::from_str::<Value>(got["body"].as_str().unwrap_or("")).ok(),
+        Some(json!({"productId": "p-T-1"}))
+    );
+    let revealed = test(true);
+    assert!(revealed["inspectionData"]["request"]["headers"].as_str().unwrap_or("").contains(API_KEY), "{revealed}");
+}

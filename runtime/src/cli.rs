@@ -2,11 +2,15 @@
 //! makes, and how an outcome is printed: the same words and exit codes in
 //! both engines.
 
-use crate::exec::{execute, mock, ExecutionInfo, Machine, MachineType, Options, Outcome, Status};
+use crate::exec::nested_executions::Starter;
+use crate::exec::{
+    execute, mock, ExecutionInfo, LocalStarter, Machine, MachineType, Options, Outcome, Startable, Status,
+};
 use crate::tasks::{Linked, ResourceMap, Tasks};
 use serde_json::Value;
 use std::path::Path;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::sync::Arc;
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -135,6 +139,7 @@ pub fn run_main(
     timeout_seconds: Option<u64>,
     machine: &dyn Machine,
     linked: &Linked,
+    machines: Vec<Startable>,
 ) -> ExitCode {
     let prepared = args.input_text().and_then(|text| Ok((text, args.tasks.tasks(machine_name, linked)?)));
     let (text, tasks) = match prepared {
@@ -162,12 +167,28 @@ pub fn run_main(
         Ok(input) => input,
         Err(e) => return report(args, &invalid_input(info, &text, e)),
     };
+    // `states:startExecution` tasks start these machines in this process.
+    let starter = (!machines.is_empty()).then(|| {
+        let (task_args, linked) = (args.tasks.clone(), linked.clone());
+        LocalStarter::new(machines, Box::new(move |name: &str| task_args.tasks(name, &linked).map_err(|e| e.0)))
+    });
     let mut times = Vec::new();
     let outcome = loop {
         let started = std::time::Instant::now();
         let info = ExecutionInfo { start_time: chrono::Utc::now(), ..info.clone() };
-        let opts = Options { timeout_seconds, record_history: args.history.is_some(), ..Options::default() };
-        let run = execute(info, input.clone(), tasks.clone(), opts, machine);
+        let opts = Options {
+            timeout_seconds,
+            record_history: args.history.is_some(),
+            starter: starter.clone().map(|s| s as Rc<dyn Starter>),
+            ..Options::default()
+        };
+        let run = async {
+            let outcome = execute(info, input.clone(), tasks.clone(), opts, machine).await;
+            if let Some(s) = &starter {
+                s.settle().await;
+            }
+            outcome
+        };
         let outcome = rt.block_on(run);
         times.push(started.elapsed());
         if times.len() as u32 >= args.repeat {

@@ -1,8 +1,10 @@
 //! `aslc run DEF`: interprets a definition.
 
-use super::load_checked;
+use super::{load_checked, read_input};
+use crate::check::{check_text, MachineType};
 use crate::interpret::Interpreted;
 use asl_runtime::cli::{run_main, RunArgs};
+use asl_runtime::exec::{Loaded, Startable};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -15,6 +17,11 @@ pub struct Args {
     /// once into a handler program the interpreter runs for their tasks.
     #[arg(long, value_name = "FILE")]
     handlers: Option<std::path::PathBuf>,
+    /// Machines `states:startExecution` tasks may start, each named by its
+    /// file stem: a definition file, or a folder of them (`.json`, `.yaml`,
+    /// `.yml`). The run's own machine is always one.
+    #[arg(long, value_name = "PATH")]
+    machines: Vec<String>,
 }
 
 /// The machine's name: the file's stem, as a state machine would be named.
@@ -36,5 +43,61 @@ pub fn run(a: Args) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
-    run_main(&a.run, &machine_name(&a.file), m.timeout_seconds, &Interpreted(&m), &linked)
+    let name = machine_name(&a.file);
+    let machines = match startable(&a.machines) {
+        Ok(mut others) if !others.is_empty() => {
+            let own = m.clone();
+            let load = move || {
+                Ok(Loaded { timeout_seconds: own.timeout_seconds, machine: Box::new(Interpreted(own.clone())) })
+            };
+            others.retain(|s| s.name != name);
+            others.push(Startable { name: name.clone(), load: Box::new(load) });
+            others
+        }
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    run_main(&a.run, &name, m.timeout_seconds, &Interpreted(&m), &linked, machines)
+}
+
+/// The machines named by `--machines`, each checked when a task first
+/// starts it.
+fn startable(paths: &[String]) -> Result<Vec<Startable>, String> {
+    let mut files = Vec::new();
+    for p in paths {
+        let path = std::path::Path::new(p);
+        if path.is_dir() {
+            let entries = std::fs::read_dir(path).map_err(|e| format!("cannot read {p}: {e}"))?;
+            let mut found: Vec<String> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "json" || x == "yaml" || x == "yml"))
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else if path.is_file() {
+            files.push(p.clone());
+        } else {
+            return Err(format!("{p} is neither a definition file nor a folder"));
+        }
+    }
+    Ok(files
+        .into_iter()
+        .map(|file| {
+            let name = machine_name(&file);
+            let load = move || {
+                let (_, bytes) = read_input(&file)?;
+                let (_, machine, diags) = check_text(&file, bytes, MachineType::Standard);
+                let m = machine.ok_or_else(|| {
+                    let first = diags.first().map(|d| d.aws_text()).unwrap_or_default();
+                    format!("{file} is not a valid definition: {first}")
+                })?;
+                Ok(Loaded { timeout_seconds: m.timeout_seconds, machine: Box::new(Interpreted(m)) })
+            };
+            Startable { name, load: Box::new(load) }
+        })
+        .collect())
 }

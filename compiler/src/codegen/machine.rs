@@ -195,13 +195,14 @@ pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenSt
         }
 
         /// Runs one execution with the command line's flags and the
-        /// binary's linked task handlers.
-        pub fn run(args: &RunArgs, linked: &Linked) -> ExitCode {
+        /// binary's linked task handlers; `machines` are those its
+        /// `states:startExecution` tasks may start.
+        pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<asl_runtime::exec::Startable>) -> ExitCode {
             if let Err(e) = model() {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
-            asl_runtime::cli::run_main(args, NAME, #timeout, &Compiled, linked)
+            asl_runtime::cli::run_main(args, NAME, #timeout, &Compiled, linked, machines)
         }
     })
 }

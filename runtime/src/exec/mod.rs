@@ -8,6 +8,7 @@ pub mod callback;
 mod execution;
 pub mod history;
 pub mod journal;
+pub mod local_executions;
 pub mod map_run;
 pub mod mock;
 pub mod nested_executions;
@@ -15,6 +16,7 @@ mod retry;
 mod states;
 
 pub use execution::{execute, started_event, Options, Outcome, Status, STANDARD_HISTORY_LIMIT};
+pub use local_executions::{Loaded, LocalStarter, Startable};
 pub use retry::error_matches;
 
 use crate::env::Env;

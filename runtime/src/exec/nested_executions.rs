@@ -29,6 +29,18 @@ pub trait Starter {
     fn stop(&self, execution: &str);
 }
 
+/// An API error as a task sees it: `StepFunctions.<Code>Exception`, with
+/// the SDK's message.
+pub fn api_failure(code: &str, message: &str, status: u16) -> StatesError {
+    StatesError::new(
+        format!("StepFunctions.{code}Exception"),
+        format!(
+            "{message} (Service: AWSStepFunctions; Status Code: {status}; Error Code: {code}; Request ID: {}; Proxy: null)",
+            uuid::Uuid::new_v4()
+        ),
+    )
+}
+
 /// The child's start: `(ARN, start date)` from the task's parameters.
 pub async fn start(
     starter: &dyn Starter,

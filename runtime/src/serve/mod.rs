@@ -22,7 +22,6 @@ pub mod store;
 mod test_state;
 
 use crate::cli::TaskArgs;
-use crate::exec::Machine;
 use crate::tasks::{Linked, Tasks};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -76,11 +75,7 @@ pub struct Diagnostic {
     pub severity: &'static str,
 }
 
-/// A machine ready to run.
-pub struct Loaded {
-    pub machine: Box<dyn Machine>,
-    pub timeout_seconds: Option<u64>,
-}
+pub use crate::exec::Loaded;
 
 /// How definitions become machines: the checker and interpreter in
 /// `aslc serve`, the compiled code in a built binary.
@@ -213,6 +208,13 @@ impl Engines for Builtin {
         Err(crate::test_state::ApiError::invalid_definition(
             "This binary runs only the state machines compiled into it; test states with `aslc serve` or `aslc test-state`",
         ))
+    }
+}
+
+impl From<Compiled> for crate::exec::Startable {
+    fn from(c: Compiled) -> Self {
+        let load = c.load;
+        crate::exec::Startable { name: c.name.to_string(), load: Box::new(move || Ok(load())) }
     }
 }
 

@@ -5,7 +5,7 @@
 use super::api::{text, ApiError, Server};
 use super::arn;
 use crate::error::StatesError;
-use crate::exec::nested_executions::Starter;
+use crate::exec::nested_executions::{api_failure, Starter};
 use futures::channel::oneshot;
 use futures::future::LocalBoxFuture;
 use serde_json::{json, Value};
@@ -13,19 +13,8 @@ use std::rc::Rc;
 
 pub struct ServerStarter(pub Rc<Server>);
 
-/// An API error as a task sees it: `StepFunctions.<Code>Exception`, with
-/// the SDK's message.
 fn task_error(e: ApiError) -> StatesError {
-    StatesError::new(
-        format!("StepFunctions.{}Exception", e.kind),
-        format!(
-            "{} (Service: AWSStepFunctions; Status Code: {}; Error Code: {}; Request ID: {}; Proxy: null)",
-            e.message,
-            e.status,
-            e.kind,
-            uuid::Uuid::new_v4()
-        ),
-    )
+    api_failure(e.kind, &e.message, e.status)
 }
 
 fn millis(v: &Value) -> i64 {

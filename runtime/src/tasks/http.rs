@@ -8,7 +8,7 @@ use crate::error::StatesError;
 use crate::exec::REGION;
 use serde_json::{json, Map, Value};
 use std::io::Read;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// AWS ends an HTTP Task's request after 60 seconds (`States.Http.Socket`).
@@ -53,6 +53,51 @@ const FORBIDDEN_HEADERS: &[&str] = &[
     "warning",
 ];
 const FORBIDDEN_PREFIXES: &[&str] = &["x-forwarded-", "x-amz-", "x-amzn-"];
+
+/// Where TestState's TRACE level wants an HTTP Task's exchange: the
+/// request as sent and the response as received (`inspectionData`'s
+/// `request` and `response`). Without `reveal`, the request is shown
+/// without what the connection adds to it (credentials, its headers,
+/// query parameters and body fields), as AWS hides them.
+#[derive(Clone, Default)]
+pub struct Trace {
+    pub reveal: bool,
+    pub seen: Arc<Mutex<Map<String, Value>>>,
+}
+
+impl Trace {
+    fn keep(&self, key: &str, value: Value) {
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.insert(key.to_string(), value);
+        }
+    }
+
+    fn request(&self, r: &Request) {
+        let mut url = r.url.clone();
+        if !r.query.is_empty() {
+            let mut q = form_urlencoded::Serializer::new(String::new());
+            q.extend_pairs(r.query.iter());
+            url = format!("{url}{}{}", if url.contains('?') { '&' } else { '?' }, q.finish());
+        }
+        let protocol = url.split("://").next().unwrap_or("https").to_string();
+        let headers: Map<String, Value> = r.headers.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        let body = r.body.as_deref().map(|b| String::from_utf8_lossy(b).into_owned()).unwrap_or_default();
+        self.keep(
+            "request",
+            json!({"protocol": protocol, "method": r.method, "url": url, "headers": Value::Object(headers).to_string(), "body": body}),
+        );
+    }
+
+    fn response(&self, version: &str, status: u16, message: &str, headers: &Map<String, Value>, body: &str) {
+        self.keep(
+            "response",
+            json!({
+                "protocol": version, "statusCode": status.to_string(), "statusMessage": message,
+                "headers": Value::Object(headers.clone()).to_string(), "body": body,
+            }),
+        );
+    }
+}
 
 /// One blocking HTTP client per call, with rustls for `https://`.
 pub fn agent(timeout: Duration) -> ureq::Agent {
@@ -228,6 +273,7 @@ pub async fn invoke(
     connections: Option<Arc<super::connections::Connections>>,
     limits: Limits,
     result_id: &str,
+    trace: Option<Trace>,
 ) -> Result<Value, StatesError> {
     let request = Request::from_parameters(parameters)?;
     let connection = connections.and_then(|c| c.get(&request.connection_arn));
@@ -236,11 +282,18 @@ pub async fn invoke(
         limits,
         move |_| {
             let agent = agent(REQUEST_TIMEOUT);
-            let Some(c) = connection else { return send(&agent, &request, &result_id) };
+            let trace = trace.as_ref();
+            if let Some(t) = trace.filter(|t| !t.reveal) {
+                t.request(&request);
+            }
+            let Some(c) = connection else { return send(&agent, &request, &result_id, trace) };
             let attempt = |r: &Request| {
                 let mut r = r.clone();
                 apply(&agent, &c, &mut r)?;
-                send(&agent, &r, &result_id)
+                if let Some(t) = trace.filter(|t| t.reveal) {
+                    t.request(&r);
+                }
+                send(&agent, &r, &result_id, trace)
             };
             match attempt(&request) {
                 // An OAuth token the API no longer accepts is fetched anew, once.
@@ -279,7 +332,7 @@ fn apply(agent: &ureq::Agent, c: &Connection, r: &mut Request) -> Result<(), Sta
     Ok(())
 }
 
-fn send(agent: &ureq::Agent, r: &Request, result_id: &str) -> Result<Value, StatesError> {
+fn send(agent: &ureq::Agent, r: &Request, result_id: &str, trace: Option<&Trace>) -> Result<Value, StatesError> {
     let mut req =
         agent.request(&r.method, &r.url).set("User-Agent", &format!("Amazon|StepFunctions|HttpInvoke|{REGION}"));
     for (k, v) in &r.query {
@@ -293,9 +346,14 @@ fn send(agent: &ureq::Agent, r: &Request, result_id: &str) -> Result<Value, Stat
         None => req.call(),
     };
     match sent {
-        Ok(response) => result(response, result_id),
+        Ok(response) => result(response, result_id, trace),
         Err(ureq::Error::Status(code, response)) => {
+            let (version, message, headers) =
+                (response.http_version().to_string(), response.status_text().to_string(), headers(&response));
             let body = read_body(response).ok().flatten().unwrap_or_default();
+            if let Some(t) = trace {
+                t.response(&version, code, &message, &headers, &body);
+            }
             Err(StatesError::new(format!("States.Http.StatusCode.{code}"), body))
         }
         Err(ureq::Error::Transport(t)) => {
@@ -328,17 +386,27 @@ fn read_body(response: ureq::Response) -> Result<Option<String>, StatesError> {
         .map_err(|e| StatesError::new("States.Http.Socket", format!("reading the response failed: {e}")))
 }
 
-/// `{StatusCode, StatusText, Headers, ResponseBody}`, a JSON body parsed.
-fn result(response: ureq::Response, result_id: &str) -> Result<Value, StatesError> {
-    let status = response.status();
-    let status_text = response.status_text().to_string();
+/// A response's headers, each with its values.
+fn headers(response: &ureq::Response) -> Map<String, Value> {
     let mut headers = Map::new();
     for name in response.headers_names() {
         let values: Vec<Value> = response.all(&name).into_iter().map(|v| Value::String(v.to_string())).collect();
         headers.insert(name, Value::Array(values));
     }
+    headers
+}
+
+/// `{StatusCode, StatusText, Headers, ResponseBody}`, a JSON body parsed.
+fn result(response: ureq::Response, result_id: &str, trace: Option<&Trace>) -> Result<Value, StatesError> {
+    let status = response.status();
+    let status_text = response.status_text().to_string();
+    let version = response.http_version().to_string();
+    let headers = headers(&response);
     let json_body = response.content_type().ends_with("json");
     let text = read_body(response)?.ok_or_else(|| StatesError::result_too_large(result_id))?;
+    if let Some(t) = trace {
+        t.response(&version, status, &status_text, &headers, &text);
+    }
     let body = if json_body { serde_json::from_str(&text).unwrap_or(Value::String(text)) } else { Value::String(text) };
     Ok(json!({ "Headers": headers, "ResponseBody": body, "StatusCode": status, "StatusText": status_text }))
 }

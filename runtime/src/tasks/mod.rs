@@ -10,6 +10,7 @@
 mod command;
 mod connections;
 mod http;
+pub use http::Trace;
 mod lambda;
 mod linked;
 mod resources;
@@ -93,6 +94,8 @@ pub(crate) struct Call<'a> {
     /// A callback task's service call: with no handler bound, the call is
     /// left out (its response `{}`) and the task waits for its callback.
     pub optional: bool,
+    /// TestState at TRACE: where an HTTP Task's exchange is kept.
+    pub trace: Option<http::Trace>,
 }
 
 /// What the handler is given and how its answer becomes the task's result.
@@ -172,7 +175,7 @@ impl Tasks {
         }
         if kind.is("http", "invoke") {
             let connections = self.resources.as_ref().and_then(|r| r.connections.clone());
-            return http::invoke(call.parameters, connections, call.limits, call.result_id).await;
+            return http::invoke(call.parameters, connections, call.limits, call.result_id, call.trace.clone()).await;
         }
         if call.optional {
             return Ok(json!({}));

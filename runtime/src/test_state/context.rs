@@ -88,7 +88,7 @@ impl Given {
 }
 
 /// Whether a Task hands a token to what it calls (then `$$.Task` exists).
-fn hands_token(state: &State) -> bool {
+pub(super) fn hands_token(state: &State) -> bool {
     match &state.body {
         Body::Task(t) => {
             matches!(ResourceKind::of(&t.resource), ResourceKind::Activity)

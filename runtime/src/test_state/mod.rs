@@ -171,6 +171,11 @@ pub fn prepare(req: &Request, mut state: State) -> Result<Test, ApiError> {
             "TestState API does not support Map or Parallel states. Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]",
         ));
     }
+    if answer.is_none() && context::hands_token(&state) {
+        return Err(ApiError::invalid_definition(
+            "TestState API does not support Activity tasks or the .sync and .waitForTaskToken service integration patterns without a mock",
+        ));
+    }
     if answer.is_none() && matches!(state.body, Body::Task(_)) && req.role_arn.is_none() {
         return Err(ApiError::validation("RoleArn must be specified when testing a Task state"));
     }
@@ -192,6 +197,9 @@ pub fn prepare(req: &Request, mut state: State) -> Result<Test, ApiError> {
     probe.retry_count = config.and_then(|c| c.retrier_retry_count).unwrap_or(0);
     probe.map_failures = failures;
     probe.reader_data = reader_data;
+    if level == "TRACE" {
+        probe.http_trace = Some(crate::tasks::Trace { reveal: req.reveal_secrets == Some(true), ..Default::default() });
+    }
     state.name = STATE_NAME.into();
     Ok(Test { state, input, variables, context: given.with_role(req.role_arn.clone()), probe })
 }
@@ -227,11 +235,16 @@ impl Response {
         }
         if let Some(data) = &self.inspection_data {
             let text = |(k, v): (&String, &Value)| {
-                let numeric = matches!(
+                let as_is = matches!(
                     k.as_str(),
-                    "errorDetails" | "maxConcurrency" | "toleratedFailureCount" | "toleratedFailurePercentage"
+                    "errorDetails"
+                        | "maxConcurrency"
+                        | "toleratedFailureCount"
+                        | "toleratedFailurePercentage"
+                        | "request"
+                        | "response"
                 );
-                (k.clone(), if numeric { v.clone() } else { json!(v.to_string()) })
+                (k.clone(), if as_is { v.clone() } else { json!(v.to_string()) })
             };
             m.insert("inspectionData".into(), Value::Object(data.iter().map(text).collect()));
         }
@@ -271,6 +284,9 @@ pub async fn run(test: Test, tasks: Tasks) -> Result<Response, ApiError> {
         }
         if !details.is_empty() {
             data.insert("errorDetails".into(), Value::Object(details));
+        }
+        if let Some(Ok(exchange)) = probe.http_trace.as_ref().map(|t| t.seen.lock()) {
+            data.extend(exchange.clone());
         }
         data
     });

@@ -23,6 +23,8 @@ pub(crate) struct Probe {
     pub reader_data: Option<Value>,
     /// DEBUG and TRACE record the I/O steps; INFO records nothing.
     pub recording: bool,
+    /// TRACE: where an HTTP Task keeps its request and response.
+    pub http_trace: Option<crate::tasks::Trace>,
     pub(super) data: RefCell<Map<String, Value>>,
     pub(super) error_details: RefCell<Map<String, Value>>,
     /// The error a catcher caught (the state's status is CAUGHT_ERROR).
@@ -42,6 +44,7 @@ impl Probe {
             map_failures: None,
             reader_data: None,
             recording,
+            http_trace: None,
             data: RefCell::default(),
             error_details: RefCell::default(),
             caught: RefCell::default(),

@@ -82,11 +82,12 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
             (None, Some((callbacks, token)), _) if callback => {
                 // The service call hands the token on; without a handler
                 // for it, the token is read from the history.
-                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: true };
+                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: true, trace: None };
                 callback_answer(cx, callbacks, token, &call).await
             }
             (None, _, _) => {
-                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: false };
+                let trace = cx.probe().and_then(|p| p.http_trace.clone());
+                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: false, trace };
                 cx.exec.tasks.invoke(&call).await
             }
         };
