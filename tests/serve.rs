@@ -113,7 +113,7 @@ fn a_built_binary_serves_its_machines_and_they_survive_sigkill() {
 
 /// The machines of the callback, activity, nested, Map Run and redrive
 /// scripts, compiled into one bundle (built once).
-const CALLBACK_MACHINES: [&str; 7] = [
+const CALLBACK_MACHINES: [&str; 8] = [
     "tests/serve/callback.json",
     "tests/serve/activity.json",
     "tests/serve/maprun.json",
@@ -121,6 +121,7 @@ const CALLBACK_MACHINES: [&str; 7] = [
     "tests/serve/nested/child.json",
     "tests/serve/nested/express-parent.json",
     "tests/serve/redrive/redrive.json",
+    "tests/serve/redrive/redrive-parallel.json",
 ];
 
 fn callback_bundle() -> &'static Path {
@@ -180,7 +181,8 @@ fn executions_start_executions() {
 
 #[test]
 fn a_failed_execution_is_redriven_from_the_failed_state() {
-    in_both_engines("redrive.py", &["tests/serve/redrive/redrive.json"], &["tests/serve/redrive/redrive.mock.json"]);
+    let machines = ["tests/serve/redrive/redrive.json", "tests/serve/redrive/redrive-parallel.json"];
+    in_both_engines("redrive.py", &machines, &["tests/serve/redrive/redrive.mock.json"]);
 }
 
 #[test]

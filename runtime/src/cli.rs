@@ -91,7 +91,10 @@ impl RunArgs {
 
 impl TaskArgs {
     /// The mock test case, from `--mock-config` or `SFN_MOCK_CONFIG`.
-    pub fn mock(&self, machine: &str) -> Result<Option<mock::TestCase>, UsageError> {
+    /// `among`: the machine is one of several (a server's, a run's
+    /// children), and a configuration that does not list it mocks nothing
+    /// of it; a run's own machine must be listed (or be the only one).
+    pub fn mock(&self, machine: &str, among: bool) -> Result<Option<mock::TestCase>, UsageError> {
         let Some(path) = self.mock_config.clone().or_else(|| std::env::var("SFN_MOCK_CONFIG").ok()) else {
             if self.test_case.is_some() {
                 return Err(UsageError(
@@ -103,6 +106,9 @@ impl TaskArgs {
         let text = read_text(&path)?;
         let config: Value = serde_json::from_str(&text)
             .map_err(|e| UsageError(format!("the mock configuration {path} is not JSON: {e}")))?;
+        if among && !mock::TestCase::lists(&config, machine) {
+            return Ok(None);
+        }
         let case = match &self.test_case {
             Some(c) => c.clone(),
             None => only_test_case(&config)
@@ -112,14 +118,15 @@ impl TaskArgs {
     }
 
     /// Everything that answers Task states: the mock test case, the
-    /// resource map, and the Rust handlers linked into the binary.
-    pub fn tasks(&self, machine: &str, linked: &Linked) -> Result<Tasks, UsageError> {
+    /// resource map, and the Rust handlers linked into the binary
+    /// (`among` as for `mock`).
+    pub fn tasks(&self, machine: &str, among: bool, linked: &Linked) -> Result<Tasks, UsageError> {
         let path = self.resources.clone().or_else(|| std::env::var("ASLC_RESOURCES").ok());
         let resources = match path {
             Some(p) => Some(Arc::new(ResourceMap::load(Path::new(&p)).map_err(UsageError)?)),
             None => None,
         };
-        Ok(Tasks { mock: self.mock(machine)?, resources, linked: linked.clone() })
+        Ok(Tasks { mock: self.mock(machine, among)?, resources, linked: linked.clone() })
     }
 }
 
@@ -141,7 +148,7 @@ pub fn run_main(
     linked: &Linked,
     machines: Vec<Startable>,
 ) -> ExitCode {
-    let prepared = args.input_text().and_then(|text| Ok((text, args.tasks.tasks(machine_name, linked)?)));
+    let prepared = args.input_text().and_then(|text| Ok((text, args.tasks.tasks(machine_name, false, linked)?)));
     let (text, tasks) = match prepared {
         Ok(p) => p,
         Err(UsageError(e)) => {
@@ -170,7 +177,7 @@ pub fn run_main(
     // `states:startExecution` tasks start these machines in this process.
     let starter = (!machines.is_empty()).then(|| {
         let (task_args, linked) = (args.tasks.clone(), linked.clone());
-        LocalStarter::new(machines, Box::new(move |name: &str| task_args.tasks(name, &linked).map_err(|e| e.0)))
+        LocalStarter::new(machines, Box::new(move |name: &str| task_args.tasks(name, true, &linked).map_err(|e| e.0)))
     });
     let mut times = Vec::new();
     let outcome = loop {

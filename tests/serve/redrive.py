@@ -42,4 +42,17 @@ try:
     raise AssertionError("expected ExecutionNotRedrivable")
 except sfn.exceptions.ExecutionNotRedrivable as e:
     check("SUCCEEDED" in str(e), str(e))
-print("redrive: from the failed task, after a restart, with its event and counts")
+
+# A Parallel redrives only its branch that failed: the other's task does
+# not run again (its mock has one answer only).
+arn = sfn.start_execution(stateMachineArn=machine("redrive-parallel"), input="{}")["executionArn"]
+d = finished(sfn, arn)
+check((d["status"], d.get("error")) == ("FAILED", "PaymentsDown"), d)
+sfn.redrive_execution(executionArn=arn)
+d = finished(sfn, arn)
+check(d["status"] == "SUCCEEDED", d)
+check(json.loads(d["output"]) == [{"shipped": True}, {"charged": 42}], d["output"])
+events = sfn.get_execution_history(executionArn=arn)["events"]
+scheduled = [e for e in events if e["type"] == "LambdaFunctionScheduled"]
+check(len(scheduled) == 3, f"Ship once, Bill twice: {[e['type'] for e in events]}")
+print("redrive: from the failed task, after a restart, with its event and counts; a Parallel's failed branch only")

@@ -36,7 +36,7 @@ pub fn run(a: Args) -> ExitCode {
         Err(code) => return code,
     };
     let task_args = TaskArgs { resources: a.resources.clone(), ..TaskArgs::default() };
-    let tasks = match task_args.tasks("", &linked) {
+    let tasks = match task_args.tasks("", true, &linked) {
         Ok(t) => t,
         Err(e) => return usage(e.0),
     };

@@ -20,6 +20,12 @@ pub struct TestCase {
 impl TestCase {
     /// Reads `config` and picks `test_case` of `machine`; a file with a
     /// single state machine is used whatever the machine is called.
+    /// Whether the configuration answers `machine`'s tasks: it names it, or
+    /// it has one machine only (used whatever the machine is called).
+    pub fn lists(config: &Value, machine: &str) -> bool {
+        config.get("StateMachines").and_then(Value::as_object).is_some_and(|m| m.contains_key(machine) || m.len() == 1)
+    }
+
     pub fn load(config: &Value, machine: &str, test_case: &str) -> Result<TestCase, String> {
         let machines = config
             .get("StateMachines")

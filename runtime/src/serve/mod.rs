@@ -110,7 +110,7 @@ impl TaskSetup {
         if let Some(t) = self.cache.borrow().get(name) {
             return Ok(t.clone());
         }
-        let tasks = self.args.tasks(name, &self.linked).map_err(|e| e.0)?;
+        let tasks = self.args.tasks(name, true, &self.linked).map_err(|e| e.0)?;
         self.cache.borrow_mut().insert(name.to_string(), tasks.clone());
         Ok(tasks)
     }
@@ -119,7 +119,7 @@ impl TaskSetup {
     /// and linked handlers (a mock configuration is per machine).
     fn for_test(&self) -> Result<Tasks, String> {
         let args = TaskArgs { resources: self.args.resources.clone(), ..TaskArgs::default() };
-        args.tasks("", &self.linked).map_err(|e| e.0)
+        args.tasks("", true, &self.linked).map_err(|e| e.0)
     }
 }
 

@@ -1,13 +1,14 @@
 //! RedriveExecution: a Standard execution that failed, timed out or was
 //! aborted goes on from where it stood when it ended (its last
 //! checkpoint), as a resumed execution does after a restart: the state
-//! that did not succeed runs again from its entry, with its input; states
-//! that had succeeded do not. `ExecutionRedriven` joins the history, and
+//! that did not succeed runs again, with its input (a Map or Parallel only
+//! its unsuccessful iterations or branches); states that had succeeded do
+//! not. `ExecutionRedriven` joins the history, and
 //! `$$.Execution.RedriveCount` counts the redrives.
 
 use super::api::{epoch, text, ApiError, Reply, Server};
 use super::store::Write;
-use crate::exec::journal::Checkpoint;
+use crate::exec::journal::{Checkpoint, Done, SavedFlow};
 use serde_json::{json, Value};
 use std::rc::Rc;
 
@@ -53,12 +54,9 @@ impl Server {
             "type": "ExecutionRedriven",
             "executionRedrivenEventDetails": {"redriveCount": count},
         });
-        // The state that did not succeed starts over: no retry counts, no
-        // deadline, no children kept from its failed run.
         checkpoint.last_event_id = last + 1;
         checkpoint.root.cursor = last + 1;
-        checkpoint.root.inside = None;
-        checkpoint.root.ended = false;
+        redrive_flow(&mut checkpoint.root);
         let mut redriven = record.clone();
         if let Some(m) = redriven.as_object_mut() {
             for k in ["stopDate", "output", "error", "cause"] {
@@ -79,4 +77,27 @@ impl Server {
         self.drive(&redriven, checkpoint).map_err(|e| ApiError::new("ExecutionNotRedrivable", e))?;
         Ok(json!({"redriveDate": epoch(now)}))
     }
+}
+
+/// Where a flow goes on from when its execution is redriven, as AWS does
+/// it: the state that did not succeed runs again with fresh retry counts
+/// and no deadline. A Task, Wait or Pass starts over from its entry; a Map
+/// or Parallel keeps the iterations and branches that succeeded and
+/// redrives the others: a failed one from its start, one cut short where it
+/// stood (the same rule, one level down).
+fn redrive_flow(flow: &mut SavedFlow) {
+    // A flow that reached its end succeeded (its output is kept).
+    if flow.ended {
+        return;
+    }
+    let Some(inside) = &mut flow.inside else { return };
+    let Some(children) = &mut inside.children else {
+        flow.inside = None;
+        return;
+    };
+    children.done.retain(|_, d| matches!(d, Done::Output(_)));
+    children.open.values_mut().for_each(redrive_flow);
+    inside.attempt = 0;
+    inside.counts.clear();
+    inside.until = None;
 }
