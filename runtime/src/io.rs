@@ -4,9 +4,10 @@
 //! field is an `Option<Path>` where `None` means `null`; the model turns an
 //! absent field into `$`.
 
-use crate::env::Env;
+use crate::env::{Context, Env};
 use crate::error::{names, StatesError};
 use crate::path::{Path, Segment};
+use crate::vars::Vars;
 use serde_json::{Map, Value};
 
 /// `InputPath`/`OutputPath`: `null` gives `{}`; a path that selects nothing
@@ -16,6 +17,19 @@ pub fn select(env: &Env<'_>, path: Option<&Path>) -> Result<Value, StatesError> 
         None => Ok(Value::Object(Map::new())),
         Some(p) if p.is_root() => Ok(env.input.clone()),
         Some(p) => env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {}", p.text, e))),
+    }
+}
+
+/// `select` over a value the caller gives up: `$` hands it on uncopied.
+pub fn select_from(
+    input: Value,
+    context: &Context<'_>,
+    vars: &Vars,
+    path: Option<&Path>,
+) -> Result<Value, StatesError> {
+    match path {
+        Some(p) if p.is_root() => Ok(input),
+        _ => select(&Env { input: &input, context, vars }, path),
     }
 }
 
@@ -69,35 +83,61 @@ pub fn merge_result(raw: Value, result: Value, path: Option<&Path>) -> Result<Va
     if path.segments.is_empty() {
         return Ok(result);
     }
-    let text = path.text.clone();
-    let mut doc = raw;
-    let original = doc.clone();
-    let fail = || {
-        StatesError::scoped(
+    // The path is checked before the input is changed, so a failure can
+    // quote the input without a copy being kept for it.
+    if !applicable(&raw, &path.segments) {
+        return Err(StatesError::scoped(
             names::RESULT_PATH_MATCH_FAILURE,
-            format!("Unable to apply ResultPath '{text}' to input '{original}'"),
-        )
-    };
+            format!("Unable to apply ResultPath '{}' to input '{raw}'", path.text),
+        ));
+    }
+    let mut doc = raw;
     let mut cur = &mut doc;
     for seg in &path.segments {
+        if cur.is_null() {
+            *cur = Value::Object(Map::new());
+        }
         cur = match (seg, cur) {
             (Segment::Child(name), Value::Object(map)) => map.entry(name.clone()).or_insert(Value::Null),
             (Segment::Index(i), Value::Array(items)) => {
                 let idx = if *i < 0 { items.len() as i64 + i } else { *i };
-                usize::try_from(idx).ok().and_then(|i| items.get_mut(i)).ok_or_else(fail)?
-            }
-            (Segment::Child(name), slot @ Value::Null) => {
-                *slot = Value::Object(Map::new());
-                match slot {
-                    Value::Object(map) => map.entry(name.clone()).or_insert(Value::Null),
-                    _ => return Err(fail()),
+                match usize::try_from(idx).ok().and_then(|i| items.get_mut(i)) {
+                    Some(v) => v,
+                    None => return Err(unapplicable(path)),
                 }
             }
-            _ => return Err(fail()),
+            _ => return Err(unapplicable(path)),
         };
     }
     *cur = result;
     Ok(doc)
+}
+
+/// Whether `ResultPath` segments can be written into `doc`: through
+/// objects (a missing or null member becomes an object) and existing
+/// array items.
+fn applicable(doc: &Value, segments: &[Segment]) -> bool {
+    let mut cur = Some(doc);
+    for seg in segments {
+        cur = match (seg, cur) {
+            (Segment::Child(_), None | Some(Value::Null)) => None,
+            (Segment::Child(name), Some(Value::Object(map))) => map.get(name),
+            (Segment::Index(i), Some(Value::Array(items))) => {
+                let idx = if *i < 0 { items.len() as i64 + i } else { *i };
+                match usize::try_from(idx).ok().and_then(|i| items.get(i)) {
+                    Some(v) => Some(v),
+                    None => return false,
+                }
+            }
+            _ => return false,
+        };
+    }
+    true
+}
+
+/// What `applicable` rules out (never reached once it said yes).
+fn unapplicable(path: &Path) -> StatesError {
+    StatesError::scoped(names::RESULT_PATH_MATCH_FAILURE, format!("Unable to apply ResultPath '{}'", path.text))
 }
 
 #[cfg(test)]

@@ -99,11 +99,6 @@ impl Sink for ExecutionSink {
         let server = self.server.clone();
         let arn = self.arn.clone();
         Box::pin(async move {
-            let events = c.events.iter().map(|e| (e["id"].as_u64().unwrap_or(0), e.to_string())).collect();
-            let checkpoint = match &c.checkpoint {
-                Some(cp) => Some(serde_json::to_string(cp).map_err(|e| e.to_string())?),
-                None => None,
-            };
             let record = c.end.as_ref().map(|end| {
                 let base = server.execs.borrow().records.get(&arn).cloned().unwrap_or_default();
                 let mut r = ended(base, end);
@@ -114,7 +109,13 @@ impl Sink for ExecutionSink {
                 r
             });
             let text = record.as_ref().map(Value::to_string);
-            server.store.write(vec![Write::Progress { arn: arn.clone(), events, checkpoint, record: text }]).await?;
+            let write = Write::Progress {
+                arn: arn.clone(),
+                events: c.events,
+                checkpoint: c.checkpoint.map(Box::new),
+                record: text,
+            };
+            server.store.write(vec![write]).await?;
             if let Some(r) = record {
                 let mut execs = server.execs.borrow_mut();
                 execs.records.insert(arn.clone(), r);

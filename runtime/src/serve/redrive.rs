@@ -68,8 +68,8 @@ impl Server {
         redriven["redriveDate"] = epoch(now);
         let write = Write::Progress {
             arn: a.to_string(),
-            events: vec![(last + 1, event.to_string())],
-            checkpoint: Some(serde_json::to_string(&checkpoint).map_err(|e| ApiError::store(e.to_string()))?),
+            events: vec![event],
+            checkpoint: Some(Box::new(checkpoint.clone())),
             record: Some(redriven.to_string()),
         };
         self.write(vec![write]).await?;

@@ -13,7 +13,9 @@
 //! restarted server takes back its own executions at once (its owner id is
 //! kept in the database).
 
+use crate::exec::journal::Checkpoint;
 use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -26,8 +28,11 @@ pub enum Write {
     Resource { kind: &'static str, arn: String, body: Option<String> },
     /// A new execution: its record, first checkpoint and `ExecutionStarted`.
     Execution { arn: String, record: String, checkpoint: String, started: String, lease: Lease },
-    /// Progress: events, then a checkpoint, or the final record.
-    Progress { arn: String, events: Vec<(u64, String)>, checkpoint: Option<String>, record: Option<String> },
+    /// Progress: events, then a checkpoint, or the final record. Events and
+    /// checkpoint travel as values and become text on the writer thread:
+    /// formatting them is much of a commit's work, and the engine's
+    /// thread runs every execution.
+    Progress { arn: String, events: Vec<Value>, checkpoint: Option<Box<Checkpoint>>, record: Option<String> },
 }
 
 /// Who holds an execution, until when (unix milliseconds).
@@ -173,12 +178,14 @@ impl Backend for Sqlite {
                         .prepare_cached("SELECT seq FROM executions WHERE arn = ?1")
                         .and_then(|mut s| s.query_row(params![arn], |r| r.get(0)))
                         .map_err(|e| format!("{arn}: {e}"))?;
-                    let first = events.first().map_or(0, |(id, _)| *id as i64);
-                    let texts: Vec<&str> = events.iter().map(|(_, e)| e.as_str()).collect();
+                    let first = events.first().and_then(|e| e["id"].as_i64()).unwrap_or(0);
+                    let events = serde_json::to_string(events).map_err(|e| e.to_string())?;
+                    let checkpoint =
+                        checkpoint.as_ref().map(serde_json::to_string).transpose().map_err(|e| e.to_string())?;
                     tx.prepare_cached(
                         "INSERT INTO journal (execution, first, events, checkpoint) VALUES (?1, ?2, ?3, ?4)",
                     )
-                    .and_then(|mut s| s.execute(params![seq, first, format!("[{}]", texts.join(",")), checkpoint]))
+                    .and_then(|mut s| s.execute(params![seq, first, events, checkpoint]))
                     .map_err(sql)?;
                     if let Some(r) = record {
                         let status = serde_json::from_str::<serde_json::Value>(r)
@@ -425,20 +432,21 @@ mod tests {
         db.apply(&[new]).expect("applies");
         let progress = Write::Progress {
             arn: "e1".into(),
-            events: vec![(2, r#"{"id":2}"#.into())],
-            checkpoint: Some(r#"{"last_event_id":2}"#.into()),
+            events: vec![serde_json::json!({"id": 2})],
+            checkpoint: Some(Box::new(Checkpoint::started(serde_json::json!({})))),
             record: None,
         };
         db.apply(&[progress]).expect("applies");
         assert_eq!(db.history("e1").expect("reads"), vec![r#"[{"id":1}]"#, r#"[{"id":2}]"#]);
         // A write for an execution that does not exist fails its transaction.
         let stray =
-            Write::Progress { arn: "nope".into(), events: vec![(2, "{}".into())], checkpoint: None, record: None };
+            Write::Progress { arn: "nope".into(), events: vec![serde_json::json!({})], checkpoint: None, record: None };
         assert!(db.apply(&[stray]).is_err());
         // Another owner cannot take a live lease; an expired one it can.
         assert!(db.claim(&lease("b"), 5_000).expect("claims").is_empty());
         let claimed = db.claim(&lease("b"), 20_000).expect("claims");
-        assert_eq!(claimed, vec![("e1".to_string(), r#"{"last_event_id":2}"#.to_string())]);
+        let checkpoint = serde_json::to_string(&Checkpoint::started(serde_json::json!({}))).expect("text");
+        assert_eq!(claimed, vec![("e1".to_string(), checkpoint)]);
         let end = Write::Progress {
             arn: "e1".into(),
             events: vec![],

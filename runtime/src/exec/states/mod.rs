@@ -334,7 +334,7 @@ impl Cx<'_> {
             evaluate_assign(self.state.assign.as_ref(), &Env { input: &result, context, vars }, &Value::Null, "")?;
         let merged = io::merge_result(raw.clone(), result, self.state.result_path.as_ref())?;
         self.record("afterResultPath", &merged);
-        let output = io::select(&Env { input: &merged, context, vars }, self.state.output_path.as_ref())?;
+        let output = io::select_from(merged, context, vars, self.state.output_path.as_ref())?;
         apply_assign(self.flow, &assigned);
         Ok(Step { transition: self.transition(), output, assigned })
     }

@@ -28,7 +28,7 @@ pub(crate) fn pass(cx: &Cx<'_>, raw: Value, result: Option<&Value>) -> Result<St
     let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&result, &context), &Value::Null, "")?;
     let merged = io::merge_result(raw, result, cx.state.result_path.as_ref())?;
     cx.record("afterResultPath", &merged);
-    let output = io::select(&cx.env(&merged, &context), cx.state.output_path.as_ref())?;
+    let output = io::select_from(merged, &context, &cx.flow.vars, cx.state.output_path.as_ref())?;
     apply_assign(cx.flow, &assigned);
     Ok(Step { transition: cx.transition(), output, assigned })
 }
@@ -40,7 +40,7 @@ pub(crate) fn succeed(cx: &Cx<'_>, raw: Value) -> Result<Step, StatesError> {
         return jsonata_passthrough(cx, raw, &context, Transition::End);
     }
     let selected = cx.selected_input(&raw, &context)?;
-    let output = io::select(&cx.env(&selected, &context), cx.state.output_path.as_ref())?;
+    let output = io::select_from(selected, &context, &cx.flow.vars, cx.state.output_path.as_ref())?;
     Ok(Step { transition: Transition::End, output, assigned: None })
 }
 
