@@ -212,7 +212,10 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn quoted(&mut self) -> Result<String, ParseError> {
-        let quote = self.peek().ok_or_else(|| self.err("expected a quoted name"))?;
+        let quote = match self.peek() {
+            Some(q @ (b'\'' | b'"')) => q,
+            _ => return Err(self.err("expected a quoted name")),
+        };
         self.i += 1;
         let mut out = String::new();
         loop {

@@ -84,3 +84,12 @@ fn names_at_the_end_merge() {
     assert_eq!(sel("$['a','c'].a", doc.clone()), Ok(json!([3])));
     assert_eq!(sel("$.a['x','y']", doc), Err(PathError::NoResults("$['a'][*]".into())));
 }
+
+/// Found by the `path` fuzzer: a name list whose second name is not
+/// quoted (here it starts with a two-byte character) is an error, not a
+/// panic.
+#[test]
+fn an_unquoted_name_in_a_name_list_is_an_error() {
+    assert!(Path::parse("$.k$['abc',\u{0658}od']").is_err());
+    assert!(Path::parse("$['a',b]").is_err());
+}
