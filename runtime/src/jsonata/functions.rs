@@ -46,7 +46,7 @@ pub fn register(ev: &mut Evaluator) -> Result<(), EvaluatorError> {
     ev.register_fn("hash", |args: &[JValue]| {
         let data = match args.first() {
             Some(JValue::String(s)) => s.to_string(),
-            Some(other) => from_jvalue(other).map(|v| v.to_string()).unwrap_or_default(),
+            Some(other) => from_jvalue(other).map_err(err)?.map(|v| v.to_string()).unwrap_or_default(),
             None => return Err(err("$hash needs a value and an algorithm")),
         };
         let alg = args.get(1).and_then(JValue::as_str).unwrap_or("");

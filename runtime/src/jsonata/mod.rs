@@ -70,7 +70,7 @@ impl Expr {
         let mut ev = Evaluator::with_options(ctx, options);
         functions::register(&mut ev).map_err(|e| e.message().to_string())?;
         match ev.evaluate(&self.ast, &JValue::Null) {
-            Ok(v) => Ok(convert::from_jvalue(&v)),
+            Ok(v) => convert::from_jvalue(&v),
             Err(e) => Err(e.message().to_string()),
         }
     }

@@ -43,3 +43,11 @@ fn template_locations() {
         Some("The JSONata expression '$nope' specified for the field 'Output/a/b[1]' returned nothing (undefined).")
     );
 }
+
+#[test]
+fn results_too_large_for_a_payload_are_refused_before_they_are_copied() {
+    let err = eval("4..8888888").unwrap_err();
+    assert!(err.contains("more than 262144 values"), "{err}");
+    assert_eq!(eval("$count(4..8888888)"), Ok(Some(json!(8888885))));
+    assert_eq!(eval("$count([1..262144])"), Ok(Some(json!(262144))));
+}
