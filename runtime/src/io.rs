@@ -85,12 +85,7 @@ pub fn merge_result(raw: Value, result: Value, path: Option<&Path>) -> Result<Va
     }
     // The path is checked before the input is changed, so a failure can
     // quote the input without a copy being kept for it.
-    if !applicable(&raw, &path.segments) {
-        return Err(StatesError::scoped(
-            names::RESULT_PATH_MATCH_FAILURE,
-            format!("Unable to apply ResultPath '{}' to input '{raw}'", path.text),
-        ));
-    }
+    check_result_path(&raw, Some(path))?;
     let mut doc = raw;
     let mut cur = &mut doc;
     for seg in &path.segments {
@@ -111,6 +106,17 @@ pub fn merge_result(raw: Value, result: Value, path: Option<&Path>) -> Result<Va
     }
     *cur = result;
     Ok(doc)
+}
+
+/// `States.ResultPathMatchFailure` if `path` cannot be written into `raw`.
+pub fn check_result_path(raw: &Value, path: Option<&Path>) -> Result<(), StatesError> {
+    match path {
+        Some(p) if !applicable(raw, &p.segments) => Err(StatesError::scoped(
+            names::RESULT_PATH_MATCH_FAILURE,
+            format!("Unable to apply ResultPath '{}' to input '{raw}'", p.text),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Whether `ResultPath` segments can be written into `doc`: through

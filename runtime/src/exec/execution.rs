@@ -1,7 +1,7 @@
 //! One whole execution: the input checks, `ExecutionStarted`, the machine
 //! timeout, and the final status, output, error and cause.
 
-use super::history::{not_truncated, Cursor};
+use super::history::{not_truncated, Cursor, Event};
 use super::journal::{Checkpoint, Commit, End, Journal, Sink, Slot};
 use super::{Execution, ExecutionInfo, Flow, Machine, MachineType, TaskCall};
 use crate::error::{names, StatesError};
@@ -71,10 +71,9 @@ pub const STANDARD_HISTORY_LIMIT: u64 = 25_000;
 pub type StopSignal = futures::channel::oneshot::Receiver<(Option<String>, Option<String>)>;
 
 /// `ExecutionStarted`, the first event of every execution.
-pub fn started_event(input: &Value) -> Value {
-    let mut h = super::history::History::new(true);
-    h.push(&Cursor::new(0), "ExecutionStarted", Some(("executionStartedEventDetails", started_details(input))));
-    h.drain().pop().unwrap_or_default()
+pub fn started_event(input: &Value) -> Event {
+    let details = Some(("executionStartedEventDetails", started_details(input)).into());
+    Event { id: 1, previous: 0, time: chrono::Utc::now(), kind: "ExecutionStarted", details }
 }
 
 fn started_details(input: &Value) -> Value {
@@ -132,13 +131,13 @@ pub async fn execute(
     let top = Cursor::new(if opts.durable.is_some() { 1 } else { 0 });
     let vars = Vars::root();
     // A resumed execution whose machine had reached its end has its output.
-    let finished = opts.durable.as_ref().filter(|(_, cp)| cp.root.ended).map(|(_, cp)| cp.root.input.clone());
+    let finished = opts.durable.as_ref().filter(|(_, cp)| cp.root.ended).map(|(_, cp)| cp.root.input.value());
     let (flow, start) = match opts.durable {
         None => {
             exec.history.borrow_mut().push(
                 &top,
                 "ExecutionStarted",
-                Some(("executionStartedEventDetails", started_details(&input))),
+                Some(("executionStartedEventDetails", started_details(&input)).into()),
             );
             (Flow { vars, cursor: Cursor::new(0), history: exec.history.clone(), slot: None }, input.clone())
         }
@@ -146,7 +145,7 @@ pub async fn execute(
             exec.history.borrow_mut().resume_at(cp.last_event_id);
             *exec.invocations.borrow_mut() = cp.invocations;
             let cursor = Cursor::new(cp.root.cursor);
-            let start = cp.root.input.clone();
+            let start = cp.root.input.value();
             let root = Slot::resumed(vars.clone(), cursor.clone(), cp.root);
             exec.journal = Some(Journal { root: root.clone(), sink });
             (Flow { vars, cursor, history: exec.history.clone(), slot: Some(root) }, start)
@@ -181,10 +180,13 @@ pub async fn execute(
             exec.history.borrow_mut().push(
                 &last,
                 "ExecutionSucceeded",
-                Some((
-                    "executionSucceededEventDetails",
-                    json!({"output": out.to_string(), "outputDetails": not_truncated()}),
-                )),
+                Some(
+                    (
+                        "executionSucceededEventDetails",
+                        json!({"output": out.to_string(), "outputDetails": not_truncated()}),
+                    )
+                        .into(),
+                ),
             );
             (Status::Succeeded, Some(out), None, None)
         }
@@ -195,13 +197,17 @@ pub async fn execute(
             } else {
                 ("ExecutionFailed", "executionFailedEventDetails", Status::Failed)
             };
-            exec.history.borrow_mut().push(&last, kind, Some((key, error_details(&e.error, &e.cause))));
+            exec.history.borrow_mut().push(&last, kind, Some((key, error_details(&e.error, &e.cause)).into()));
             (status, None, e.error, e.cause)
         }
         // The error and cause are the ones StopExecution gave.
         Err(Stopped { error, cause }) => {
             let details = error_details(&error, &cause);
-            exec.history.borrow_mut().push(&last, "ExecutionAborted", Some(("executionAbortedEventDetails", details)));
+            exec.history.borrow_mut().push(
+                &last,
+                "ExecutionAborted",
+                Some(("executionAbortedEventDetails", details).into()),
+            );
             (Status::Aborted, None, error, cause)
         }
     };

@@ -2,17 +2,111 @@
 //! each pointing at the previous event of its own flow (the machine, a
 //! branch, an iteration), with JSON-text inputs and outputs.
 
+use crate::exec::journal::Json;
 use crate::machine::Body;
 use crate::timestamp;
+use chrono::{DateTime, Utc};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map, Value};
 use std::cell::Cell;
 use std::rc::Rc;
+
+/// One history event, typed until it is written. A server's engine thread
+/// makes every execution's events; the timestamp's text and the JSON object
+/// are made where the event is written (the store's thread), and a typed
+/// event is a fraction of the allocations of a JSON object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub id: u64,
+    pub previous: u64,
+    pub time: DateTime<Utc>,
+    pub kind: &'static str,
+    pub details: Option<Details>,
+}
+
+/// An event's details member. A state's entered and exited events, most
+/// of a history, are typed: their text is the one the journal keeps, and
+/// no JSON object is built for them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Details {
+    /// `stateEnteredEventDetails`.
+    Entered { name: String, input: Json },
+    /// `stateExitedEventDetails`, with the variables the state assigned.
+    Exited { name: String, output: Json, assigned: Option<Map<String, Value>> },
+    /// Any other: the member's name and value.
+    Value(&'static str, Value),
+}
+
+impl From<(&'static str, Value)> for Details {
+    fn from((key, value): (&'static str, Value)) -> Details {
+        Details::Value(key, value)
+    }
+}
+
+/// `{"truncated": false}` as a serializer writes it.
+struct NotTruncated;
+
+impl Serialize for NotTruncated {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("truncated", &false)?;
+        m.end()
+    }
+}
+
+/// A data field's members: its name, its JSON text, its `…Details`.
+struct Data<'a> {
+    name: &'a str,
+    field: (&'static str, &'static str),
+    text: &'a Json,
+    assigned: Option<&'a Map<String, Value>>,
+}
+
+impl Serialize for Data<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("name", self.name)?;
+        m.serialize_entry(self.field.0, self.text.text())?;
+        m.serialize_entry(self.field.1, &NotTruncated)?;
+        if let Some(vars) = self.assigned.filter(|v| !v.is_empty()) {
+            let texts: Map<String, Value> =
+                vars.iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();
+            m.serialize_entry("assignedVariables", &texts)?;
+            m.serialize_entry("assignedVariablesDetails", &NotTruncated)?;
+        }
+        m.end()
+    }
+}
+
+/// The shape GetExecutionHistory gives an event.
+impl Serialize for Event {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(if self.details.is_some() { 5 } else { 4 }))?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("previousEventId", &self.previous)?;
+        m.serialize_entry("timestamp", &timestamp::format_context(self.time))?;
+        m.serialize_entry("type", self.kind)?;
+        match &self.details {
+            None => {}
+            Some(Details::Entered { name, input }) => {
+                let data = Data { name, field: ("input", "inputDetails"), text: input, assigned: None };
+                m.serialize_entry("stateEnteredEventDetails", &data)?;
+            }
+            Some(Details::Exited { name, output, assigned }) => {
+                let data = Data { name, field: ("output", "outputDetails"), text: output, assigned: assigned.as_ref() };
+                m.serialize_entry("stateExitedEventDetails", &data)?;
+            }
+            Some(Details::Value(key, details)) => m.serialize_entry(key, details)?,
+        }
+        m.end()
+    }
+}
 
 /// Events are always numbered (causes quote the id of a state's entered
 /// event) but only kept when someone asked for the history.
 #[derive(Debug, Default)]
 pub struct History {
-    events: Vec<Value>,
+    events: Vec<Event>,
     count: u64,
     record: bool,
     /// The most events the history may hold, and whether a state tried
@@ -61,7 +155,7 @@ impl History {
 
     /// Appends an event after `cursor`'s latest one; returns its id. Past
     /// the limit only the execution's own events are taken.
-    pub fn push(&mut self, cursor: &Cursor, kind: &str, details: Option<(&str, Value)>) -> u64 {
+    pub fn push(&mut self, cursor: &Cursor, kind: &'static str, details: Option<Details>) -> u64 {
         if self.limit.is_some_and(|l| self.count + 1 >= l) && !kind.starts_with("Execution") {
             self.overflowed = true;
             return self.count;
@@ -72,15 +166,7 @@ impl History {
             cursor.0.set(id);
             return id;
         }
-        let mut e = Map::new();
-        e.insert("id".into(), json!(id));
-        e.insert("previousEventId".into(), json!(cursor.last()));
-        e.insert("timestamp".into(), json!(timestamp::format_context(chrono::Utc::now())));
-        e.insert("type".into(), json!(kind));
-        if let Some((key, d)) = details {
-            e.insert(key.into(), d);
-        }
-        self.events.push(Value::Object(e));
+        self.events.push(Event { id, previous: cursor.last(), time: Utc::now(), kind, details });
         cursor.0.set(id);
         id
     }
@@ -109,7 +195,7 @@ impl History {
     }
 
     /// The events recorded since the last call, for a journal commit.
-    pub fn drain(&mut self) -> Vec<Value> {
+    pub fn drain(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
     }
 
@@ -138,23 +224,6 @@ pub fn event_kinds(type_name: &str) -> (&'static str, Option<&'static str>) {
     }
 }
 
-/// `{"name": …, "input": "<json text>", "inputDetails": …}` for `*StateEntered`.
-pub fn entered(name: &str, input: &Value) -> Value {
-    json!({ "name": name, "input": input.to_string(), "inputDetails": not_truncated() })
-}
-
-/// `{"name": …, "output": "<json text>", "outputDetails": …}` for `*StateExited`,
-/// with the variables the state assigned.
-pub fn exited(name: &str, output: &Value, assigned: Option<&Map<String, Value>>) -> Value {
-    let mut d = json!({ "name": name, "output": output.to_string(), "outputDetails": not_truncated() });
-    if let Some(vars) = assigned.filter(|v| !v.is_empty()) {
-        let texts: Map<String, Value> = vars.iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();
-        d["assignedVariables"] = Value::Object(texts);
-        d["assignedVariablesDetails"] = not_truncated();
-    }
-    d
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,8 +242,31 @@ mod tests {
         assert_eq!(h.overflowed(), Some(4));
         assert_eq!(h.push(&c, "ExecutionFailed", None), 4);
         let events = h.drain();
-        let types: Vec<&str> = events.iter().filter_map(|e| e["type"].as_str()).collect();
+        let types: Vec<&str> = events.iter().map(|e| e.kind).collect();
         assert_eq!(types, ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionFailed"]);
+    }
+
+    #[test]
+    fn an_event_is_written_as_get_execution_history_gives_it() {
+        let time = DateTime::from_timestamp_millis(1_700_000_000_123).unwrap_or_default();
+        let e = Event { id: 3, previous: 2, time, kind: "PassStateEntered", details: None };
+        assert_eq!(
+            serde_json::to_value(&e).ok(),
+            Some(
+                json!({"id": 3, "previousEventId": 2, "timestamp": timestamp::format_context(time), "type": "PassStateEntered"})
+            )
+        );
+        let details = Some(Details::Entered { name: "P".into(), input: Json::of(&json!({"a": 1})) });
+        let text = serde_json::to_string(&Event { details, ..e.clone() }).unwrap_or_default();
+        assert!(text.ends_with(r#""type":"PassStateEntered","stateEnteredEventDetails":{"name":"P","input":"{\"a\":1}","inputDetails":{"truncated":false}}}"#), "{text}");
+        let assigned = Some([("x".to_string(), json!([1]))].into_iter().collect());
+        let details = Some(Details::Exited { name: "P".into(), output: Json::of(&json!(2)), assigned });
+        let value = serde_json::to_value(Event { kind: "PassStateExited", details, ..e }).unwrap_or_default();
+        assert_eq!(
+            value["stateExitedEventDetails"],
+            json!({"name": "P", "output": "2", "outputDetails": {"truncated": false},
+                   "assignedVariables": {"x": "[1]"}, "assignedVariablesDetails": {"truncated": false}})
+        );
     }
 
     #[test]

@@ -19,16 +19,64 @@
 //! state that awaits records its point when it is entered.
 
 use crate::error::StatesError;
-use crate::exec::history::Cursor;
+use crate::exec::history::{Cursor, Event};
 use crate::vars::Vars;
 use chrono::{DateTime, Utc};
 use futures::future::LocalBoxFuture;
 use indexmap::IndexMap;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
+use std::sync::Arc;
+
+/// A value kept as its JSON text. A flow's slot holds its state's input
+/// this way: the text is made once, shown by the state's event, shared by
+/// every checkpoint until the flow moves on, and written as it is (a deep
+/// copy of the value per commit cost more than the rest of the commit).
+#[derive(Clone, Debug)]
+pub struct Json(Arc<RawValue>);
+
+impl Json {
+    pub fn of(v: &Value) -> Json {
+        // Serializing a `Value` cannot fail: its keys are strings.
+        serde_json::value::to_raw_value(v).map(|raw| Json(Arc::from(raw))).unwrap_or_default()
+    }
+
+    pub fn text(&self) -> &str {
+        self.0.get()
+    }
+
+    pub fn value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+}
+
+impl Default for Json {
+    fn default() -> Json {
+        Json(Arc::from(RawValue::NULL.to_owned()))
+    }
+}
+
+impl PartialEq for Json {
+    fn eq(&self, other: &Json) -> bool {
+        self.text() == other.text()
+    }
+}
+
+impl Serialize for Json {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Json, D::Error> {
+        Box::<RawValue>::deserialize(d).map(|raw| Json(Arc::from(raw)))
+    }
+}
 
 /// Where one flow stands, as saved.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
@@ -38,7 +86,7 @@ pub struct SavedFlow {
     pub state: Option<String>,
     /// That state's raw input (the flow's input before its first state).
     #[serde(default)]
-    pub input: Value,
+    pub input: Json,
     /// The id of the flow's latest event.
     pub cursor: u64,
     /// The flow's own variables (outer scopes are saved with their flows).
@@ -115,7 +163,7 @@ impl Checkpoint {
     /// A new execution's: its `ExecutionStarted` event committed, nothing run.
     pub fn started(input: Value) -> Checkpoint {
         Checkpoint {
-            root: SavedFlow { input, cursor: 1, ..SavedFlow::default() },
+            root: SavedFlow { input: Json::of(&input), cursor: 1, ..SavedFlow::default() },
             last_event_id: 1,
             invocations: HashMap::new(),
         }
@@ -136,7 +184,7 @@ pub struct End {
 /// checkpoint or the end.
 #[derive(Debug)]
 pub struct Commit {
-    pub events: Vec<Value>,
+    pub events: Vec<Event>,
     pub checkpoint: Option<Checkpoint>,
     pub end: Option<End>,
 }
@@ -160,7 +208,7 @@ pub struct Slot {
 #[derive(Default)]
 struct Point {
     state: Option<String>,
-    input: Value,
+    input: Json,
     inside: Option<Inside>,
     ended: bool,
 }
@@ -183,7 +231,7 @@ struct Children {
 impl Slot {
     /// A new flow's slot: it starts at its container's `StartAt`.
     pub fn fresh(vars: Rc<Vars>, cursor: Cursor, input: &Value) -> Rc<Slot> {
-        let point = Point { input: input.clone(), ..Point::default() };
+        let point = Point { input: Json::of(input), ..Point::default() };
         Rc::new(Slot { vars, cursor, point: RefCell::new(point), pending: RefCell::new(None) })
     }
 
@@ -237,10 +285,10 @@ impl Slot {
     }
 
     /// The state has been entered (its entered event is `entered_id`).
-    pub fn enter(&self, state: &str, input: &Value, entered_id: u64, entered: DateTime<Utc>) {
+    pub fn enter(&self, state: &str, input: Json, entered_id: u64, entered: DateTime<Utc>) {
         *self.point.borrow_mut() = Point {
             state: Some(state.to_string()),
-            input: input.clone(),
+            input,
             inside: Some(Inside {
                 entered_id,
                 entered: entered.timestamp_millis(),
@@ -254,13 +302,13 @@ impl Slot {
     }
 
     /// The state is done: the flow goes to `next` with `output`.
-    pub fn leave(&self, next: &str, output: &Value) {
-        *self.point.borrow_mut() = Point { state: Some(next.to_string()), input: output.clone(), ..Point::default() };
+    pub fn leave(&self, next: &str, output: Json) {
+        *self.point.borrow_mut() = Point { state: Some(next.to_string()), input: output, ..Point::default() };
     }
 
     /// The flow's last state is done: `output` is the flow's.
-    pub fn end(&self, output: &Value) {
-        *self.point.borrow_mut() = Point { input: output.clone(), ended: true, ..Point::default() };
+    pub fn end(&self, output: Json) {
+        *self.point.borrow_mut() = Point { input: output, ended: true, ..Point::default() };
     }
 
     fn with_inside(&self, f: impl FnOnce(&mut Inside)) {
@@ -333,7 +381,7 @@ mod tests {
     fn a_slot_saves_what_it_was_resumed_from() {
         let saved = SavedFlow {
             state: Some("Wait".into()),
-            input: json!({"a": 1}),
+            input: Json::of(&json!({"a": 1})),
             cursor: 7,
             vars: [("x".to_string(), json!(2))].into_iter().collect(),
             inside: Some(SavedInside {
@@ -354,7 +402,7 @@ mod tests {
         assert_eq!(inside.until, Some(1_700_000_005_000));
         // Once picked up, the flow is no longer resuming.
         assert!(slot.resume_inside("Wait").is_none());
-        slot.enter("Wait", &json!({"a": 1}), inside.entered_id, time_of(inside.entered));
+        slot.enter("Wait", Json::of(&json!({"a": 1})), inside.entered_id, time_of(inside.entered));
         slot.attempt(inside.attempt, &inside.counts);
         slot.until(Some(time_of(1_700_000_005_000)));
         assert_eq!(slot.save(), saved);
@@ -363,10 +411,10 @@ mod tests {
     #[test]
     fn children_are_saved_open_and_done() {
         let root = Slot::fresh(Vars::root(), Cursor::new(1), &json!([1, 2]));
-        root.enter("Map", &json!([1, 2]), 2, time_of(0));
+        root.enter("Map", Json::of(&json!([1, 2])), 2, time_of(0));
         root.children_started();
         let child = Slot::fresh(Vars::root(), Cursor::new(3), &json!(2));
-        child.leave("B", &json!(5));
+        child.leave("B", Json::of(&json!(5)));
         root.child_open(1, child);
         root.child_done(0, &Ok(json!("x")));
         let saved = root.save();

@@ -24,8 +24,9 @@ use crate::error::StatesError;
 use crate::machine::{Assign, Body, Container, State};
 use crate::vars::Vars;
 use futures::future::LocalBoxFuture;
-use history::{Cursor, History};
+use history::{Cursor, Details, History};
 use indexmap::IndexMap;
+use journal::Json;
 use serde_json::{json, Map, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -189,9 +190,12 @@ impl Execution {
     /// Counts an invocation of `state`'s task; returns its 0-based number.
     pub(crate) fn next_invocation(&self, state: &str) -> u64 {
         let mut inv = self.invocations.borrow_mut();
-        let n = inv.entry(state.to_string()).or_insert(0);
-        *n += 1;
-        *n - 1
+        if let Some(n) = inv.get_mut(state) {
+            *n += 1;
+            return *n - 1;
+        }
+        inv.insert(state.to_string(), 1);
+        0
     }
 }
 
@@ -232,15 +236,15 @@ impl Flow {
         self.slot.as_ref().and_then(|s| s.resume_at())
     }
 
-    pub fn event(&self, kind: &str, details: Option<(&str, Value)>) -> u64 {
-        self.history.borrow_mut().push(&self.cursor, kind, details)
+    pub fn event(&self, kind: &'static str, details: Option<(&'static str, Value)>) -> u64 {
+        self.history.borrow_mut().push(&self.cursor, kind, details.map(Details::from))
     }
 
     /// An event whose details are built only if the history is recorded.
-    pub fn event_with<'k>(&self, kind: &str, details: impl FnOnce() -> (&'k str, Value)) -> u64 {
+    pub fn event_with<D: Into<Details>>(&self, kind: &'static str, details: impl FnOnce() -> D) -> u64 {
         let mut h = self.history.borrow_mut();
         if h.is_recording() {
-            h.push(&self.cursor, kind, Some(details()))
+            h.push(&self.cursor, kind, Some(details().into()))
         } else {
             h.push(&self.cursor, kind, None)
         }
@@ -288,9 +292,13 @@ pub fn history_has_room(flow: &Flow) -> bool {
 /// (`kind` is the state type, as in `PassStateEntered`).
 pub fn transit(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value) {
     let (entered, exited) = history::event_kinds(kind);
-    flow.event_with(entered, || ("stateEnteredEventDetails", history::entered(name, input)));
+    flow.event_with(entered, || Details::Entered { name: name.to_string(), input: Json::of(input) });
     if let Some(exited) = exited {
-        flow.event_with(exited, || ("stateExitedEventDetails", history::exited(name, output, None)));
+        flow.event_with(exited, || Details::Exited {
+            name: name.to_string(),
+            output: Json::of(output),
+            assigned: None,
+        });
     }
 }
 
@@ -388,18 +396,23 @@ pub async fn run_state(
     history_full(flow)?;
     let (entered_kind, exited_kind) = history::state_event_kinds(&state.body);
     let resumed = flow.slot.as_ref().and_then(|s| s.resume_inside(&state.name));
+    // Only states that await can be caught half done by a commit; their
+    // slot keeps the input's text, which their entered event shows too.
+    let awaits = matches!(state.body, Body::Task(_) | Body::Wait(_) | Body::Parallel { .. } | Body::Map(_));
+    let slot = flow.slot.as_ref().filter(|_| awaits);
+    let kept = slot.map(|_| Json::of(&input));
     let (entered_id, entered) = match &resumed {
         Some(r) => (r.entered_id, journal::time_of(r.entered)),
         None => (
-            flow.event_with(entered_kind, || ("stateEnteredEventDetails", history::entered(&state.name, &input))),
+            flow.event_with(entered_kind, || Details::Entered {
+                name: state.name.clone(),
+                input: kept.clone().unwrap_or_else(|| Json::of(&input)),
+            }),
             chrono::Utc::now(),
         ),
     };
-    // Only states that await can be caught half done by a commit.
-    let awaits = matches!(state.body, Body::Task(_) | Body::Wait(_) | Body::Parallel { .. } | Body::Map(_));
-    let slot = flow.slot.as_ref().filter(|_| awaits);
-    if let Some(slot) = slot {
-        slot.enter(&state.name, &input, entered_id, entered);
+    if let (Some(slot), Some(kept)) = (slot, kept) {
+        slot.enter(&state.name, kept, entered_id, entered);
     }
     let token = task_token(exec, state, entered_id);
     let result = {
@@ -424,17 +437,20 @@ pub async fn run_state(
         }
         e.in_state(&state.name, entered_id)
     })?;
+    let kept = slot.map(|_| Json::of(&step.output));
     if let Some(kind) = exited_kind {
-        flow.event_with(kind, || {
-            ("stateExitedEventDetails", history::exited(&state.name, &step.output, step.assigned.as_ref()))
+        flow.event_with(kind, || Details::Exited {
+            name: state.name.clone(),
+            output: kept.clone().unwrap_or_else(|| Json::of(&step.output)),
+            assigned: step.assigned.clone(),
         });
     }
     // What an awaiting state did is committed before the next state starts
     // (or, at a flow's end, before its Map or Parallel goes on).
-    if let Some(slot) = slot {
+    if let (Some(slot), Some(kept)) = (slot, kept) {
         match &step.transition {
-            Transition::Next(next) => slot.leave(next, &step.output),
-            Transition::End => slot.end(&step.output),
+            Transition::Next(next) => slot.leave(next, kept),
+            Transition::End => slot.end(kept),
         }
         exec.commit().await;
     }

@@ -228,7 +228,7 @@ impl Server {
             arn: a.clone(),
             record: record.to_string(),
             checkpoint: serde_json::to_string(&checkpoint).unwrap_or_default(),
-            started: started_event(&input).to_string(),
+            started: started_event(&input),
             lease: Lease { owner: self.owner.clone(), until: now.timestamp_millis() + LEASE_MILLIS },
         };
         self.write(vec![write]).await?;

@@ -8,6 +8,7 @@
 
 use super::api::{epoch, text, ApiError, Reply, Server};
 use super::store::Write;
+use crate::exec::history::Event;
 use crate::exec::journal::{Checkpoint, Done, SavedFlow};
 use serde_json::{json, Value};
 use std::rc::Rc;
@@ -47,13 +48,13 @@ impl Server {
             batches.iter().map(|b| serde_json::from_str::<Vec<Value>>(b).map_or(0, |e| e.len() as u64)).sum();
         let now = chrono::Utc::now();
         let count = record["redriveCount"].as_u64().unwrap_or(0) + 1;
-        let event = json!({
-            "id": last + 1,
-            "previousEventId": last,
-            "timestamp": crate::timestamp::format_context(now),
-            "type": "ExecutionRedriven",
-            "executionRedrivenEventDetails": {"redriveCount": count},
-        });
+        let event = Event {
+            id: last + 1,
+            previous: last,
+            time: now,
+            kind: "ExecutionRedriven",
+            details: Some(("executionRedrivenEventDetails", json!({"redriveCount": count})).into()),
+        };
         checkpoint.last_event_id = last + 1;
         checkpoint.root.cursor = last + 1;
         redrive_flow(&mut checkpoint.root);

@@ -13,12 +13,13 @@
 //! restarted server takes back its own executions at once (its owner id is
 //! kept in the database).
 
+use crate::exec::history::Event;
 use crate::exec::journal::Checkpoint;
-use rusqlite::{params, Connection, OptionalExtension};
-use serde_json::Value;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// One write; a group of them is one transaction.
@@ -27,12 +28,57 @@ pub enum Write {
     /// A machine, version, alias, activity or tag set; `None` deletes it.
     Resource { kind: &'static str, arn: String, body: Option<String> },
     /// A new execution: its record, first checkpoint and `ExecutionStarted`.
-    Execution { arn: String, record: String, checkpoint: String, started: String, lease: Lease },
+    Execution { arn: String, record: String, checkpoint: String, started: Event, lease: Lease },
     /// Progress: events, then a checkpoint, or the final record. Events and
-    /// checkpoint travel as values and become text on the writer thread:
-    /// formatting them is much of a commit's work, and the engine's
-    /// thread runs every execution.
-    Progress { arn: String, events: Vec<Value>, checkpoint: Option<Box<Checkpoint>>, record: Option<String> },
+    /// checkpoint travel as values and become text on the store's
+    /// formatting thread: formatting them is much of a commit's work, and
+    /// the engine's thread runs every execution.
+    Progress { arn: String, events: Vec<Event>, checkpoint: Option<Box<Checkpoint>>, record: Option<String> },
+}
+
+/// A write as a backend keeps it: JSON text throughout.
+#[derive(Debug)]
+pub enum Row {
+    Resource {
+        kind: &'static str,
+        arn: String,
+        body: Option<String>,
+    },
+    Execution {
+        arn: String,
+        record: String,
+        checkpoint: String,
+        started: String,
+        lease: Lease,
+    },
+    /// `first`: the id of the first of `events` (0 when there are none).
+    Progress {
+        arn: String,
+        first: u64,
+        events: String,
+        checkpoint: Option<String>,
+        record: Option<String>,
+    },
+}
+
+impl Write {
+    fn into_row(self) -> Result<Row, String> {
+        let text = |e: serde_json::Error| e.to_string();
+        Ok(match self {
+            Write::Resource { kind, arn, body } => Row::Resource { kind, arn, body },
+            Write::Execution { arn, record, checkpoint, started, lease } => {
+                let started = serde_json::to_string(&[started]).map_err(text)?;
+                Row::Execution { arn, record, checkpoint, started, lease }
+            }
+            Write::Progress { arn, events, checkpoint, record } => Row::Progress {
+                arn,
+                first: events.first().map_or(0, |e| e.id),
+                events: serde_json::to_string(&events).map_err(text)?,
+                checkpoint: checkpoint.map(|c| serde_json::to_string(&c)).transpose().map_err(text)?,
+                record,
+            },
+        })
+    }
 }
 
 /// Who holds an execution, until when (unix milliseconds).
@@ -52,8 +98,8 @@ pub struct Loaded {
 
 /// What a database does for the server (runs on the writer thread).
 pub trait Backend: Send {
-    /// Applies the writes in one transaction, durable when it returns.
-    fn apply(&mut self, writes: &[Write]) -> Result<(), String>;
+    /// Applies the rows in one transaction, durable when it returns.
+    fn apply(&mut self, rows: &[Row]) -> Result<(), String>;
     fn load(&mut self) -> Result<Loaded, String>;
     /// One execution's events, in order, as JSON arrays of events (one per
     /// commit).
@@ -70,7 +116,8 @@ pub trait Backend: Send {
 }
 
 /// The schema, one migration per version (`PRAGMA user_version`).
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE resources (arn TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL);
     CREATE TABLE executions (
@@ -94,10 +141,64 @@ const MIGRATIONS: &[&str] = &["
         checkpoint TEXT
     );
     CREATE INDEX journal_execution ON journal (execution, first);
-"];
+",
+    "
+    -- Each journal row points at its execution's previous row, and `heads`
+    -- holds each execution's latest row. An index on (execution, first)
+    -- put every commit's entry on a page of its own among the executions
+    -- in flight: it doubled the pages each group of commits wrote and
+    -- synced. A head is a few bytes, so those in flight share a few pages.
+    ALTER TABLE journal ADD COLUMN prev INTEGER;
+    UPDATE journal SET prev = (SELECT max(p.seq) FROM journal p
+                               WHERE p.execution = journal.execution AND p.seq < journal.seq);
+    CREATE TABLE heads (execution INTEGER PRIMARY KEY, last INTEGER NOT NULL);
+    INSERT INTO heads (execution, last) SELECT execution, max(seq) FROM journal GROUP BY execution;
+    DROP INDEX journal_execution;
+",
+];
+
+/// One execution's journal rows, newest first, from its head back along
+/// `prev` (`?1`: the execution's ARN).
+const CHAIN: &str = "WITH RECURSIVE chain(seq) AS (
+        SELECT h.last FROM heads h JOIN executions e ON h.execution = e.seq WHERE e.arn = ?1
+        UNION ALL SELECT j.prev FROM journal j JOIN chain c ON j.seq = c.seq WHERE j.prev IS NOT NULL)";
 
 pub struct Sqlite {
     conn: Connection,
+    /// The executions in flight: ARN → (execution row, latest journal
+    /// row), known once written or read; dropped at an execution's end.
+    open: HashMap<String, (i64, i64)>,
+    /// Wakes the checkpointer after a commit (none for a database in memory).
+    checkpoints: Option<mpsc::SyncSender<()>>,
+}
+
+/// The least time between two copies of the log into the database file.
+const CHECKPOINT_SPACING: Duration = Duration::from_millis(100);
+/// A log this long (in pages) is copied whole, holding writers a moment:
+/// a server that never pauses would otherwise grow it without end.
+const LOG_PAGES_BEFORE_RESTART: i64 = 16_384;
+
+/// Copies the write-ahead log into the database file on a thread of its
+/// own. SQLite would do it inside the commit that fills the log, on the
+/// writer's thread and with an fsync of the database file, and every
+/// execution waiting on that group would wait for the copy too.
+fn start_checkpointer(file: &Path) -> Result<mpsc::SyncSender<()>, String> {
+    let conn = Connection::open(file).map_err(|e| format!("cannot open {}: {e}", file.display()))?;
+    conn.busy_timeout(Duration::from_secs(5)).map_err(sql)?;
+    let (tx, rx) = mpsc::sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name("aslc-checkpoint".into())
+        .spawn(move || {
+            while rx.recv().is_ok() {
+                let log = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1));
+                if log.is_ok_and(|pages| pages > LOG_PAGES_BEFORE_RESTART) {
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()));
+                }
+                std::thread::sleep(CHECKPOINT_SPACING);
+            }
+        })
+        .map_err(|e| format!("cannot start the checkpoint thread: {e}"))?;
+    Ok(tx)
 }
 
 fn sql(e: rusqlite::Error) -> String {
@@ -108,20 +209,27 @@ impl Sqlite {
     /// Opens (creating if needed) `dir/aslc.sqlite3`, or a database in
     /// memory when `dir` is `None`, and brings its schema up to date.
     pub fn open(dir: Option<&Path>) -> Result<Sqlite, String> {
-        let conn = match dir {
+        let file = match dir {
             Some(d) => {
                 std::fs::create_dir_all(d)
                     .map_err(|e| format!("cannot create the data folder {}: {e}", d.display()))?;
-                let file = d.join("aslc.sqlite3");
-                Connection::open(&file).map_err(|e| format!("cannot open {}: {e}", file.display()))?
+                Some(d.join("aslc.sqlite3"))
             }
+            None => None,
+        };
+        let conn = match &file {
+            Some(f) => Connection::open(f).map_err(|e| format!("cannot open {}: {e}", f.display()))?,
             None => Connection::open_in_memory().map_err(sql)?,
         };
         conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| format!("cannot use the data folder: {e}"))?;
         conn.pragma_update(None, "synchronous", "FULL").map_err(sql)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(sql)?;
-        let mut db = Sqlite { conn };
+        conn.busy_timeout(Duration::from_secs(5)).map_err(sql)?;
+        let mut db = Sqlite { conn, open: HashMap::new(), checkpoints: None };
         db.migrate()?;
+        if let Some(f) = &file {
+            db.conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(sql)?;
+            db.checkpoints = Some(start_checkpointer(f)?);
+        }
         Ok(db)
     }
 
@@ -144,11 +252,16 @@ impl Sqlite {
 }
 
 impl Backend for Sqlite {
-    fn apply(&mut self, writes: &[Write]) -> Result<(), String> {
-        let tx = self.conn.transaction().map_err(sql)?;
-        for w in writes {
-            match w {
-                Write::Resource { kind, arn, body: Some(body) } => {
+    fn apply(&mut self, rows: &[Row]) -> Result<(), String> {
+        // Immediate: the write lock is awaited up front (the checkpointer
+        // takes it a moment to restart the log); a read that became a write
+        // would fail instead of waiting.
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
+        // Heads moved by this transaction, for the cache once it commits.
+        let mut moved: Vec<(String, Option<(i64, i64)>)> = Vec::new();
+        for row in rows {
+            match row {
+                Row::Resource { kind, arn, body: Some(body) } => {
                     tx.execute(
                         "INSERT INTO resources (arn, kind, body) VALUES (?1, ?2, ?3)
                          ON CONFLICT (arn) DO UPDATE SET kind = ?2, body = ?3",
@@ -156,10 +269,10 @@ impl Backend for Sqlite {
                     )
                     .map_err(sql)?;
                 }
-                Write::Resource { arn, body: None, .. } => {
+                Row::Resource { arn, body: None, .. } => {
                     tx.execute("DELETE FROM resources WHERE arn = ?1", params![arn]).map_err(sql)?;
                 }
-                Write::Execution { arn, record, checkpoint, started, lease } => {
+                Row::Execution { arn, record, checkpoint, started, lease } => {
                     tx.prepare_cached(
                         "INSERT INTO executions (arn, status, record, lease_owner, lease_until)
                          VALUES (?1, 'RUNNING', ?2, ?3, ?4)",
@@ -170,23 +283,38 @@ impl Backend for Sqlite {
                     tx.prepare_cached(
                         "INSERT INTO journal (execution, first, events, checkpoint) VALUES (?1, 1, ?2, ?3)",
                     )
-                    .and_then(|mut s| s.execute(params![seq, format!("[{started}]"), checkpoint]))
+                    .and_then(|mut s| s.execute(params![seq, started, checkpoint]))
                     .map_err(sql)?;
+                    let head = tx.last_insert_rowid();
+                    tx.prepare_cached("INSERT INTO heads (execution, last) VALUES (?1, ?2)")
+                        .and_then(|mut s| s.execute(params![seq, head]))
+                        .map_err(sql)?;
+                    moved.push((arn.clone(), Some((seq, head))));
                 }
-                Write::Progress { arn, events, checkpoint, record } => {
-                    let seq: i64 = tx
-                        .prepare_cached("SELECT seq FROM executions WHERE arn = ?1")
-                        .and_then(|mut s| s.query_row(params![arn], |r| r.get(0)))
-                        .map_err(|e| format!("{arn}: {e}"))?;
-                    let first = events.first().and_then(|e| e["id"].as_i64()).unwrap_or(0);
-                    let events = serde_json::to_string(events).map_err(|e| e.to_string())?;
-                    let checkpoint =
-                        checkpoint.as_ref().map(serde_json::to_string).transpose().map_err(|e| e.to_string())?;
+                Row::Progress { arn, first, events, checkpoint, record } => {
+                    // An earlier row of this group may have moved the head.
+                    let known = moved.iter().rev().find(|(a, _)| a == arn).map_or(self.open.get(arn).copied(), |m| m.1);
+                    let (seq, prev) = match known {
+                        Some(k) => k,
+                        None => tx
+                            .prepare_cached(
+                                "SELECT e.seq, h.last FROM executions e JOIN heads h ON h.execution = e.seq
+                                 WHERE e.arn = ?1",
+                            )
+                            .and_then(|mut s| s.query_row(params![arn], |r| Ok((r.get(0)?, r.get(1)?))))
+                            .map_err(|e| format!("{arn}: {e}"))?,
+                    };
                     tx.prepare_cached(
-                        "INSERT INTO journal (execution, first, events, checkpoint) VALUES (?1, ?2, ?3, ?4)",
+                        "INSERT INTO journal (execution, first, events, checkpoint, prev) VALUES (?1, ?2, ?3, ?4, ?5)",
                     )
-                    .and_then(|mut s| s.execute(params![seq, first, events, checkpoint]))
+                    .and_then(|mut s| s.execute(params![seq, first, events, checkpoint, prev]))
                     .map_err(sql)?;
+                    let head = tx.last_insert_rowid();
+                    tx.prepare_cached("UPDATE heads SET last = ?2 WHERE execution = ?1")
+                        .and_then(|mut s| s.execute(params![seq, head]))
+                        .map_err(sql)?;
+                    // An ended execution leaves the cache (a redrive reads its head again).
+                    moved.push((arn.clone(), record.is_none().then_some((seq, head))));
                     if let Some(r) = record {
                         let status = serde_json::from_str::<serde_json::Value>(r)
                             .ok()
@@ -202,7 +330,18 @@ impl Backend for Sqlite {
                 }
             }
         }
-        tx.commit().map_err(sql)
+        tx.commit().map_err(sql)?;
+        for (arn, head) in moved {
+            match head {
+                Some(h) => self.open.insert(arn, h),
+                None => self.open.remove(&arn),
+            };
+        }
+        if let Some(c) = &self.checkpoints {
+            // Full: a copy is due already.
+            let _ = c.try_send(());
+        }
+        Ok(())
     }
 
     fn load(&mut self) -> Result<Loaded, String> {
@@ -221,31 +360,24 @@ impl Backend for Sqlite {
     }
 
     fn history(&mut self, arn: &str) -> Result<Vec<String>, String> {
-        let mut s = self
-            .conn
-            .prepare_cached(
-                "SELECT journal.events FROM journal JOIN executions ON journal.execution = executions.seq
-             WHERE executions.arn = ?1 AND journal.events != '[]' ORDER BY journal.first, journal.seq",
-            )
-            .map_err(sql)?;
+        let query = format!(
+            "{CHAIN} SELECT j.events FROM journal j JOIN chain c ON j.seq = c.seq WHERE j.events != '[]' ORDER BY j.seq"
+        );
+        let mut s = self.conn.prepare_cached(&query).map_err(sql)?;
         let rows = s.query_map(params![arn], |r| r.get(0)).map_err(sql)?;
         rows.map(|r| r.map_err(sql)).collect()
     }
 
     fn last_checkpoint(&mut self, arn: &str) -> Result<Option<String>, String> {
-        self.conn
-            .query_row(
-                "SELECT j.checkpoint FROM journal j JOIN executions e ON j.execution = e.seq
-                 WHERE e.arn = ?1 AND j.checkpoint IS NOT NULL ORDER BY j.seq DESC LIMIT 1",
-                params![arn],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sql)
+        let query = format!(
+            "{CHAIN} SELECT j.checkpoint FROM journal j JOIN chain c ON j.seq = c.seq
+             WHERE j.checkpoint IS NOT NULL ORDER BY j.seq DESC LIMIT 1"
+        );
+        self.conn.query_row(&query, params![arn], |r| r.get(0)).optional().map_err(sql)
     }
 
     fn claim(&mut self, lease: &Lease, now: i64) -> Result<Vec<(String, String)>, String> {
-        let tx = self.conn.transaction().map_err(sql)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
         tx.execute(
             "UPDATE executions SET lease_owner = ?1, lease_until = ?2 WHERE status = 'RUNNING'
              AND (lease_owner IS NULL OR lease_owner = ?1 OR lease_until < ?3)",
@@ -254,11 +386,12 @@ impl Backend for Sqlite {
         .map_err(sql)?;
         let claimed = {
             // Each claimed execution's latest checkpoint.
+            // A running execution's latest row always has its checkpoint.
             let mut s = tx
                 .prepare(
-                    "SELECT e.arn, (SELECT j.checkpoint FROM journal j WHERE j.execution = e.seq
-                                    AND j.checkpoint IS NOT NULL ORDER BY j.seq DESC LIMIT 1)
-                     FROM executions e WHERE e.status = 'RUNNING' AND e.lease_owner = ?1 ORDER BY e.seq",
+                    "SELECT e.arn, j.checkpoint FROM executions e JOIN heads h ON h.execution = e.seq
+                     JOIN journal j ON j.seq = h.last
+                     WHERE e.status = 'RUNNING' AND e.lease_owner = ?1 ORDER BY e.seq",
                 )
                 .map_err(sql)?;
             let rows =
@@ -299,8 +432,10 @@ impl Backend for Sqlite {
     }
 }
 
-enum Job {
-    Write(Vec<Write>, oneshot::Sender<Result<(), String>>),
+/// What the store's threads are asked: writes (`W`: `Write` from the
+/// engine, `Row` once formatted) and reads, answered in the order asked.
+enum Job<W> {
+    Write(Vec<W>, oneshot::Sender<Result<(), String>>),
     History(String, oneshot::Sender<Result<Vec<String>, String>>),
     Checkpoint(String, oneshot::Sender<Result<Option<String>, String>>),
     Renew(Lease),
@@ -309,31 +444,53 @@ enum Job {
 /// The server's handle on its backend's writer thread.
 #[derive(Clone)]
 pub struct Store {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Job<Write>>,
 }
 
 /// The most writes one transaction groups.
 const GROUP: usize = 4096;
-/// A group closes when no write has arrived for this long...
-const GATHER_QUIET: Duration = Duration::from_micros(100);
-/// ...or when its first write has waited this long.
-const GATHER_AT_MOST: Duration = Duration::from_millis(2);
 
 impl Store {
-    /// Starts the writer thread over `backend`.
+    /// Starts the store's threads over `backend`: one formats writes into
+    /// rows, the other writes groups of rows. A group is formatted while the
+    /// one before it is written and synced.
     pub fn start(mut backend: Box<dyn Backend>) -> Store {
-        let (tx, rx) = mpsc::channel::<Job>();
+        let (tx, rx) = mpsc::channel::<Job<Write>>();
+        let (rows_tx, rows_rx) = mpsc::channel::<Job<Row>>();
+        std::thread::Builder::new()
+            .name("aslc-format".into())
+            .spawn(move || {
+                for job in rx {
+                    let job = match job {
+                        Job::Write(writes, reply) => match writes.into_iter().map(Write::into_row).collect() {
+                            Ok(rows) => Job::Write(rows, reply),
+                            Err(e) => {
+                                let _ = reply.send(Err(e));
+                                continue;
+                            }
+                        },
+                        Job::History(arn, reply) => Job::History(arn, reply),
+                        Job::Checkpoint(arn, reply) => Job::Checkpoint(arn, reply),
+                        Job::Renew(lease) => Job::Renew(lease),
+                    };
+                    if rows_tx.send(job).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map(|_| ())
+            .unwrap_or_else(|e| eprintln!("aslc: cannot start the store's formatting thread: {e}"));
+        let rx = rows_rx;
         std::thread::Builder::new()
             .name("aslc-store".into())
             .spawn(move || {
+                // A group is what arrived while the last one was written:
+                // under load groups grow by themselves, and the engine's
+                // thread makes the next group while this one is written.
                 while let Ok(first) = rx.recv() {
                     let mut jobs = vec![first];
-                    // Gather what arrives while the server is still busy
-                    // handing out work: until it pauses, or for a moment.
-                    let until = Instant::now() + GATHER_AT_MOST;
                     while jobs.len() < GROUP {
-                        let left = until.saturating_duration_since(Instant::now());
-                        match rx.recv_timeout(GATHER_QUIET.min(left)) {
+                        match rx.try_recv() {
                             Ok(j) => jobs.push(j),
                             Err(_) => break,
                         }
@@ -371,7 +528,7 @@ impl Store {
 }
 
 /// One transaction for every write of the group; reads after it.
-fn run_group(backend: &mut dyn Backend, jobs: Vec<Job>) {
+fn run_group(backend: &mut dyn Backend, jobs: Vec<Job<Row>>) {
     let mut writes = Vec::new();
     let mut waiting = Vec::new();
     let mut reads = Vec::new();
@@ -391,7 +548,7 @@ fn run_group(backend: &mut dyn Backend, jobs: Vec<Job>) {
             Err(_) => {
                 let mut rest = writes.into_iter();
                 for (n, reply) in waiting {
-                    let mine: Vec<Write> = rest.by_ref().take(n).collect();
+                    let mine: Vec<Row> = rest.by_ref().take(n).collect();
                     let _ = reply.send(backend.apply(&mine));
                 }
             }
@@ -419,6 +576,10 @@ mod tests {
         Lease { owner: owner.into(), until: 10_000 }
     }
 
+    fn event(id: u64) -> Event {
+        Event { id, previous: id - 1, time: chrono::DateTime::UNIX_EPOCH, kind: "PassStateEntered", details: None }
+    }
+
     #[test]
     fn executions_progress_and_are_claimed_by_lease() {
         let mut db = Sqlite::open(None).expect("opens in memory");
@@ -426,22 +587,30 @@ mod tests {
             arn: "e1".into(),
             record: r#"{"status":"RUNNING"}"#.into(),
             checkpoint: "{}".into(),
-            started: r#"{"id":1}"#.into(),
+            started: event(1),
             lease: lease("a"),
         };
-        db.apply(&[new]).expect("applies");
+        db.apply(&[new.into_row().expect("formats")]).expect("applies");
         let progress = Write::Progress {
             arn: "e1".into(),
-            events: vec![serde_json::json!({"id": 2})],
+            events: vec![event(2)],
             checkpoint: Some(Box::new(Checkpoint::started(serde_json::json!({})))),
             record: None,
         };
-        db.apply(&[progress]).expect("applies");
-        assert_eq!(db.history("e1").expect("reads"), vec![r#"[{"id":1}]"#, r#"[{"id":2}]"#]);
+        db.apply(&[progress.into_row().expect("formats")]).expect("applies");
+        let ids: Vec<Vec<u64>> = db
+            .history("e1")
+            .expect("reads")
+            .iter()
+            .map(|text| {
+                let events: Vec<serde_json::Value> = serde_json::from_str(text).expect("a JSON array");
+                events.iter().filter_map(|e| e["id"].as_u64()).collect()
+            })
+            .collect();
+        assert_eq!(ids, [[1], [2]]);
         // A write for an execution that does not exist fails its transaction.
-        let stray =
-            Write::Progress { arn: "nope".into(), events: vec![serde_json::json!({})], checkpoint: None, record: None };
-        assert!(db.apply(&[stray]).is_err());
+        let stray = Write::Progress { arn: "nope".into(), events: vec![event(1)], checkpoint: None, record: None };
+        assert!(db.apply(&[stray.into_row().expect("formats")]).is_err());
         // Another owner cannot take a live lease; an expired one it can.
         assert!(db.claim(&lease("b"), 5_000).expect("claims").is_empty());
         let claimed = db.claim(&lease("b"), 20_000).expect("claims");
@@ -453,7 +622,7 @@ mod tests {
             checkpoint: None,
             record: Some(r#"{"status":"SUCCEEDED"}"#.into()),
         };
-        db.apply(&[end]).expect("applies");
+        db.apply(&[end.into_row().expect("formats")]).expect("applies");
         assert!(db.claim(&lease("b"), 20_000).expect("claims").is_empty());
         assert_eq!(db.load().expect("loads").executions, vec![r#"{"status":"SUCCEEDED"}"#]);
     }
@@ -463,5 +632,35 @@ mod tests {
         let mut db = Sqlite::open(None).expect("opens");
         let a = db.owner_id().expect("id");
         assert_eq!(db.owner_id().expect("id"), a);
+    }
+
+    #[test]
+    fn a_schema_1_folder_keeps_its_histories_and_goes_on() {
+        let dir = std::env::temp_dir().join(format!("aslc-store-migration-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("a folder");
+        {
+            let old = Connection::open(dir.join("aslc.sqlite3")).expect("opens");
+            old.execute_batch(MIGRATIONS[0]).expect("schema 1");
+            old.execute_batch(
+                r#"PRAGMA user_version = 1;
+                INSERT INTO executions (seq, arn, status, record) VALUES (1, 'a', 'RUNNING', '{}'), (2, 'b', 'RUNNING', '{}');
+                INSERT INTO journal (seq, execution, first, events, checkpoint) VALUES
+                    (1, 1, 1, '[{"id":1}]', '"a1"'), (2, 2, 1, '[{"id":1}]', '"b1"'),
+                    (3, 1, 2, '[{"id":2}]', '"a2"'), (4, 1, 3, '[]', '"a3"');"#,
+            )
+            .expect("rows");
+        }
+        let mut db = Sqlite::open(Some(&dir)).expect("migrates");
+        assert_eq!(db.history("a").expect("reads"), vec![r#"[{"id":1}]"#, r#"[{"id":2}]"#]);
+        assert_eq!(db.last_checkpoint("a").expect("reads").as_deref(), Some(r#""a3""#));
+        let claimed = db.claim(&lease("x"), 0).expect("claims");
+        assert_eq!(claimed, vec![("a".into(), r#""a3""#.into()), ("b".into(), r#""b1""#.into())]);
+        let progress = Write::Progress { arn: "a".into(), events: vec![event(3)], checkpoint: None, record: None };
+        db.apply(&[progress.into_row().expect("formats")]).expect("applies");
+        assert_eq!(db.history("a").expect("reads").len(), 3);
+        assert_eq!(db.history("b").expect("reads").len(), 1);
+        drop(db);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

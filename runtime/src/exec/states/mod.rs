@@ -78,8 +78,8 @@ impl Cx<'_> {
         history: Rc<RefCell<History>>,
         saved: Option<SavedFlow>,
     ) -> Result<Value, StatesError> {
-        let ended = saved.as_ref().filter(|s| s.ended).map(|s| s.input.clone());
-        let input = saved.as_ref().map_or(input, |s| s.input.clone());
+        let ended = saved.as_ref().filter(|s| s.ended).map(|s| s.input.value());
+        let input = saved.as_ref().map_or(input, |s| s.input.value());
         let flow = self.flow.child(vars, history, index, &input, saved);
         let out = match ended {
             Some(output) => Ok(output),
@@ -212,7 +212,7 @@ impl Cx<'_> {
 
     /// Runs `work` (Task, Parallel, Map) under the state's Retry policy,
     /// then the result processing; an error goes to the first matching catcher.
-    pub async fn with_policy<F, Fut>(&self, raw: Value, mut work: F) -> Result<Step, StatesError>
+    pub async fn with_policy<F, Fut>(&self, mut raw: Value, mut work: F) -> Result<Step, StatesError>
     where
         F: FnMut(u64, Value) -> Fut,
         Fut: Future<Output = Result<Value, StatesError>>,
@@ -236,7 +236,7 @@ impl Cx<'_> {
             if let Some(slot) = &self.flow.slot {
                 slot.attempt(attempt, &counts);
             }
-            match self.attempt(&raw, attempt, &mut work).await {
+            match self.attempt(&mut raw, attempt, &mut work).await {
                 Err(e) if !e.is_runtime() => {
                     let Some(i) = self.retrier(&e) else {
                         break Err(e);
@@ -269,7 +269,7 @@ impl Cx<'_> {
     async fn probed_policy<F, Fut>(
         &self,
         probe: &crate::test_state::Probe,
-        raw: Value,
+        mut raw: Value,
         mut work: F,
     ) -> Result<Step, StatesError>
     where
@@ -277,7 +277,7 @@ impl Cx<'_> {
         Fut: Future<Output = Result<Value, StatesError>>,
     {
         let attempt = probe.retry_count;
-        match self.attempt(&raw, attempt, &mut work).await {
+        match self.attempt(&mut raw, attempt, &mut work).await {
             Err(e) if !e.is_runtime() => {
                 if let Some(i) = self.retrier(&e) {
                     probe.detail("retryIndex", i as u64);
@@ -296,7 +296,8 @@ impl Cx<'_> {
 
     /// One attempt at the state's work, from its input processing to its
     /// output.
-    async fn attempt<F, Fut>(&self, raw: &Value, attempt: u64, work: &mut F) -> Result<Step, StatesError>
+    /// `raw` is intact after any error a retrier or catcher may take.
+    async fn attempt<F, Fut>(&self, raw: &mut Value, attempt: u64, work: &mut F) -> Result<Step, StatesError>
     where
         F: FnMut(u64, Value) -> Fut,
         Fut: Future<Output = Result<Value, StatesError>>,
@@ -314,7 +315,7 @@ impl Cx<'_> {
 
     /// JSONPath: `ResultSelector`, `Assign`, `ResultPath`, `OutputPath`.
     /// JSONata: `Output` and `Assign`, which may read `$states.result`.
-    fn finish(&self, raw: &Value, result: Value, context: &Context<'_>) -> Result<Step, StatesError> {
+    fn finish(&self, raw: &mut Value, result: Value, context: &Context<'_>) -> Result<Step, StatesError> {
         let vars = &self.flow.vars;
         self.record("result", &result);
         if self.jsonata() {
@@ -332,7 +333,11 @@ impl Cx<'_> {
         self.record("afterResultSelector", &result);
         let assigned =
             evaluate_assign(self.state.assign.as_ref(), &Env { input: &result, context, vars }, &Value::Null, "")?;
-        let merged = io::merge_result(raw.clone(), result, self.state.result_path.as_ref())?;
+        // Once `ResultPath` is known to apply, only a runtime error (never
+        // retried nor caught) can follow: the raw input is merged into, not
+        // copied.
+        io::check_result_path(raw, self.state.result_path.as_ref())?;
+        let merged = io::merge_result(std::mem::take(raw), result, self.state.result_path.as_ref())?;
         self.record("afterResultPath", &merged);
         let output = io::select_from(merged, context, vars, self.state.output_path.as_ref())?;
         apply_assign(self.flow, &assigned);

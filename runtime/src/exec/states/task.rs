@@ -21,11 +21,7 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
     let state = &cx.state.name;
     let kind = ResourceKind::of(&t.resource);
     let legacy = matches!(kind, ResourceKind::LegacyLambda);
-    let (prefix, details_key) = match kind {
-        ResourceKind::LegacyLambda => ("LambdaFunction", "lambdaFunction"),
-        ResourceKind::Activity => ("Activity", "activity"),
-        _ => ("Task", "task"),
-    };
+    let events = TaskEvents::of(&kind);
     // What AWS names when the result is too large.
     let result_id = match &kind {
         ResourceKind::LegacyLambda => t.resource.as_str(),
@@ -44,8 +40,8 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
             });
         }
         // Event details are built only when the history keeps them.
-        let key = format!("{details_key}ScheduledEventDetails");
-        cx.flow.event_with(&format!("{prefix}Scheduled"), || {
+        let (scheduled, key) = events.scheduled;
+        cx.flow.event_with(scheduled, || {
             let details = match kind {
                 ResourceKind::LegacyLambda => json!({"resource": t.resource, "input": parameters.to_string(), "inputDetails": not_truncated()}),
                 ResourceKind::Service { resource_type, resource } => json!({
@@ -63,13 +59,13 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
                 }
                 ResourceKind::Other => json!({"resourceType": "", "resource": t.resource, "region": REGION, "parameters": parameters.to_string()}),
             };
-            (key.as_str(), details)
+            (key, details)
         });
         // An activity starts when a worker takes it.
         let callbacks = cx.exec.callbacks.as_deref().zip(cx.task_token);
         let activity = matches!(kind, ResourceKind::Activity);
         if !(activity && callbacks.is_some()) {
-            cx.flow.event(&format!("{prefix}Started"), None);
+            cx.flow.event(events.started, None);
         }
         let callback = t.resource.ends_with(".waitForTaskToken");
         let starter = nested(cx, kind).filter(|_| !callback);
@@ -96,21 +92,63 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
                 if !crate::io::fits(&result, MAX_PAYLOAD_BYTES) {
                     return Err(StatesError::result_too_large(result_id));
                 }
-                let key = format!("{details_key}SucceededEventDetails");
-                cx.flow.event_with(&format!("{prefix}Succeeded"), || {
-                    (key.as_str(), json!({"output": result.to_string(), "outputDetails": not_truncated()}))
+                let (succeeded, key) = events.succeeded;
+                cx.flow.event_with(succeeded, || {
+                    (key, json!({"output": result.to_string(), "outputDetails": not_truncated()}))
                 });
                 Ok(result)
             }
             Err(e) => {
                 let timed_out = e.name() == names::TIMEOUT || e.name() == names::HEARTBEAT_TIMEOUT;
-                let (kind, d) = if timed_out { ("TimedOut", json!({"error": e.error})) } else { ("Failed", json!({"error": e.error, "cause": e.cause})) };
-                cx.flow.event(&format!("{prefix}{kind}"), Some((&format!("{details_key}{kind}EventDetails"), d)));
+                let ((kind, key), d) = if timed_out {
+                    (events.timed_out, json!({"error": e.error}))
+                } else {
+                    (events.failed, json!({"error": e.error, "cause": e.cause}))
+                };
+                cx.flow.event(kind, Some((key, d)));
                 Err(e)
             }
         }
     })
     .await
+}
+
+/// The event types (and their details members) of a Task's call: legacy
+/// Lambda ARNs and activities have their own families.
+struct TaskEvents {
+    scheduled: (&'static str, &'static str),
+    started: &'static str,
+    succeeded: (&'static str, &'static str),
+    failed: (&'static str, &'static str),
+    timed_out: (&'static str, &'static str),
+}
+
+impl TaskEvents {
+    fn of(kind: &ResourceKind) -> TaskEvents {
+        match kind {
+            ResourceKind::LegacyLambda => TaskEvents {
+                scheduled: ("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails"),
+                started: "LambdaFunctionStarted",
+                succeeded: ("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails"),
+                failed: ("LambdaFunctionFailed", "lambdaFunctionFailedEventDetails"),
+                timed_out: ("LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails"),
+            },
+            ResourceKind::Activity => TaskEvents {
+                scheduled: ("ActivityScheduled", "activityScheduledEventDetails"),
+                started: "ActivityStarted",
+                succeeded: ("ActivitySucceeded", "activitySucceededEventDetails"),
+                failed: ("ActivityFailed", "activityFailedEventDetails"),
+                timed_out: ("ActivityTimedOut", "activityTimedOutEventDetails"),
+            },
+            _ => TaskEvents {
+                scheduled: ("TaskScheduled", "taskScheduledEventDetails"),
+                started: "TaskStarted",
+                succeeded: ("TaskSucceeded", "taskSucceededEventDetails"),
+                failed: ("TaskFailed", "taskFailedEventDetails"),
+                timed_out: ("TaskTimedOut", "taskTimedOutEventDetails"),
+            },
+        }
+    }
 }
 
 /// Where a `states:startExecution` task starts its child: the server's
