@@ -47,18 +47,68 @@ pub enum Row {
     Execution {
         arn: String,
         record: String,
-        checkpoint: String,
-        started: String,
+        checkpoint: Packed,
+        started: Packed,
         lease: Lease,
     },
     /// `first`: the id of the first of `events` (0 when there are none).
     Progress {
         arn: String,
         first: u64,
-        events: String,
-        checkpoint: Option<String>,
+        events: Packed,
+        checkpoint: Option<Packed>,
         record: Option<String>,
     },
+}
+
+/// Journal text as it is stored: long text compressed (LZ4 block, its
+/// length first), as a blob. A history repeats each state's input and
+/// output in several events and the checkpoint again, and the bytes each
+/// group of commits writes and syncs bound how fast durable executions go.
+#[derive(Debug)]
+pub enum Packed {
+    Text(String),
+    Lz4(Vec<u8>),
+}
+
+/// Text shorter than this is kept as it is (an empty `[]` among them).
+const PACK_FROM: usize = 256;
+
+impl Packed {
+    pub fn of(text: String) -> Packed {
+        if text.len() < PACK_FROM {
+            Packed::Text(text)
+        } else {
+            Packed::Lz4(lz4_flex::block::compress_prepend_size(text.as_bytes()))
+        }
+    }
+
+    /// Reads a stored column back: text as it is, a blob unpacked.
+    fn unpack(v: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<String> {
+        use rusqlite::types::{FromSqlError, ValueRef};
+        match v {
+            ValueRef::Blob(b) => lz4_flex::block::decompress_size_prepended(b)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| String::from_utf8(bytes).map_err(|e| e.to_string()))
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, v.data_type(), e.into())),
+            ValueRef::Text(t) => String::from_utf8(t.to_vec())
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, v.data_type(), e.into())),
+            _ => Err(rusqlite::Error::FromSqlConversionFailure(
+                0,
+                v.data_type(),
+                FromSqlError::InvalidType.to_string().into(),
+            )),
+        }
+    }
+}
+
+impl rusqlite::ToSql for Packed {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(match self {
+            Packed::Text(t) => t.as_str().into(),
+            Packed::Lz4(b) => b.as_slice().into(),
+        })
+    }
 }
 
 impl Write {
@@ -67,14 +117,14 @@ impl Write {
         Ok(match self {
             Write::Resource { kind, arn, body } => Row::Resource { kind, arn, body },
             Write::Execution { arn, record, checkpoint, started, lease } => {
-                let started = serde_json::to_string(&[started]).map_err(text)?;
-                Row::Execution { arn, record, checkpoint, started, lease }
+                let started = Packed::of(serde_json::to_string(&[started]).map_err(text)?);
+                Row::Execution { arn, record, checkpoint: Packed::of(checkpoint), started, lease }
             }
             Write::Progress { arn, events, checkpoint, record } => Row::Progress {
                 arn,
                 first: events.first().map_or(0, |e| e.id),
-                events: serde_json::to_string(&events).map_err(text)?,
-                checkpoint: checkpoint.map(|c| serde_json::to_string(&c)).transpose().map_err(text)?,
+                events: Packed::of(serde_json::to_string(&events).map_err(text)?),
+                checkpoint: checkpoint.map(|c| serde_json::to_string(&c).map(Packed::of)).transpose().map_err(text)?,
                 record,
             },
         })
@@ -364,7 +414,7 @@ impl Backend for Sqlite {
             "{CHAIN} SELECT j.events FROM journal j JOIN chain c ON j.seq = c.seq WHERE j.events != '[]' ORDER BY j.seq"
         );
         let mut s = self.conn.prepare_cached(&query).map_err(sql)?;
-        let rows = s.query_map(params![arn], |r| r.get(0)).map_err(sql)?;
+        let rows = s.query_map(params![arn], |r| Packed::unpack(r.get_ref(0)?)).map_err(sql)?;
         rows.map(|r| r.map_err(sql)).collect()
     }
 
@@ -373,7 +423,7 @@ impl Backend for Sqlite {
             "{CHAIN} SELECT j.checkpoint FROM journal j JOIN chain c ON j.seq = c.seq
              WHERE j.checkpoint IS NOT NULL ORDER BY j.seq DESC LIMIT 1"
         );
-        self.conn.query_row(&query, params![arn], |r| r.get(0)).optional().map_err(sql)
+        self.conn.query_row(&query, params![arn], |r| Packed::unpack(r.get_ref(0)?)).optional().map_err(sql)
     }
 
     fn claim(&mut self, lease: &Lease, now: i64) -> Result<Vec<(String, String)>, String> {
@@ -394,8 +444,9 @@ impl Backend for Sqlite {
                      WHERE e.status = 'RUNNING' AND e.lease_owner = ?1 ORDER BY e.seq",
                 )
                 .map_err(sql)?;
-            let rows =
-                s.query_map(params![lease.owner], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?))).map_err(sql)?;
+            let rows = s
+                .query_map(params![lease.owner], |r| Ok((r.get(0)?, Packed::unpack(r.get_ref(1)?).ok())))
+                .map_err(sql)?;
             let mut out = Vec::new();
             for r in rows {
                 let (arn, cp) = r.map_err(sql)?;
@@ -662,5 +713,33 @@ mod tests {
         assert_eq!(db.history("b").expect("reads").len(), 1);
         drop(db);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn long_journal_text_is_packed_and_reads_back_the_same() {
+        let mut db = Sqlite::open(None).expect("opens in memory");
+        let input = serde_json::json!({"text": "x".repeat(2000)});
+        let new = Write::Execution {
+            arn: "e".into(),
+            record: "{}".into(),
+            checkpoint: "{}".into(),
+            started: crate::exec::started_event(&input),
+            lease: lease("a"),
+        };
+        let checkpoint = Checkpoint::started(input.clone());
+        let progress = Write::Progress {
+            arn: "e".into(),
+            events: vec![Event { details: Some(("d", input.clone()).into()), ..event(2) }],
+            checkpoint: Some(Box::new(checkpoint.clone())),
+            record: None,
+        };
+        let rows = [new.into_row().expect("formats"), progress.into_row().expect("formats")];
+        assert!(matches!(&rows[1], Row::Progress { events: Packed::Lz4(b), .. } if b.len() < 500));
+        db.apply(&rows).expect("applies");
+        let history = db.history("e").expect("reads");
+        let events: Vec<serde_json::Value> = serde_json::from_str(&history[1]).expect("JSON");
+        assert_eq!(events[0]["d"], input);
+        let saved = db.last_checkpoint("e").expect("reads").expect("a checkpoint");
+        assert_eq!(serde_json::from_str::<Checkpoint>(&saved).expect("a checkpoint"), checkpoint);
     }
 }
