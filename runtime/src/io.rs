@@ -78,15 +78,28 @@ pub fn fits(v: &Value, limit: usize) -> bool {
 
 /// `ResultPath`: `null` keeps the raw input; `$` replaces it; any other path
 /// writes the result there, creating intermediate objects.
-pub fn merge_result(raw: Value, result: Value, path: Option<&Path>) -> Result<Value, StatesError> {
-    let Some(path) = path else { return Ok(raw) };
+pub fn merge_result(mut raw: Value, result: Value, path: Option<&Path>) -> Result<Value, StatesError> {
+    merge_result_into(&mut raw, result, path)
+}
+
+/// `merge_result` over a raw input the caller keeps for a catcher or a
+/// retry: it is taken only once the path is known to apply, so on
+/// `States.ResultPathMatchFailure` it is still there, and on success it
+/// is written into rather than copied.
+pub fn merge_result_into(raw: &mut Value, result: Value, path: Option<&Path>) -> Result<Value, StatesError> {
+    let Some(path) = path else { return Ok(std::mem::take(raw)) };
     if path.segments.is_empty() {
         return Ok(result);
     }
     // The path is checked before the input is changed, so a failure can
     // quote the input without a copy being kept for it.
-    check_result_path(&raw, Some(path))?;
-    let mut doc = raw;
+    if !applicable(raw, &path.segments) {
+        return Err(StatesError::scoped(
+            names::RESULT_PATH_MATCH_FAILURE,
+            format!("Unable to apply ResultPath '{}' to input '{raw}'", path.text),
+        ));
+    }
+    let mut doc = std::mem::take(raw);
     let mut cur = &mut doc;
     for seg in &path.segments {
         if cur.is_null() {
@@ -106,17 +119,6 @@ pub fn merge_result(raw: Value, result: Value, path: Option<&Path>) -> Result<Va
     }
     *cur = result;
     Ok(doc)
-}
-
-/// `States.ResultPathMatchFailure` if `path` cannot be written into `raw`.
-pub fn check_result_path(raw: &Value, path: Option<&Path>) -> Result<(), StatesError> {
-    match path {
-        Some(p) if !applicable(raw, &p.segments) => Err(StatesError::scoped(
-            names::RESULT_PATH_MATCH_FAILURE,
-            format!("Unable to apply ResultPath '{}' to input '{raw}'", p.text),
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// Whether `ResultPath` segments can be written into `doc`: through

@@ -308,7 +308,7 @@ impl Backend for Sqlite {
         // would fail instead of waiting.
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
         // Heads moved by this transaction, for the cache once it commits.
-        let mut moved: Vec<(String, Option<(i64, i64)>)> = Vec::new();
+        let mut moved: HashMap<&str, Option<(i64, i64)>> = HashMap::new();
         for row in rows {
             match row {
                 Row::Resource { kind, arn, body: Some(body) } => {
@@ -339,11 +339,14 @@ impl Backend for Sqlite {
                     tx.prepare_cached("INSERT INTO heads (execution, last) VALUES (?1, ?2)")
                         .and_then(|mut s| s.execute(params![seq, head]))
                         .map_err(sql)?;
-                    moved.push((arn.clone(), Some((seq, head))));
+                    moved.insert(arn, Some((seq, head)));
                 }
                 Row::Progress { arn, first, events, checkpoint, record } => {
                     // An earlier row of this group may have moved the head.
-                    let known = moved.iter().rev().find(|(a, _)| a == arn).map_or(self.open.get(arn).copied(), |m| m.1);
+                    let known = match moved.get(arn.as_str()) {
+                        Some(m) => *m,
+                        None => self.open.get(arn).copied(),
+                    };
                     let (seq, prev) = match known {
                         Some(k) => k,
                         None => tx
@@ -364,7 +367,7 @@ impl Backend for Sqlite {
                         .and_then(|mut s| s.execute(params![seq, head]))
                         .map_err(sql)?;
                     // An ended execution leaves the cache (a redrive reads its head again).
-                    moved.push((arn.clone(), record.is_none().then_some((seq, head))));
+                    moved.insert(arn, record.is_none().then_some((seq, head)));
                     if let Some(r) = record {
                         let status = serde_json::from_str::<serde_json::Value>(r)
                             .ok()
@@ -383,8 +386,8 @@ impl Backend for Sqlite {
         tx.commit().map_err(sql)?;
         for (arn, head) in moved {
             match head {
-                Some(h) => self.open.insert(arn, h),
-                None => self.open.remove(&arn),
+                Some(h) => self.open.insert(arn.to_string(), h),
+                None => self.open.remove(arn),
             };
         }
         if let Some(c) = &self.checkpoints {

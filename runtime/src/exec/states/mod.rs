@@ -333,11 +333,9 @@ impl Cx<'_> {
         self.record("afterResultSelector", &result);
         let assigned =
             evaluate_assign(self.state.assign.as_ref(), &Env { input: &result, context, vars }, &Value::Null, "")?;
-        // Once `ResultPath` is known to apply, only a runtime error (never
-        // retried nor caught) can follow: the raw input is merged into, not
-        // copied.
-        io::check_result_path(raw, self.state.result_path.as_ref())?;
-        let merged = io::merge_result(std::mem::take(raw), result, self.state.result_path.as_ref())?;
+        // Past the merge only a runtime error (never retried nor caught)
+        // can follow, so the raw input may be given up to it.
+        let merged = io::merge_result_into(raw, result, self.state.result_path.as_ref())?;
         self.record("afterResultPath", &merged);
         let output = io::select_from(merged, context, vars, self.state.output_path.as_ref())?;
         apply_assign(self.flow, &assigned);
