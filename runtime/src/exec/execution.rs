@@ -1,7 +1,7 @@
 //! One whole execution: the input checks, `ExecutionStarted`, the machine
 //! timeout, and the final status, output, error and cause.
 
-use super::history::{not_truncated, Cursor, Event};
+use super::history::{Cursor, Details, Event};
 use super::journal::{Checkpoint, Commit, End, Journal, Sink, Slot};
 use super::{Execution, ExecutionInfo, Flow, Machine, MachineType, TaskCall};
 use crate::error::{names, StatesError};
@@ -72,12 +72,17 @@ pub type StopSignal = futures::channel::oneshot::Receiver<(Option<String>, Optio
 
 /// `ExecutionStarted`, the first event of every execution.
 pub fn started_event(input: &Value) -> Event {
-    let details = Some(("executionStartedEventDetails", started_details(input)).into());
-    Event { id: 1, previous: 0, time: chrono::Utc::now(), kind: "ExecutionStarted", details }
+    Event {
+        id: 1,
+        previous: 0,
+        time: chrono::Utc::now(),
+        kind: "ExecutionStarted",
+        details: Some(started_details(input)),
+    }
 }
 
-fn started_details(input: &Value) -> Value {
-    json!({"input": input.to_string(), "inputDetails": not_truncated(), "roleArn": super::ROLE_ARN})
+fn started_details(input: &Value) -> Details {
+    Details::with_data("executionStartedEventDetails", json!({"roleArn": super::ROLE_ARN}), "input", input)
 }
 
 /// A run ended by StopExecution, with the error and cause it gave.
@@ -134,11 +139,7 @@ pub async fn execute(
     let finished = opts.durable.as_ref().filter(|(_, cp)| cp.root.ended).map(|(_, cp)| cp.root.input.value());
     let (flow, start) = match opts.durable {
         None => {
-            exec.history.borrow_mut().push(
-                &top,
-                "ExecutionStarted",
-                Some(("executionStartedEventDetails", started_details(&input)).into()),
-            );
+            exec.history.borrow_mut().push(&top, "ExecutionStarted", Some(started_details(&input)));
             (Flow { vars, cursor: Cursor::new(0), history: exec.history.clone(), slot: None }, input.clone())
         }
         Some((sink, cp)) => {
@@ -180,13 +181,7 @@ pub async fn execute(
             exec.history.borrow_mut().push(
                 &last,
                 "ExecutionSucceeded",
-                Some(
-                    (
-                        "executionSucceededEventDetails",
-                        json!({"output": out.to_string(), "outputDetails": not_truncated()}),
-                    )
-                        .into(),
-                ),
+                Some(Details::with_data("executionSucceededEventDetails", json!({}), "output", &out)),
             );
             (Status::Succeeded, Some(out), None, None)
         }

@@ -33,13 +33,48 @@ pub enum Details {
     Entered { name: String, input: Json },
     /// `stateExitedEventDetails`, with the variables the state assigned.
     Exited { name: String, output: Json, assigned: Option<Map<String, Value>> },
-    /// Any other: the member's name and value.
-    Value(&'static str, Value),
+    /// Any other: the member's name, its plain members (an object), and
+    /// its data member if it has one. A data member is JSON text kept as
+    /// `Json` (`input` and `output` get their `…Details` beside them):
+    /// the store writes it as it is, not as an escaped string.
+    Fields { key: &'static str, fields: Value, data: Option<(&'static str, Json)> },
 }
 
 impl From<(&'static str, Value)> for Details {
-    fn from((key, value): (&'static str, Value)) -> Details {
-        Details::Value(key, value)
+    fn from((key, fields): (&'static str, Value)) -> Details {
+        Details::Fields { key, fields, data: None }
+    }
+}
+
+impl Details {
+    /// Details with a data member: `member` (`input`, `output`,
+    /// `parameters`) holds `value`'s JSON text.
+    pub fn with_data(key: &'static str, fields: Value, member: &'static str, value: &Value) -> Details {
+        Details::with_text(key, fields, member, Json::of(value))
+    }
+
+    /// The same with the value's text at hand.
+    pub fn with_text(key: &'static str, fields: Value, member: &'static str, text: Json) -> Details {
+        Details::Fields { key, fields, data: Some((member, text)) }
+    }
+
+    /// The details member's name.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Details::Entered { .. } => "stateEnteredEventDetails",
+            Details::Exited { .. } => "stateExitedEventDetails",
+            Details::Fields { key, .. } => key,
+        }
+    }
+}
+
+/// The `…Details` member AWS puts beside a data member, if any.
+pub fn truncation_member(member: &str) -> Option<&'static str> {
+    match member {
+        "input" => Some("inputDetails"),
+        "output" => Some("outputDetails"),
+        "assignedVariables" => Some("assignedVariablesDetails"),
+        _ => None,
     }
 }
 
@@ -54,25 +89,54 @@ impl Serialize for NotTruncated {
     }
 }
 
-/// A data field's members: its name, its JSON text, its `…Details`.
-struct Data<'a> {
+/// A state's entered or exited details: its name, its JSON text, its
+/// `…Details`, and the variables it assigned.
+struct StateData<'a> {
     name: &'a str,
-    field: (&'static str, &'static str),
+    member: &'static str,
     text: &'a Json,
     assigned: Option<&'a Map<String, Value>>,
 }
 
-impl Serialize for Data<'_> {
+impl Serialize for StateData<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(None)?;
         m.serialize_entry("name", self.name)?;
-        m.serialize_entry(self.field.0, self.text.text())?;
-        m.serialize_entry(self.field.1, &NotTruncated)?;
+        data_entries(&mut m, self.member, self.text)?;
         if let Some(vars) = self.assigned.filter(|v| !v.is_empty()) {
             let texts: Map<String, Value> =
                 vars.iter().map(|(k, v)| (k.clone(), Value::String(v.to_string()))).collect();
             m.serialize_entry("assignedVariables", &texts)?;
             m.serialize_entry("assignedVariablesDetails", &NotTruncated)?;
+        }
+        m.end()
+    }
+}
+
+/// A data member as AWS shows it: JSON text in a string, with its
+/// `…Details`.
+fn data_entries<M: SerializeMap>(m: &mut M, member: &'static str, text: &Json) -> Result<(), M::Error> {
+    m.serialize_entry(member, text.text())?;
+    if let Some(details) = truncation_member(member) {
+        m.serialize_entry(details, &NotTruncated)?;
+    }
+    Ok(())
+}
+
+/// Plain members, then the data member.
+struct FieldsData<'a> {
+    fields: &'a Value,
+    data: &'a Option<(&'static str, Json)>,
+}
+
+impl Serialize for FieldsData<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        for (k, v) in self.fields.as_object().into_iter().flatten() {
+            m.serialize_entry(k, v)?;
+        }
+        if let Some((member, text)) = self.data {
+            data_entries(&mut m, member, text)?;
         }
         m.end()
     }
@@ -88,15 +152,14 @@ impl Serialize for Event {
         m.serialize_entry("type", self.kind)?;
         match &self.details {
             None => {}
-            Some(Details::Entered { name, input }) => {
-                let data = Data { name, field: ("input", "inputDetails"), text: input, assigned: None };
-                m.serialize_entry("stateEnteredEventDetails", &data)?;
+            Some(d @ Details::Entered { name, input }) => {
+                m.serialize_entry(d.key(), &StateData { name, member: "input", text: input, assigned: None })?;
             }
-            Some(Details::Exited { name, output, assigned }) => {
-                let data = Data { name, field: ("output", "outputDetails"), text: output, assigned: assigned.as_ref() };
-                m.serialize_entry("stateExitedEventDetails", &data)?;
+            Some(d @ Details::Exited { name, output, assigned }) => {
+                let data = StateData { name, member: "output", text: output, assigned: assigned.as_ref() };
+                m.serialize_entry(d.key(), &data)?;
             }
-            Some(Details::Value(key, details)) => m.serialize_entry(key, details)?,
+            Some(Details::Fields { key, fields, data }) => m.serialize_entry(key, &FieldsData { fields, data })?,
         }
         m.end()
     }
@@ -128,11 +191,6 @@ impl Cursor {
     pub fn last(&self) -> u64 {
         self.0.get()
     }
-}
-
-/// `{"truncated": false}`, which AWS puts beside every data field.
-pub fn not_truncated() -> Value {
-    json!({ "truncated": false })
 }
 
 impl History {

@@ -302,6 +302,11 @@ impl Slot {
     }
 
     /// The state is done: the flow goes to `next` with `output`.
+    /// The text of the input the flow's state was entered with.
+    pub fn input(&self) -> Json {
+        self.point.borrow().input.clone()
+    }
+
     pub fn leave(&self, next: &str, output: Json) {
         *self.point.borrow_mut() = Point { state: Some(next.to_string()), input: output, ..Point::default() };
     }

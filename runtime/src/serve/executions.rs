@@ -6,6 +6,7 @@
 use super::api::LEASE_MILLIS;
 use super::api::{epoch, opt_text, page, page_with, text, ApiError, Reply, Server};
 use super::arn;
+use super::journal_events;
 use super::map_runs::MapRuns;
 use super::nested::ServerStarter;
 use super::redrive::redrivable;
@@ -438,12 +439,10 @@ impl Server {
         self.record(a)?;
         let include_data = req.get("includeExecutionData").and_then(Value::as_bool).unwrap_or(true);
         let batches = self.store.history(a).await.map_err(ApiError::store)?;
-        let mut events: Vec<Value> = batches
-            .iter()
-            .filter_map(|t| serde_json::from_str::<Vec<Value>>(t).ok())
-            .flatten()
-            .map(|e| api_event(e, include_data))
-            .collect();
+        let mut events = Vec::new();
+        for batch in &batches {
+            events.extend(journal_events::read(batch, include_data).map_err(ApiError::store)?);
+        }
         if req.get("reverseOrder").and_then(Value::as_bool) == Some(true) {
             events.reverse();
         }
@@ -473,24 +472,4 @@ impl Server {
         }
         Ok(out)
     }
-}
-
-/// A stored event as GetExecutionHistory returns it: the time in epoch
-/// seconds, and without the execution data unless asked for.
-fn api_event(mut e: Value, include_data: bool) -> Value {
-    if let Some(t) = e.get("timestamp").and_then(Value::as_str).and_then(crate::timestamp::parse) {
-        e["timestamp"] = epoch(t.with_timezone(&chrono::Utc));
-    }
-    if !include_data {
-        if let Some(m) = e.as_object_mut() {
-            for (_, d) in m.iter_mut().filter(|(k, _)| k.ends_with("EventDetails")) {
-                if let Some(d) = d.as_object_mut() {
-                    for field in ["input", "output", "parameters", "assignedVariables"] {
-                        d.remove(field);
-                    }
-                }
-            }
-        }
-    }
-    e
 }

@@ -13,6 +13,7 @@ mod arn;
 mod callbacks;
 mod executions;
 mod http;
+mod journal_events;
 mod map_runs;
 pub mod model;
 mod nested;

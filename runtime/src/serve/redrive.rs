@@ -7,6 +7,7 @@
 //! `$$.Execution.RedriveCount` counts the redrives.
 
 use super::api::{epoch, text, ApiError, Reply, Server};
+use super::journal_events;
 use super::store::Write;
 use crate::exec::history::Event;
 use crate::exec::journal::{Checkpoint, Done, SavedFlow};
@@ -44,8 +45,7 @@ impl Server {
             .ok_or_else(|| ApiError::new("ExecutionNotRedrivable", "Execution has no point to be redriven from"))?;
         // Event ids have no gaps: the last one is the number of events.
         let batches = self.store.history(a).await.map_err(ApiError::store)?;
-        let last: u64 =
-            batches.iter().map(|b| serde_json::from_str::<Vec<Value>>(b).map_or(0, |e| e.len() as u64)).sum();
+        let last = batches.iter().map(|b| journal_events::count(b) as u64).sum::<u64>();
         let now = chrono::Utc::now();
         let count = record["redriveCount"].as_u64().unwrap_or(0) + 1;
         let event = Event {

@@ -15,6 +15,7 @@
 
 use crate::exec::history::Event;
 use crate::exec::journal::Checkpoint;
+use crate::serve::journal_events::Stored;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::collections::HashMap;
 use std::path::Path;
@@ -51,13 +52,14 @@ pub enum Row {
         started: Packed,
         lease: Lease,
     },
-    /// `first`: the id of the first of `events` (0 when there are none).
+    /// `first`: the id of the first of `events` (0 when there are none);
+    /// `record`: the final record and its status.
     Progress {
         arn: String,
         first: u64,
         events: Packed,
         checkpoint: Option<Packed>,
-        record: Option<String>,
+        record: Option<(String, String)>,
     },
 }
 
@@ -117,15 +119,21 @@ impl Write {
         Ok(match self {
             Write::Resource { kind, arn, body } => Row::Resource { kind, arn, body },
             Write::Execution { arn, record, checkpoint, started, lease } => {
-                let started = Packed::of(serde_json::to_string(&[started]).map_err(text)?);
+                let started = Packed::of(serde_json::to_string(&Stored(&[started])).map_err(text)?);
                 Row::Execution { arn, record, checkpoint: Packed::of(checkpoint), started, lease }
             }
             Write::Progress { arn, events, checkpoint, record } => Row::Progress {
                 arn,
                 first: events.first().map_or(0, |e| e.id),
-                events: Packed::of(serde_json::to_string(&events).map_err(text)?),
+                events: Packed::of(serde_json::to_string(&Stored(&events)).map_err(text)?),
                 checkpoint: checkpoint.map(|c| serde_json::to_string(&c).map(Packed::of)).transpose().map_err(text)?,
-                record,
+                record: record.map(|r| {
+                    let status = serde_json::from_str::<serde_json::Value>(&r)
+                        .ok()
+                        .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_string))
+                        .unwrap_or_else(|| "FAILED".into());
+                    (r, status)
+                }),
             },
         })
     }
@@ -368,11 +376,7 @@ impl Backend for Sqlite {
                         .map_err(sql)?;
                     // An ended execution leaves the cache (a redrive reads its head again).
                     moved.insert(arn, record.is_none().then_some((seq, head)));
-                    if let Some(r) = record {
-                        let status = serde_json::from_str::<serde_json::Value>(r)
-                            .ok()
-                            .and_then(|v| v.get("status").and_then(|s| s.as_str()).map(str::to_string))
-                            .unwrap_or_else(|| "FAILED".into());
+                    if let Some((r, status)) = record {
                         tx.prepare_cached(
                             "UPDATE executions SET record = ?2, status = ?3, lease_owner = NULL, lease_until = NULL
                              WHERE seq = ?1",
@@ -657,7 +661,7 @@ mod tests {
             .expect("reads")
             .iter()
             .map(|text| {
-                let events: Vec<serde_json::Value> = serde_json::from_str(text).expect("a JSON array");
+                let events = crate::serve::journal_events::read(text, true).expect("stored events");
                 events.iter().filter_map(|e| e["id"].as_u64()).collect()
             })
             .collect();
@@ -740,7 +744,7 @@ mod tests {
         assert!(matches!(&rows[1], Row::Progress { events: Packed::Lz4(b), .. } if b.len() < 500));
         db.apply(&rows).expect("applies");
         let history = db.history("e").expect("reads");
-        let events: Vec<serde_json::Value> = serde_json::from_str(&history[1]).expect("JSON");
+        let events = crate::serve::journal_events::read(&history[1], true).expect("stored events");
         assert_eq!(events[0]["d"], input);
         let saved = db.last_checkpoint("e").expect("reads").expect("a checkpoint");
         assert_eq!(serde_json::from_str::<Checkpoint>(&saved).expect("a checkpoint"), checkpoint);

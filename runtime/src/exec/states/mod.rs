@@ -20,7 +20,7 @@ pub(crate) use task::MAX_PAYLOAD_BYTES;
 pub(crate) use wait::wait;
 
 use super::history::History;
-use super::journal::{self, SavedChildren, SavedFlow, SavedInside};
+use super::journal::{self, Json, SavedChildren, SavedFlow, SavedInside};
 use super::{apply_assign, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
 use crate::env::{Context, Env};
 use crate::error::StatesError;
@@ -193,6 +193,21 @@ impl Cx<'_> {
         };
         self.record("afterParameters", &effective);
         Ok(effective)
+    }
+
+    /// The text of `effective`, the state's effective input: when the
+    /// state leaves its input as it is, the text its entered event and
+    /// checkpoint already hold.
+    pub fn effective_text(&self, effective: &Value) -> Json {
+        let unchanged = if self.jsonata() {
+            self.state.arguments.is_none()
+        } else {
+            self.state.parameters.is_none() && self.state.input_path.as_ref().is_some_and(|p| p.is_root())
+        };
+        match &self.flow.slot {
+            Some(slot) if unchanged => slot.input(),
+            _ => Json::of(effective),
+        }
     }
 
     /// JSONata `Output`, or `default` when there is none; `owner` as for

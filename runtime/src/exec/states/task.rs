@@ -2,7 +2,7 @@ use super::Cx;
 use crate::env::Env;
 use crate::error::{names, StatesError};
 use crate::exec::callback::{Answer, Callbacks};
-use crate::exec::history::not_truncated;
+use crate::exec::history::Details;
 use crate::exec::mock::Mocked;
 use crate::exec::nested_executions::{self, Starter};
 use crate::exec::{Step, TaskCall, REGION};
@@ -42,24 +42,32 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
         // Event details are built only when the history keeps them.
         let (scheduled, key) = events.scheduled;
         cx.flow.event_with(scheduled, || {
-            let details = match kind {
-                ResourceKind::LegacyLambda => json!({"resource": t.resource, "input": parameters.to_string(), "inputDetails": not_truncated()}),
-                ResourceKind::Service { resource_type, resource } => json!({
-                    "resourceType": resource_type, "resource": resource, "region": REGION, "parameters": parameters.to_string()
-                }),
+            let text = cx.effective_text(&parameters);
+            match kind {
+                ResourceKind::LegacyLambda => Details::with_text(key, json!({"resource": t.resource}), "input", text),
+                ResourceKind::Service { resource_type, resource } => Details::with_text(
+                    key,
+                    json!({"resourceType": resource_type, "resource": resource, "region": REGION}),
+                    "parameters",
+                    text,
+                ),
                 ResourceKind::Activity => {
-                    let mut d = json!({"resource": t.resource, "input": parameters.to_string(), "inputDetails": not_truncated()});
+                    let mut d = json!({"resource": t.resource});
                     if limits.timeout.as_secs() != DEFAULT_TIMEOUT_SECONDS {
                         d["timeoutInSeconds"] = json!(limits.timeout.as_secs());
                     }
                     if let Some(h) = limits.heartbeat {
                         d["heartbeatInSeconds"] = json!(h.as_secs());
                     }
-                    d
+                    Details::with_text(key, d, "input", text)
                 }
-                ResourceKind::Other => json!({"resourceType": "", "resource": t.resource, "region": REGION, "parameters": parameters.to_string()}),
-            };
-            (key, details)
+                ResourceKind::Other => Details::with_text(
+                    key,
+                    json!({"resourceType": "", "resource": t.resource, "region": REGION}),
+                    "parameters",
+                    text,
+                ),
+            }
         });
         // An activity starts when a worker takes it.
         let callbacks = cx.exec.callbacks.as_deref().zip(cx.task_token);
@@ -69,6 +77,16 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
         }
         let callback = t.resource.ends_with(".waitForTaskToken");
         let starter = nested(cx, kind).filter(|_| !callback);
+        let call = |optional, trace| Call {
+            state,
+            resource: &t.resource,
+            kind,
+            parameters: &parameters,
+            limits,
+            result_id,
+            optional,
+            trace,
+        };
         let outcome = match (mocked(cx, legacy), callbacks, starter) {
             (Some(answer), _, _) => answer,
             (None, _, Some(starter)) => start_execution(cx, starter, kind, &parameters).await,
@@ -78,12 +96,10 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
             (None, Some((callbacks, token)), _) if callback => {
                 // The service call hands the token on; without a handler
                 // for it, the token is read from the history.
-                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: true, trace: None };
-                callback_answer(cx, callbacks, token, &call).await
+                callback_answer(cx, callbacks, token, &call(true, None)).await
             }
             (None, _, _) => {
-                let trace = cx.probe().and_then(|p| p.http_trace.clone());
-                let call = Call { state, resource: &t.resource, kind, parameters: &parameters, limits, result_id, optional: false, trace };
+                let call = call(false, cx.probe().and_then(|p| p.http_trace.clone()));
                 cx.exec.tasks.invoke(&call).await
             }
         };
@@ -93,9 +109,7 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
                     return Err(StatesError::result_too_large(result_id));
                 }
                 let (succeeded, key) = events.succeeded;
-                cx.flow.event_with(succeeded, || {
-                    (key, json!({"output": result.to_string(), "outputDetails": not_truncated()}))
-                });
+                cx.flow.event_with(succeeded, || Details::with_data(key, json!({}), "output", &result));
                 Ok(result)
             }
             Err(e) => {
@@ -219,8 +233,8 @@ async fn callback_answer(
             ResourceKind::Service { resource_type, resource } => (resource_type.as_str(), resource.as_str()),
             _ => ("", call.resource),
         };
-        let details = json!({"resourceType": resource_type, "resource": resource, "output": sent.to_string(), "outputDetails": not_truncated()});
-        ("taskSubmittedEventDetails", details)
+        let fields = json!({"resourceType": resource_type, "resource": resource});
+        Details::with_data("taskSubmittedEventDetails", fields, "output", &sent)
     });
     // The wait may be long: what the task sent (the token) is kept first.
     cx.exec.commit().await;
