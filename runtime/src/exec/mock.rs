@@ -11,10 +11,14 @@ pub enum Mocked {
     Throw { error: Option<String>, cause: Option<String> },
 }
 
-/// The mocked responses of one test case, by state name.
+/// A state's responses, each with the invocations (first, last) it answers.
+type Responses = Vec<(u64, u64, Mocked)>;
+
+/// The mocked responses of one test case, by state name. Shared: a
+/// server hands its machine's test case to every execution.
 #[derive(Debug, Clone, Default)]
 pub struct TestCase {
-    states: HashMap<String, Vec<(u64, u64, Mocked)>>,
+    states: std::sync::Arc<HashMap<String, Responses>>,
 }
 
 impl TestCase {
@@ -71,7 +75,7 @@ impl TestCase {
             }
             states.insert(state.clone(), entries);
         }
-        Ok(TestCase { states })
+        Ok(TestCase { states: states.into() })
     }
 
     pub fn has(&self, state: &str) -> bool {

@@ -88,7 +88,7 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
                     format!("Map state input must be an array but was: {effective}"),
                 ));
             }
-            (None, None) => effective.clone(),
+            (None, None) => Value::clone(&effective),
         };
         cx.record("afterItemsPath", &selected);
         cx.record("maxConcurrency", &json!(max_concurrency as u64));

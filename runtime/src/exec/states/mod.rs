@@ -195,17 +195,36 @@ impl Cx<'_> {
         Ok(effective)
     }
 
+    /// Whether the effective input is the raw input itself (no
+    /// `InputPath` but `$`, no `Parameters`, no `Arguments`).
+    fn input_unchanged(&self) -> bool {
+        if self.jsonata() {
+            self.state.arguments.is_none()
+        } else {
+            self.state.parameters.is_none() && self.state.input_path.as_ref().is_some_and(|p| p.is_root())
+        }
+    }
+
+    /// `effective_input` shared with the raw input when it is the same
+    /// value: a Task's input is most often its raw input, and a copy per
+    /// state was a good part of running one.
+    fn shared_effective_input(&self, raw: &Rc<Value>, context: &Context<'_>) -> Result<Rc<Value>, StatesError> {
+        if !self.input_unchanged() {
+            return self.effective_input(raw, context).map(Rc::new);
+        }
+        if !self.jsonata() {
+            self.record("afterInputPath", raw);
+            self.record("afterParameters", raw);
+        }
+        Ok(Rc::clone(raw))
+    }
+
     /// The text of `effective`, the state's effective input: when the
     /// state leaves its input as it is, the text its entered event and
     /// checkpoint already hold.
     pub fn effective_text(&self, effective: &Value) -> Json {
-        let unchanged = if self.jsonata() {
-            self.state.arguments.is_none()
-        } else {
-            self.state.parameters.is_none() && self.state.input_path.as_ref().is_some_and(|p| p.is_root())
-        };
         match &self.flow.slot {
-            Some(slot) if unchanged => slot.input(),
+            Some(slot) if self.input_unchanged() => slot.input(),
             _ => Json::of(effective),
         }
     }
@@ -227,11 +246,14 @@ impl Cx<'_> {
 
     /// Runs `work` (Task, Parallel, Map) under the state's Retry policy,
     /// then the result processing; an error goes to the first matching catcher.
-    pub async fn with_policy<F, Fut>(&self, mut raw: Value, mut work: F) -> Result<Step, StatesError>
+    /// `work` gets the effective input shared: it is the raw input itself
+    /// when the state leaves it as it is.
+    pub async fn with_policy<F, Fut>(&self, raw: Value, mut work: F) -> Result<Step, StatesError>
     where
-        F: FnMut(u64, Value) -> Fut,
+        F: FnMut(u64, Rc<Value>) -> Fut,
         Fut: Future<Output = Result<Value, StatesError>>,
     {
+        let mut raw = Rc::new(raw);
         if let Some(probe) = self.probe() {
             return self.probed_policy(probe, raw, work).await;
         }
@@ -274,7 +296,7 @@ impl Cx<'_> {
         match outcome {
             Ok(step) => Ok(step),
             Err(e) if e.is_runtime() => Err(e),
-            Err(e) => self.catch(raw, e, attempt),
+            Err(e) => self.catch(Rc::unwrap_or_clone(raw), e, attempt),
         }
     }
 
@@ -284,11 +306,11 @@ impl Cx<'_> {
     async fn probed_policy<F, Fut>(
         &self,
         probe: &crate::test_state::Probe,
-        mut raw: Value,
+        mut raw: Rc<Value>,
         mut work: F,
     ) -> Result<Step, StatesError>
     where
-        F: FnMut(u64, Value) -> Fut,
+        F: FnMut(u64, Rc<Value>) -> Fut,
         Fut: Future<Output = Result<Value, StatesError>>,
     {
         let attempt = probe.retry_count;
@@ -303,7 +325,7 @@ impl Cx<'_> {
                         return Err(e);
                     }
                 }
-                self.catch(raw, e, attempt)
+                self.catch(Rc::unwrap_or_clone(raw), e, attempt)
             }
             other => other,
         }
@@ -312,15 +334,16 @@ impl Cx<'_> {
     /// One attempt at the state's work, from its input processing to its
     /// output.
     /// `raw` is intact after any error a retrier or catcher may take.
-    async fn attempt<F, Fut>(&self, raw: &mut Value, attempt: u64, work: &mut F) -> Result<Step, StatesError>
+    async fn attempt<F, Fut>(&self, raw: &mut Rc<Value>, attempt: u64, work: &mut F) -> Result<Step, StatesError>
     where
-        F: FnMut(u64, Value) -> Fut,
+        F: FnMut(u64, Rc<Value>) -> Fut,
         Fut: Future<Output = Result<Value, StatesError>>,
     {
         let context = self.context(Some(attempt));
-        let effective = self.effective_input(raw, &context)?;
+        let effective = self.shared_effective_input(raw, &context)?;
         let result = work(attempt, effective).await?;
-        self.finish(raw, result, &context)
+        // The work has let go of the input: no copy is made here.
+        self.finish(Rc::make_mut(raw), result, &context)
     }
 
     /// The retrier that selects `e`.

@@ -24,7 +24,7 @@ pub(crate) async fn parallel(cx: &Cx<'_>, raw: Value, branches: &[Container]) ->
         let runs = branches.iter().enumerate().map(|(i, b)| {
             let finished = done.remove(&i);
             let saved = open.remove(&i);
-            let input = effective.clone();
+            let input = Value::clone(&effective);
             async move {
                 match finished {
                     Some(d) => d.into_result(),

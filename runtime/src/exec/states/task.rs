@@ -36,7 +36,7 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
             cx.exec.task_calls.borrow_mut().push(TaskCall {
                 state: state.clone(),
                 resource: t.resource.clone(),
-                parameters: parameters.clone(),
+                parameters: Value::clone(&parameters),
             });
         }
         // Event details are built only when the history keeps them.
