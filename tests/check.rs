@@ -200,6 +200,26 @@ fn hostile_definitions_get_diagnostics_not_panics() {
 }
 
 #[test]
+fn a_definition_longer_than_awss_limit_is_refused() {
+    let definition = |chars: usize| {
+        let frame = r#"{"StartAt":"P","States":{"P":{"Type":"Pass","Result":"","End":true}}}"#;
+        frame.replace(r#""Result":"""#, &format!(r#""Result":"{}""#, "é".repeat(chars - frame.chars().count())))
+    };
+    // Characters, not bytes: 1,048,576 two-byte characters fit.
+    let (_, m, d) = check_text("max.json", definition(1_048_576).into_bytes(), MachineType::Standard);
+    assert!(m.is_some(), "{d:?}");
+    let (_, m, d) = check_text("over.json", definition(1_048_577).into_bytes(), MachineType::Standard);
+    assert!(m.is_none());
+    assert_eq!(d[0].code, "DEFINITION_TOO_LARGE");
+    assert_eq!(d[0].message, "The definition is 1048577 characters long; AWS accepts at most 1048576");
+    // YAML is measured as the JSON AWS would be sent.
+    let yaml =
+        format!("StartAt: P\nStates:\n  P:\n    Type: Pass\n    End: true\n    Result: {}\n", "x".repeat(1_048_600));
+    let (_, m, d) = check_text("over.yaml", yaml.into_bytes(), MachineType::Standard);
+    assert!(m.is_none() && d[0].code == "DEFINITION_TOO_LARGE", "{d:?}");
+}
+
+#[test]
 fn any_state_name_is_accepted_and_drawn() {
     let def = serde_json::json!({
         "StartAt": "say \"hi\"\nnow",

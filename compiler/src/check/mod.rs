@@ -56,14 +56,38 @@ pub fn check_keeping(
     (machine.filter(|_| ok), diags)
 }
 
+/// The longest definition AWS takes, in characters (the `definition`
+/// member of CreateStateMachine and ValidateStateMachineDefinition).
+pub const MAX_DEFINITION_CHARS: usize = 1_048_576;
+
 /// Loads and checks source text: the whole front end in one call.
 pub fn check_text(name: &str, bytes: Vec<u8>, ty: MachineType) -> (Source, Option<StateMachine>, Vec<Diagnostic>) {
     let (source, value) = crate::source::load(name, bytes);
     match value {
         Ok(v) => {
-            let (m, d) = check(&source, &v, ty);
-            (source, m, d)
+            let (m, mut d) = check(&source, &v, ty);
+            match too_large(&source, &v) {
+                Some(large) => {
+                    d.insert(0, large);
+                    (source, None, d)
+                }
+                None => (source, m, d),
+            }
         }
         Err(d) => (source, None, vec![d]),
     }
+}
+
+/// A definition AWS would refuse for its length: the JSON text as given,
+/// or for YAML the compact JSON that would be sent.
+fn too_large(source: &Source, value: &Value) -> Option<Diagnostic> {
+    let json = source.text.trim_start().trim_start_matches('\u{feff}').starts_with('{');
+    let chars = if json { source.text.chars().count() } else { value.to_string().chars().count() };
+    (chars > MAX_DEFINITION_CHARS).then(|| {
+        Diagnostic::error(
+            crate::diagnostics::codes::DEFINITION_TOO_LARGE,
+            format!("The definition is {chars} characters long; AWS accepts at most {MAX_DEFINITION_CHARS}"),
+            None,
+        )
+    })
 }

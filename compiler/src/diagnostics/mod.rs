@@ -18,6 +18,9 @@ pub mod codes {
     pub const DUPLICATE_STATE_NAME: &str = "DUPLICATE_STATE_NAME";
     pub const INVALID_JSONATA_EXPRESSION: &str = "INVALID_JSONATA_EXPRESSION";
     pub const UNSUPPORTED_JSONATA_EXPRESSION: &str = "UNSUPPORTED_JSONATA_EXPRESSION";
+    /// Not an AWS code: AWS refuses such a request before validating it
+    /// (`ValidationException`, the `definition` member's length).
+    pub const DEFINITION_TOO_LARGE: &str = "DEFINITION_TOO_LARGE";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

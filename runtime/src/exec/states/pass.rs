@@ -54,6 +54,11 @@ pub(crate) fn jsonata_passthrough(
     let states = cx.states(&raw, context, None);
     let assigned = evaluate_assign(cx.state.assign.as_ref(), &cx.env(&raw, context), &states, "")?;
     let output = cx.jsonata_output(cx.state.output.as_ref(), raw, &states, "")?;
+    // The output a JSONata Pass makes is its result, held to the payload
+    // limit as a JSONPath `Result` is.
+    if !crate::io::fits(&output, MAX_PAYLOAD_BYTES) {
+        return Err(StatesError::result_too_large(&cx.state.name));
+    }
     apply_assign(cx.flow, &assigned);
     Ok(Step { transition, output, assigned })
 }
