@@ -67,16 +67,9 @@ impl MapRun {
         label: Option<&str>,
         children: Vec<usize>,
     ) -> MapRun {
-        use sha2::Digest;
-        let seed = sha2::Sha256::digest(format!("{execution_arn}\n{state}\n{}", entered.timestamp_millis()));
-        let id_from = |at: usize| {
-            let mut bytes = [0u8; 16];
-            bytes.copy_from_slice(&seed[at..at + 16]);
-            uuid::Builder::from_random_bytes(bytes).into_uuid()
-        };
-        let id = id_from(0);
+        let [id, own] = super::stable_ids(execution_arn, state, entered);
         // Without a Label, AWS names the run with an id of its own.
-        let label = label.map_or_else(|| id_from(16).to_string(), str::to_string);
+        let label = label.map_or_else(|| own.to_string(), str::to_string);
         let base = machine_arn.replacen(":stateMachine:", ":mapRun:", 1);
         MapRun {
             arn: format!("{base}/{label}:{id}"),

@@ -334,6 +334,20 @@ fn task_token(exec: &Execution, state: &State, entered_id: u64) -> Option<String
     }
 }
 
+/// Two ids that are the same for the same state of the same execution
+/// entered at the same time: a resumed state finds the Map Run or the
+/// child execution it had started.
+pub(crate) fn stable_ids(execution_arn: &str, state: &str, entered: chrono::DateTime<chrono::Utc>) -> [uuid::Uuid; 2] {
+    use sha2::Digest;
+    let seed = sha2::Sha256::digest(format!("{execution_arn}\n{state}\n{}", entered.timestamp_millis()));
+    let id = |at: usize| {
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&seed[at..at + 16]);
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    };
+    [id(0), id(16)]
+}
+
 /// Evaluates an `Assign` block (values as at state entry); the caller
 /// applies the result once the state's output is known. JSONPath reads
 /// `env`, JSONata reads `states` (`$states`) and the variables. `owner`

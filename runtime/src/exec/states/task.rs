@@ -181,12 +181,8 @@ fn nested<'a>(cx: &Cx<'a>, kind: &ResourceKind) -> Option<&'a dyn Starter> {
 /// A child's name when the task gives none: the same for the same task
 /// entered at the same time, so a resumed task finds the child it started.
 fn child_name(cx: &Cx<'_>) -> String {
-    use sha2::Digest;
-    let execution = &cx.exec.arns.0;
-    let seed = sha2::Sha256::digest(format!("{execution}\n{}\n{}", cx.state.name, cx.entered.timestamp_millis()));
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&seed[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    let [id, _] = crate::exec::stable_ids(&cx.exec.arns.0, &cx.state.name, cx.entered);
+    id.to_string()
 }
 
 /// `states:startExecution` (StartExecution's response) or its `.sync` forms
