@@ -13,3 +13,4 @@ pub mod interpret;
 pub mod model;
 pub mod source;
 pub mod test_state;
+pub mod testing;

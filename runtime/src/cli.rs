@@ -27,6 +27,11 @@ pub struct RunArgs {
     /// Write the execution history (GetExecutionHistory's shape) to this file.
     #[arg(long, value_name = "FILE")]
     pub history: Option<String>,
+    /// Write every state entered and every way out taken (transition,
+    /// Choice rule, retrier, catcher) to this file, as JSON: what `aslc
+    /// test --coverage` counts. Every state then runs through the runtime.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<String>,
     #[command(flatten)]
     pub tasks: TaskArgs,
     /// The execution's name (default: a fresh UUID).
@@ -186,6 +191,7 @@ pub fn run_main(
         let opts = Options {
             timeout_seconds,
             record_history: args.history.is_some(),
+            trace: args.trace.is_some(),
             starter: starter.clone().map(|s| s as Rc<dyn Starter>),
             ..Options::default()
         };
@@ -232,13 +238,18 @@ fn invalid_input(info: ExecutionInfo, text: &str, e: serde_json::Error) -> Outco
         info,
         history: serde_json::json!({ "events": [] }),
         task_calls: Vec::new(),
+        trace: Vec::new(),
     }
 }
 
 fn report(args: &RunArgs, outcome: &Outcome) -> ExitCode {
-    if let Some(path) = &args.history {
-        let text = serde_json::to_string_pretty(&outcome.history).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, text + "\n") {
+    let files = [
+        (&args.history, serde_json::to_string_pretty(&outcome.history)),
+        (&args.trace, serde_json::to_string(&outcome.trace)),
+    ];
+    for (path, text) in files {
+        let Some(path) = path else { continue };
+        if let Err(e) = std::fs::write(path, text.unwrap_or_default() + "\n") {
             eprintln!("error: cannot write {path}: {e}");
             return ExitCode::from(2);
         }

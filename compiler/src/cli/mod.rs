@@ -6,7 +6,10 @@ mod check;
 mod graph;
 mod run;
 mod serve;
+mod test;
 mod test_state;
+
+pub(crate) use run::machine_name;
 
 use crate::check::MachineType;
 use clap::{Parser, Subcommand};
@@ -33,6 +36,8 @@ enum Command {
     Serve(serve::Args),
     /// Test one state as AWS's TestState API does.
     TestState(test_state::Args),
+    /// Run workflow test files: cases with inputs, mocks and expectations.
+    Test(test::Args),
 }
 
 /// Reads a definition file, `-` meaning standard input.
@@ -98,5 +103,6 @@ pub fn main() -> ExitCode {
         Command::Build(a) => build::run(a),
         Command::Serve(a) => serve::run(a),
         Command::TestState(a) => test_state::run(a),
+        Command::Test(a) => test::run(a),
     }
 }

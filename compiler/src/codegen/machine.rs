@@ -558,7 +558,7 @@ fn container(
         quote!()
     } else {
         quote! {
-            if asl_runtime::exec::history_has_room(&flow) {
+            if asl_runtime::exec::fast_paths_open(&flow) {
                 match current {
                     #(#arms)*
                     #others

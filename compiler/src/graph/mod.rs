@@ -4,6 +4,7 @@
 
 mod dot;
 mod mermaid;
+pub mod svg;
 
 pub use dot::dot;
 pub use mermaid::mermaid;

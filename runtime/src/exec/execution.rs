@@ -42,6 +42,8 @@ pub struct Outcome {
     pub stop_time: chrono::DateTime<chrono::Utc>,
     pub history: Value,
     pub task_calls: Vec<TaskCall>,
+    /// The trace `Options::trace` asked for (else empty).
+    pub trace: Vec<(String, super::history::Took)>,
 }
 
 /// How an execution runs besides its machine and input.
@@ -62,6 +64,8 @@ pub struct Options {
     pub callbacks: Option<Rc<super::callback::Callbacks>>,
     /// Where `states:startExecution` tasks start their children.
     pub starter: Option<Rc<dyn super::nested_executions::Starter>>,
+    /// Keep a trace of the states and ways out taken (`Outcome::trace`).
+    pub trace: bool,
 }
 
 /// AWS's quota of events in a Standard execution's history.
@@ -132,6 +136,10 @@ pub async fn execute(
     exec.starter = opts.starter;
     let history_limit = (info.machine_type == MachineType::Standard).then_some(STANDARD_HISTORY_LIMIT);
     exec.history.borrow_mut().limit(history_limit);
+    if opts.trace {
+        let untraced = std::mem::take(&mut *exec.history.borrow_mut());
+        *exec.history.borrow_mut() = untraced.traced(Some(Default::default()));
+    }
     // The machine's own events follow `ExecutionStarted`.
     let top = Cursor::new(if opts.durable.is_some() { 1 } else { 0 });
     let vars = Vars::root();
@@ -227,7 +235,9 @@ pub async fn execute(
         }
     }
     let history = exec.history.borrow().to_json();
-    Outcome { status, output, error, cause, input, info, stop_time, history, task_calls: exec.task_calls.into_inner() }
+    let trace = exec.history.borrow().trace().map(|t| t.borrow().clone()).unwrap_or_default();
+    let task_calls = exec.task_calls.into_inner();
+    Outcome { status, output, error, cause, input, info, stop_time, history, task_calls, trace }
 }
 
 impl Outcome {

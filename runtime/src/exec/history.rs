@@ -176,6 +176,31 @@ pub struct History {
     /// to go past it (AWS keeps the last place for the execution's end).
     limit: Option<u64>,
     overflowed: bool,
+    /// What `aslc test --coverage` measures: kept only when asked for, and
+    /// shared with the histories of a Distributed Map's child executions.
+    trace: Option<Trace>,
+}
+
+/// Every state entered and every way out of it taken (transitions, Choice
+/// rules, retriers, catchers), in order. State names are unique in a
+/// machine, so a name is a state.
+pub type Trace = Rc<std::cell::RefCell<Vec<(String, Took)>>>;
+
+/// One step of a `Trace`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Took {
+    Entered,
+    Next(String),
+    End,
+    /// The Choice rule at this index held.
+    Rule(usize),
+    /// No Choice rule held: `Default`.
+    Default,
+    /// The retrier at this index retried the state.
+    Retry(usize),
+    /// The catcher at this index caught the state's error.
+    Catch(usize),
 }
 
 /// The chain one flow's events form: the id of its latest event. Clones
@@ -195,7 +220,24 @@ impl Cursor {
 
 impl History {
     pub fn new(record: bool) -> Self {
-        History { events: Vec::new(), count: 0, record, limit: None, overflowed: false }
+        History { events: Vec::new(), count: 0, record, limit: None, overflowed: false, trace: None }
+    }
+
+    /// Keeps a trace (`trace`), for coverage.
+    pub fn traced(mut self, trace: Option<Trace>) -> Self {
+        self.trace = trace;
+        self
+    }
+
+    pub fn trace(&self) -> Option<&Trace> {
+        self.trace.as_ref()
+    }
+
+    /// Adds to the trace, if one is kept.
+    pub fn took(&self, state: &str, took: impl FnOnce() -> Took) {
+        if let Some(t) = &self.trace {
+            t.borrow_mut().push((state.to_string(), took()));
+        }
     }
 
     pub fn is_recording(&self) -> bool {

@@ -24,7 +24,7 @@ use crate::error::StatesError;
 use crate::machine::{Assign, Body, Container, State};
 use crate::vars::Vars;
 use futures::future::LocalBoxFuture;
-use history::{Cursor, Details, History};
+use history::{Cursor, Details, History, Took};
 use indexmap::IndexMap;
 use journal::Json;
 use serde_json::{json, Map, Value};
@@ -281,10 +281,13 @@ pub fn recording(flow: &Flow) -> bool {
     flow.history.borrow().is_recording()
 }
 
-/// Whether the history has room for more states: once it is full, generated
-/// code leaves the next state to `run_state`, which fails the execution.
-pub fn history_has_room(flow: &Flow) -> bool {
-    flow.history.borrow().overflowed().is_none()
+/// Whether generated code may run its fast paths. Not once the history
+/// is full (`run_state` fails the execution), nor when a coverage trace is
+/// kept: every state then goes through `run_state`, which traces it, so
+/// the trace is the same in both engines.
+pub fn fast_paths_open(flow: &Flow) -> bool {
+    let h = flow.history.borrow();
+    h.overflowed().is_none() && h.trace().is_none()
 }
 
 /// Records what `run_state` records for a Pass, Choice or Succeed state
@@ -425,6 +428,9 @@ pub async fn run_state(
             chrono::Utc::now(),
         ),
     };
+    if resumed.is_none() {
+        flow.history.borrow().took(&state.name, || Took::Entered);
+    }
     if let (Some(slot), Some(kept)) = (slot, kept) {
         slot.enter(&state.name, kept, entered_id, entered);
     }
@@ -451,6 +457,10 @@ pub async fn run_state(
         }
         e.in_state(&state.name, entered_id)
     })?;
+    flow.history.borrow().took(&state.name, || match &step.transition {
+        Transition::Next(next) => Took::Next(next.clone()),
+        Transition::End => Took::End,
+    });
     let kept = slot.map(|_| Json::of(&step.output));
     if let Some(kind) = exited_kind {
         flow.event_with(kind, || Details::Exited {

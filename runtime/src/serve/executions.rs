@@ -274,6 +274,7 @@ impl Server {
                 map_runs: Some(map_runs),
                 callbacks: Some(callbacks),
                 starter: Some(starter),
+                trace: false,
             };
             execute(info, input, tasks, opts, machine.machine.as_ref()).await;
         });

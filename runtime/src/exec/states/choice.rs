@@ -1,5 +1,6 @@
 use super::{apply_assign, evaluate_assign, Cx, Step, Transition};
 use crate::error::{names, StatesError};
+use crate::exec::history::Took;
 use crate::io;
 use crate::machine::{Choice, Condition};
 use serde_json::Value;
@@ -41,6 +42,7 @@ pub(crate) fn choice(cx: &Cx<'_>, raw: Value, c: &Choice) -> Result<Step, States
             }
         },
     };
+    cx.flow.history.borrow().took(&cx.state.name, || rule.map_or(Took::Default, Took::Rule));
     let owner = rule.map(|i| format!("Choices[{i}]/")).unwrap_or_default();
     let assigned = evaluate_assign(assign, &env, &states, &owner)?;
     let output = if cx.jsonata() {

@@ -180,7 +180,8 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
                     return out;
                 }
                 let (vars, history) = if m.distributed {
-                    (Vars::root(), Rc::new(RefCell::new(History::new(false))))
+                    let trace = cx.flow.history.borrow().trace().cloned();
+                    (Vars::root(), Rc::new(RefCell::new(History::new(false).traced(trace))))
                 } else {
                     (Vars::child(&cx.flow.vars), cx.flow.history.clone())
                 };

@@ -19,7 +19,7 @@ pub(crate) use task::task;
 pub(crate) use task::MAX_PAYLOAD_BYTES;
 pub(crate) use wait::wait;
 
-use super::history::History;
+use super::history::{History, Took};
 use super::journal::{self, Json, SavedChildren, SavedFlow, SavedInside};
 use super::{apply_assign, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
 use crate::env::{Context, Env};
@@ -283,6 +283,7 @@ impl Cx<'_> {
                         break Err(e);
                     }
                     let delay = retry::backoff(r, counts[i]);
+                    self.flow.history.borrow().took(&self.state.name, || Took::Retry(i));
                     counts[i] += 1;
                     attempt += 1;
                     if let Some(slot) = &self.flow.slot {
@@ -393,6 +394,7 @@ impl Cx<'_> {
         if let Some(p) = self.probe() {
             p.catching(i, &e);
         }
+        self.flow.history.borrow().took(&self.state.name, || Took::Catch(i));
         let owner = format!("Catch[{i}]/");
         let error_output = e.to_error_output();
         let context = self.context(Some(attempt));
