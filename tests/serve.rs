@@ -194,3 +194,17 @@ fn states_are_tested_as_aws_test_state_does() {
     let data = scratch("test-state-compiled");
     script("test_state.py", &[&bundle, data.to_str().expect("utf-8 path"), "--refuses"]);
 }
+
+/// Chromium, for the browser tests: `ASLC_TEST_CHROMIUM`, else Debian's
+/// (`.ci/run` installs the `chromium` package when it is missing).
+fn chromium() -> String {
+    let path = std::env::var("ASLC_TEST_CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    assert!(Path::new(&path).exists(), "the browser tests need Chromium at {path}: apt-get install chromium");
+    path
+}
+
+#[test]
+fn the_execution_viewer_in_a_browser() {
+    let dir = scratch("viewer");
+    script("viewer.py", &[aslc_path(), &chromium(), &dir.display().to_string()]);
+}

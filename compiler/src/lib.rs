@@ -11,6 +11,8 @@ pub mod diagnostics;
 pub mod graph;
 pub mod interpret;
 pub mod model;
+pub mod observe;
 pub mod source;
 pub mod test_state;
 pub mod testing;
+pub mod viewer;

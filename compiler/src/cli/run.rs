@@ -22,6 +22,10 @@ pub struct Args {
     /// `.yml`). The run's own machine is always one.
     #[arg(long, value_name = "PATH")]
     machines: Vec<String>,
+    /// Write the execution viewer here: one HTML page with the graph
+    /// coloured by what each state did, its runs on a click, the events.
+    #[arg(long, value_name = "FILE")]
+    report: Option<std::path::PathBuf>,
 }
 
 /// The machine's name: the file's stem, as a state machine would be named.
@@ -34,7 +38,7 @@ pub(crate) fn machine_name(file: &str) -> String {
         .to_string()
 }
 
-pub fn run(a: Args) -> ExitCode {
+pub fn run(mut a: Args) -> ExitCode {
     let m = match load_checked(&a.file, a.run.machine_type, 2) {
         Ok(m) => m,
         Err(code) => return code,
@@ -60,7 +64,25 @@ pub fn run(a: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    run_main(&a.run, &name, m.timeout_seconds, &Interpreted(&m), &linked, machines)
+    // The viewer is drawn from the history, which the run writes.
+    let scratch = std::env::temp_dir().join(format!("aslc-run-{}.history.json", std::process::id()));
+    if a.report.is_some() && a.run.history.is_none() {
+        a.run.history = Some(scratch.display().to_string());
+    }
+    let code = run_main(&a.run, &name, m.timeout_seconds, &Interpreted(&m), &linked, machines);
+    if let (Some(report), Some(history)) = (&a.report, &a.run.history) {
+        let ran = std::fs::read_to_string(history)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .map(crate::observe::Ran::from_history);
+        let _ = std::fs::remove_file(&scratch);
+        let Some(ran) = ran else { return code };
+        if let Err(e) = std::fs::write(report, crate::viewer::page(&name, &m, &ran)) {
+            eprintln!("error: cannot write {}: {e}", report.display());
+            return ExitCode::from(2);
+        }
+    }
+    code
 }
 
 /// The machines named by `--machines`, each checked when a task first

@@ -51,6 +51,13 @@ impl Engines for Interpreter {
     fn prepare_test(&self, request: &Request) -> Result<Test, ApiError> {
         crate::test_state::prepare(request)
     }
+
+    fn viewer(&self, name: &str, definition: &str, history: &serde_json::Value) -> Result<String, String> {
+        let (_, machine, _) = check_text("definition", definition.as_bytes().to_vec(), MachineType::Standard);
+        let machine = machine.ok_or("the execution's definition is not valid")?;
+        let ran = crate::observe::Ran::from_history(history.clone());
+        Ok(crate::viewer::page(name, &machine, &ran))
+    }
 }
 
 pub fn run(a: Args) -> ExitCode {

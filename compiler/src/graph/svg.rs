@@ -58,6 +58,16 @@ fn rows<'m>(c: &'m Container, first: usize, out: &mut Vec<(&'m State, usize)>) {
     }
 }
 
+/// The names of every state of `c`, nested ones too.
+fn all_states<'m>(c: &'m Container, out: &mut Vec<&'m str>) {
+    for s in c.states.values() {
+        out.push(&s.name);
+        for (_, inner) in nested(s) {
+            all_states(inner, out);
+        }
+    }
+}
+
 /// The SVG of `root`'s graph.
 pub fn svg(root: &Container, style: &dyn Style) -> String {
     let mut placed = Vec::new();
@@ -67,7 +77,7 @@ pub fn svg(root: &Container, style: &dyn Style) -> String {
     for (s, r) in &placed {
         *row_width.entry(*r).or_default() += width(s) + GAP;
     }
-    let total_w = row_width.values().cloned().fold(200.0, f64::max) + GAP;
+    let total_w = row_width.values().cloned().fold(200.0, f64::max) + GAP + 60.0;
     let mut x_in_row: HashMap<usize, f64> = HashMap::new();
     let mut at: HashMap<&str, (f64, f64, f64)> = HashMap::new();
     for (s, r) in &placed {
@@ -81,6 +91,31 @@ pub fn svg(root: &Container, style: &dyn Style) -> String {
     let mut out = format!(
         r##"<svg xmlns="http://www.w3.org/2000/svg" class="graph" width="{total_w:.0}" height="{height:.0}" viewBox="0 0 {total_w:.0} {height:.0}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>"##
     );
+    // A Parallel's branches and a Map's processor: a dashed frame around
+    // their states, named like the other drawings name them.
+    for (s, _) in &placed {
+        for (title, inner) in nested(s) {
+            let mut names = Vec::new();
+            all_states(inner, &mut names);
+            let boxes: Vec<(f64, f64, f64)> = names.iter().filter_map(|n| at.get(n).copied()).collect();
+            if boxes.is_empty() {
+                continue;
+            }
+            let left = boxes.iter().map(|b| b.0).fold(f64::MAX, f64::min) - 8.0;
+            let right = boxes.iter().map(|b| b.0 + b.2).fold(0.0, f64::max) + 8.0;
+            let top = boxes.iter().map(|b| b.1).fold(f64::MAX, f64::min) - 14.0;
+            let bottom = boxes.iter().map(|b| b.1).fold(0.0, f64::max) + BOX_H + 8.0;
+            let _ = write!(
+                out,
+                r##"<g class="container"><rect x="{left:.0}" y="{top:.0}" width="{:.0}" height="{:.0}" rx="8" fill="none" stroke="#999" stroke-dasharray="5 4"/><text x="{:.0}" y="{:.0}" font-family="sans-serif" font-size="10" fill="#666">{}</text></g>"##,
+                right - left,
+                bottom - top,
+                left + 4.0,
+                top + 10.0,
+                escape(&title)
+            );
+        }
+    }
     for (s, _) in &placed {
         let (x, y, w) = at[s.name.as_str()];
         let mut targets: Vec<(&str, bool)> = edges(s).iter().map(|e| (e.to, false)).collect();
@@ -89,14 +124,21 @@ pub fn svg(root: &Container, style: &dyn Style) -> String {
         for (t, into) in targets {
             let Some(&(tx, ty, tw)) = at.get(t) else { continue };
             let taken = style.edge(&s.name, t, into);
+            // Forward: bottom to top. Back (a loop): out of the right side
+            // and round into the target's right side.
+            let d = if ty > y {
+                format!("M{:.0},{:.0} L{:.0},{:.0}", x + w / 2.0, y + BOX_H, tx + tw / 2.0, ty)
+            } else {
+                let (sx, sy, ex, ey) = (x + w, y + BOX_H / 2.0, tx + tw, ty + BOX_H / 2.0);
+                let bulge = sx.max(ex) + 50.0;
+                format!("M{sx:.0},{sy:.0} C{bulge:.0},{sy:.0} {bulge:.0},{ey:.0} {ex:.0},{ey:.0}")
+            };
             let _ = write!(
                 out,
-                r##"<line class="edge{}" x1="{:.0}" y1="{:.0}" x2="{:.0}" y2="{:.0}" stroke="#555" stroke-width="1.4"{} marker-end="url(#arrow)"/>"##,
+                r##"<path class="edge{}" data-from="{}" data-to="{}" d="{d}" fill="none" stroke="#555" stroke-width="1.4"{} marker-end="url(#arrow)"/>"##,
                 if taken { " taken" } else { "" },
-                x + w / 2.0,
-                y + BOX_H,
-                tx + tw / 2.0,
-                ty,
+                escape(&s.name),
+                escape(t),
                 if taken { "" } else { r#" stroke-dasharray="4 3" opacity="0.6""# },
             );
         }

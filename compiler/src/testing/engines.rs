@@ -4,9 +4,9 @@
 //! virtual time, the history and the coverage trace.
 
 use super::file::{Case, TestFile};
-use super::observe::Ran;
 use crate::interpret::Interpreted;
 use crate::model::StateMachine;
+use crate::observe::Ran;
 use asl_runtime::exec::{execute, mock, ExecutionInfo, MachineType, Options};
 use serde_json::{json, Map, Value};
 use std::path::Path;

@@ -5,7 +5,7 @@
 //! and coverage for CI.
 //!
 //! The pipeline: `file` reads the test files, `engines` runs a case,
-//! `observe` turns what it did into the document expectations read,
+//! `crate::observe` turns what it did into the document expectations read,
 //! `expect` checks them, `coverage` counts what the runs took, `report`
 //! writes JUnit, `update` records actual results as expectations.
 
@@ -13,7 +13,6 @@ pub mod coverage;
 mod engines;
 pub mod expect;
 pub mod file;
-mod observe;
 mod report;
 mod update;
 
@@ -230,7 +229,7 @@ fn build(suites: &[&Suite], scratch: &Path, release: bool) -> Result<PathBuf, St
 }
 
 /// The trace of each run, by (suite, case), for coverage and `--update`.
-type Runs = Vec<((usize, usize, Engine), observe::Ran)>;
+type Runs = Vec<((usize, usize, Engine), crate::observe::Ran)>;
 
 /// Runs the jobs on `opts.jobs` threads, printing each result as it comes.
 fn run_jobs(

@@ -6,7 +6,7 @@
 //! (or 5xx when the server cannot act).
 
 use super::api::{ApiError, Server};
-use super::model;
+use super::{model, viewer};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
@@ -59,6 +59,17 @@ pub async fn listen(server: Rc<Server>, host: &str, port: u16) -> Result<(), Str
 }
 
 async fn handle(server: &Rc<Server>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    if req.method() == hyper::Method::GET && req.uri().path() == "/viewer" {
+        let query = req.uri().query().unwrap_or("").to_string();
+        let (status, kind, body) = match viewer::page(server, &query).await {
+            Ok(html) => (200, "text/html; charset=utf-8", html),
+            Err((status, why)) => (status, "text/plain; charset=utf-8", why + "\n"),
+        };
+        let mut response = Response::new(Full::new(Bytes::from(body)));
+        *response.status_mut() = hyper::StatusCode::from_u16(status).unwrap_or(hyper::StatusCode::BAD_REQUEST);
+        response.headers_mut().insert("content-type", hyper::header::HeaderValue::from_static(kind));
+        return response;
+    }
     let request_id = uuid::Uuid::new_v4().to_string();
     let reply = match read(req).await {
         Ok((operation, body)) => match model::validate(&operation, &body) {

@@ -21,6 +21,7 @@ mod redrive;
 mod registry;
 pub mod store;
 mod test_state;
+mod viewer;
 
 use crate::cli::TaskArgs;
 use crate::tasks::{Linked, Tasks};
@@ -90,6 +91,10 @@ pub trait Engines {
         &self,
         request: &crate::test_state::Request,
     ) -> Result<crate::test_state::Test, crate::test_state::ApiError>;
+    /// The execution viewer's page (`GET /viewer?executionArn=`) of an
+    /// execution named `name` of `definition`, from its history (with
+    /// execution data); or why there is none.
+    fn viewer(&self, name: &str, definition: &str, history: &serde_json::Value) -> Result<String, String>;
 }
 
 /// A machine that exists when the server starts (named on the command
@@ -209,6 +214,12 @@ impl Engines for Builtin {
         Err(crate::test_state::ApiError::invalid_definition(
             "This binary runs only the state machines compiled into it; test states with `aslc serve` or `aslc test-state`",
         ))
+    }
+
+    /// The viewer draws the checked model, which a built binary does not
+    /// carry.
+    fn viewer(&self, _: &str, _: &str, _: &serde_json::Value) -> Result<String, String> {
+        Err("This binary has no execution viewer: `aslc serve` serves it, and `aslc run --report` writes it".into())
     }
 }
 

@@ -1,7 +1,8 @@
-//! What a case's execution showed, in one JSON document that expectations
-//! and assertions read. Both engines give the same parts (status, output,
-//! error, cause, the history, the trace), so the document is built from
-//! those alone, never from an engine's internals.
+//! What an execution showed, in one JSON document: what `aslc test`'s
+//! expectations and assertions read, and what the execution viewer draws.
+//! Both engines (and the server) give the same parts (status, output,
+//! error, cause, the history), so the document is built from those alone,
+//! never from an engine's internals.
 
 use asl_runtime::exec::history::Took;
 use serde_json::{json, Map, Value};
@@ -24,10 +25,36 @@ fn parsed(details: &Value, key: &str) -> Option<Value> {
 }
 
 impl Ran {
+    /// An execution known only by its history (GetExecutionHistory's
+    /// shape, with execution data): its last event says how it ended.
+    pub fn from_history(history: Value) -> Ran {
+        let last = history["events"].as_array().and_then(|e| e.last()).cloned().unwrap_or(Value::Null);
+        let status = match last["type"].as_str() {
+            Some("ExecutionSucceeded") => "SUCCEEDED",
+            Some("ExecutionFailed") => "FAILED",
+            Some("ExecutionTimedOut") => "TIMED_OUT",
+            Some("ExecutionAborted") => "ABORTED",
+            _ => "RUNNING",
+        };
+        let details = last.as_object().and_then(|o| o.values().find(|v| v.is_object())).cloned().unwrap_or_default();
+        let text = |k: &str| details.get(k).and_then(Value::as_str).map(str::to_string);
+        Ran {
+            status: status.to_string(),
+            output: parsed(&details, "output"),
+            error: text("error"),
+            cause: text("cause"),
+            history,
+            trace: Vec::new(),
+        }
+    }
+
     /// The document assertions read:
     /// `{status, output, error, cause, path, states, variables, history}`.
     /// `path`: the states entered, in order. `states`: by name, each run's
-    /// `input`, `output`, `parameters` (a Task's last call) and `attempts`.
+    /// `input`, `output`, `parameters` (a Task's last call), `attempts`,
+    /// the `errors` its attempts met, and its `status`: `succeeded`,
+    /// `caught` (it failed and a catcher went on), `failed` (it never
+    /// left, in an execution that ended) or `running`.
     /// `variables`: each variable's last assigned value.
     pub fn document(&self) -> Value {
         let empty = Vec::new();
@@ -47,7 +74,7 @@ impl Ran {
                 path.push(Value::String(name.clone()));
                 let runs = states.entry(name.clone()).or_insert_with(|| json!([]));
                 if let Some(runs) = runs.as_array_mut() {
-                    runs.push(json!({ "input": parsed(d, "input"), "attempts": 0 }));
+                    runs.push(json!({ "input": parsed(d, "input"), "attempts": 0, "errors": [] }));
                     owner.insert(id, (name, runs.len() - 1));
                 }
                 continue;
@@ -69,13 +96,36 @@ impl Ran {
             }
             let Some((name, run)) = owner.get(&previous).cloned() else { continue };
             let this_run = states.get_mut(&name).and_then(|r| r.get_mut(run));
-            if let (Some(d), Some(r)) = (e.get("taskScheduledEventDetails"), this_run) {
-                r["parameters"] = parsed(d, "parameters").unwrap_or(Value::Null);
-                r["attempts"] = json!(r["attempts"].as_u64().unwrap_or(0) + 1);
+            if let Some(r) = this_run {
+                if let Some(d) = e.get("taskScheduledEventDetails") {
+                    r["parameters"] = parsed(d, "parameters").unwrap_or(Value::Null);
+                    r["attempts"] = json!(r["attempts"].as_u64().unwrap_or(0) + 1);
+                }
+                // A failed attempt's details name its error.
+                let failure = e.as_object().and_then(|o| o.values().find(|d| d.get("error").is_some()));
+                if let (Some(d), Some(errors)) = (failure, r["errors"].as_array_mut()) {
+                    errors.push(json!({ "error": d["error"], "cause": d.get("cause") }));
+                    r["lastFailed"] = json!(true);
+                } else if kind == "TaskSucceeded" {
+                    r["lastFailed"] = json!(false);
+                }
             }
             // A Task's events follow one another from its entered event.
             if kind.starts_with("Task") {
                 owner.insert(id, (name, run));
+            }
+        }
+        let ended = self.status != "RUNNING";
+        for run in states.values_mut().filter_map(Value::as_array_mut).flatten() {
+            let status = match (run.get("output").is_some(), run["lastFailed"] == json!(true)) {
+                (true, true) => "caught",
+                (true, false) => "succeeded",
+                (false, _) if ended => "failed",
+                (false, _) => "running",
+            };
+            run["status"] = json!(status);
+            if let Some(r) = run.as_object_mut() {
+                r.remove("lastFailed");
             }
         }
         json!({
