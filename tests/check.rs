@@ -142,6 +142,7 @@ fn examples_are_valid() {
         if name.contains(".mock.")
             || name.contains(".input.")
             || name.contains(".resources.")
+            || name.contains(".test.")
             || !(name.ends_with(".json") || name.ends_with(".yaml"))
         {
             continue;

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod codegen;
 pub mod diagnostics;
 pub mod graph;
+pub mod iac;
 pub mod interpret;
 pub mod model;
 pub mod observe;

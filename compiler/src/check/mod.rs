@@ -63,26 +63,32 @@ pub const MAX_DEFINITION_CHARS: usize = 1_048_576;
 /// Loads and checks source text: the whole front end in one call.
 pub fn check_text(name: &str, bytes: Vec<u8>, ty: MachineType) -> (Source, Option<StateMachine>, Vec<Diagnostic>) {
     let (source, value) = crate::source::load(name, bytes);
-    match value {
+    let d = crate::iac::plain(source, value);
+    let (m, diags) = check_definition(&d, ty);
+    (d.source, m, diags)
+}
+
+/// Checks a definition as read (a file's, or a template's machine) with
+/// the rules of its template's type for it, else of `ty`.
+pub fn check_definition(d: &crate::iac::Definition, ty: MachineType) -> (Option<StateMachine>, Vec<Diagnostic>) {
+    let ty = d.machine_type.unwrap_or(ty);
+    match &d.value {
         Ok(v) => {
-            let (m, mut d) = check(&source, &v, ty);
-            match too_large(&source, &v) {
+            let (m, mut diags) = check(&d.source, v, ty);
+            match too_large(d.chars) {
                 Some(large) => {
-                    d.insert(0, large);
-                    (source, None, d)
+                    diags.insert(0, large);
+                    (None, diags)
                 }
-                None => (source, m, d),
+                None => (m, diags),
             }
         }
-        Err(d) => (source, None, vec![d]),
+        Err(diag) => (None, vec![diag.clone()]),
     }
 }
 
-/// A definition AWS would refuse for its length: the JSON text as given,
-/// or for YAML the compact JSON that would be sent.
-fn too_large(source: &Source, value: &Value) -> Option<Diagnostic> {
-    let json = source.text.trim_start().trim_start_matches('\u{feff}').starts_with('{');
-    let chars = if json { source.text.chars().count() } else { value.to_string().chars().count() };
+/// A definition AWS would refuse for its length (`chars`, as AWS counts).
+fn too_large(chars: usize) -> Option<Diagnostic> {
     (chars > MAX_DEFINITION_CHARS).then(|| {
         Diagnostic::error(
             crate::diagnostics::codes::DEFINITION_TOO_LARGE,

@@ -1,7 +1,6 @@
 //! `aslc build DEF... --out PATH`
 
-use super::load_definition;
-use super::run::machine_name;
+use super::{load_definitions, Sources};
 use crate::build::{build, Options, Profile};
 use crate::check::MachineType;
 use crate::codegen::Unit;
@@ -10,10 +9,13 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Definition files (JSON or YAML). Several make one binary with a
-    /// subcommand per definition, named by file stem.
+    /// Definition files (JSON or YAML), or templates (all their machines,
+    /// or `FILE#LogicalId`). Several machines make one binary with a
+    /// subcommand each, named by file stem or logical id.
     #[arg(required = true)]
     files: Vec<String>,
+    #[command(flatten)]
+    sources: Sources,
     /// Where to write the binary (default: the first definition's stem).
     #[arg(long, short)]
     out: Option<PathBuf>,
@@ -35,8 +37,8 @@ pub struct Args {
 pub fn run(a: Args) -> ExitCode {
     let mut machines = Vec::new();
     for f in &a.files {
-        match load_definition(f, MachineType::Standard, 1) {
-            Ok((m, definition)) => machines.push((machine_name(f), m, definition)),
+        match load_definitions(f, &a.sources, MachineType::Standard, 1) {
+            Ok(all) => machines.extend(all.into_iter().map(|c| (c.name, c.machine, c.definition))),
             Err(code) => return code,
         }
     }

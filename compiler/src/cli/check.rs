@@ -1,8 +1,7 @@
 //! `aslc check FILE...`
 
-use super::read_input;
-use crate::check::check_text;
-use crate::check::MachineType;
+use super::Sources;
+use crate::check::{check_definition, MachineType};
 use crate::diagnostics::{render_human, render_json};
 use clap::ValueEnum;
 use std::process::ExitCode;
@@ -15,9 +14,13 @@ pub enum Format {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Definition files (JSON or YAML); `-` reads standard input.
+    /// Definition files (JSON or YAML), or CloudFormation/SAM/CDK templates
+    /// (every state machine in them, or `FILE#LogicalId`); `-` reads
+    /// standard input.
     #[arg(required = true)]
     files: Vec<String>,
+    #[command(flatten)]
+    sources: Sources,
     /// Output format: compiler-style text, or one JSON object per file.
     #[arg(long, value_enum, default_value = "human")]
     format: Format,
@@ -29,27 +32,46 @@ pub struct Args {
 pub fn run(a: Args) -> ExitCode {
     let mut any_invalid = false;
     let mut io_error = false;
+    let substitutions = match crate::iac::read_substitutions(a.sources.substitutions.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     for file in &a.files {
-        let (name, bytes) = match read_input(file) {
-            Ok(x) => x,
+        let definitions = match crate::iac::read(file, &substitutions) {
+            Ok(d) => d,
             Err(e) => {
                 eprintln!("error: {e}");
                 io_error = true;
                 continue;
             }
         };
-        let (source, machine, diags) = check_text(&name, bytes, a.machine_type);
-        let valid = machine.is_some();
-        any_invalid |= !valid;
-        match a.format {
-            Format::Json => asl_runtime::cli::emit(&render_json(&diags)),
-            Format::Human => {
-                eprint!("{}", render_human(&source, &diags));
-                let errors = diags.len();
-                if valid {
-                    eprintln!("{name}: valid");
-                } else {
-                    eprintln!("{name}: {errors} error{}", if errors == 1 { "" } else { "s" });
+        let several = definitions.len() > 1 || file.contains('#');
+        for d in definitions {
+            // A template's machines are named by file and logical id.
+            let name = if several || d.name != crate::iac::stem(&d.source.name) {
+                format!("{}#{}", file.split('#').next().unwrap_or(file), d.name)
+            } else {
+                d.source.name.clone()
+            };
+            let (machine, diags) = check_definition(&d, a.machine_type);
+            let valid = machine.is_some();
+            any_invalid |= !valid;
+            match a.format {
+                Format::Json => asl_runtime::cli::emit(&render_json(&diags)),
+                Format::Human => {
+                    for n in &d.notes {
+                        eprintln!("note: {name}: {n}");
+                    }
+                    eprint!("{}", render_human(&d.source, &diags));
+                    let errors = diags.len();
+                    if valid {
+                        eprintln!("{name}: valid");
+                    } else {
+                        eprintln!("{name}: {errors} error{}", if errors == 1 { "" } else { "s" });
+                    }
                 }
             }
         }

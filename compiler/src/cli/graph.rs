@@ -1,6 +1,6 @@
 //! `aslc graph FILE`
 
-use super::load_checked;
+use super::{load_one, Sources};
 use crate::check::MachineType;
 use clap::ValueEnum;
 use std::process::ExitCode;
@@ -13,15 +13,18 @@ pub enum Format {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Definition file (JSON or YAML); `-` reads standard input.
+    /// Definition file (JSON or YAML), or a template (`FILE#LogicalId`);
+    /// `-` reads standard input.
     file: String,
+    #[command(flatten)]
+    sources: Sources,
     #[arg(long, value_enum, default_value = "dot")]
     format: Format,
 }
 
 pub fn run(a: Args) -> ExitCode {
-    let m = match load_checked(&a.file, MachineType::Standard, 1) {
-        Ok(m) => m,
+    let m = match load_one(&a.file, &a.sources, MachineType::Standard, 1) {
+        Ok(c) => c.machine,
         Err(code) => return code,
     };
     let text = match a.format {

@@ -9,8 +9,6 @@ mod serve;
 mod test;
 mod test_state;
 
-pub(crate) use run::machine_name;
-
 use crate::check::MachineType;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -51,37 +49,72 @@ pub(crate) fn read_input(path: &str) -> Result<(String, Vec<u8>), String> {
     std::fs::read(path).map(|b| (path.to_string(), b)).map_err(|e| format!("cannot read {path}: {e}"))
 }
 
-/// Reads and checks one definition with the rules of `ty`; on failure
-/// prints why and gives the exit code to return (2 for I/O, `invalid` for
-/// an invalid definition).
-pub(crate) fn load_checked(file: &str, ty: MachineType, invalid: u8) -> Result<crate::model::StateMachine, ExitCode> {
-    load_definition(file, ty, invalid).map(|(m, _)| m)
+/// Where definitions come from: files or templates, and the values of
+/// their `${Name}` placeholders.
+#[derive(clap::Args, Clone, Default)]
+pub struct Sources {
+    /// Values for `${Name}` placeholders in definitions: a JSON or YAML
+    /// object (as a template's `DefinitionSubstitutions` gives them).
+    #[arg(long, value_name = "FILE")]
+    pub substitutions: Option<std::path::PathBuf>,
 }
 
-/// Reads and checks one definition, and gives it back as JSON text (what
-/// the API holds; YAML is converted). On failure prints why: exit code 2
-/// for I/O, `invalid` for an invalid definition.
-pub(crate) fn load_definition(
-    file: &str,
+/// A checked definition: its machine's name, the model, and the
+/// definition as JSON text (what the API holds; YAML and templates are
+/// converted).
+pub(crate) struct Checked {
+    pub name: String,
+    pub machine: crate::model::StateMachine,
+    pub definition: String,
+}
+
+/// Reads and checks every definition `spec` names (a file, a template, or
+/// `template#LogicalId`) with the rules of `ty`. On failure prints why and
+/// gives the exit code: 2 for I/O, `invalid` for an invalid definition.
+pub(crate) fn load_definitions(
+    spec: &str,
+    sources: &Sources,
     ty: MachineType,
     invalid: u8,
-) -> Result<(crate::model::StateMachine, String), ExitCode> {
-    let (name, bytes) = read_input(file).map_err(|e| {
+) -> Result<Vec<Checked>, ExitCode> {
+    let fail = |e: String| {
         eprintln!("error: {e}");
         ExitCode::from(2)
-    })?;
-    let (source, value) = crate::source::load(&name, bytes);
-    let (machine, diags) = match &value {
-        Ok(v) => crate::check::check(&source, v, ty),
-        Err(d) => (None, vec![d.clone()]),
     };
-    match (machine, value) {
-        (Some(m), Ok(v)) => Ok((m, serde_json::to_string_pretty(&v).unwrap_or_default())),
-        _ => {
-            eprint!("{}", crate::diagnostics::render_human(&source, &diags));
-            Err(ExitCode::from(invalid))
+    let substitutions = crate::iac::read_substitutions(sources.substitutions.as_deref()).map_err(fail)?;
+    let mut checked = Vec::new();
+    for d in crate::iac::read(spec, &substitutions).map_err(fail)? {
+        for n in &d.notes {
+            eprintln!("note: {}: {n}", d.name);
+        }
+        let (machine, diags) = crate::check::check_definition(&d, ty);
+        match (machine, &d.value) {
+            (Some(machine), Ok(v)) => {
+                let definition = serde_json::to_string_pretty(v).unwrap_or_default();
+                checked.push(Checked { name: d.name, machine, definition });
+            }
+            _ => {
+                eprint!("{}", crate::diagnostics::render_human(&d.source, &diags));
+                return Err(ExitCode::from(invalid));
+            }
         }
     }
+    Ok(checked)
+}
+
+/// `load_definitions` of a spec that must name one machine.
+pub(crate) fn load_one(spec: &str, sources: &Sources, ty: MachineType, invalid: u8) -> Result<Checked, ExitCode> {
+    let mut all = load_definitions(spec, sources, ty, invalid)?;
+    if all.len() != 1 {
+        let names: Vec<&str> = all.iter().map(|c| c.name.as_str()).collect();
+        eprintln!(
+            "error: {spec} holds {} state machines ({}): name one as {spec}#LogicalId",
+            all.len(),
+            names.join(", ")
+        );
+        return Err(ExitCode::from(2));
+    }
+    Ok(all.remove(0))
 }
 
 /// The Rust task handlers of `--handlers FILE` (`aslc run`, `aslc serve`):

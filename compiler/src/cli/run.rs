@@ -1,6 +1,6 @@
 //! `aslc run DEF`: interprets a definition.
 
-use super::{load_checked, read_input};
+use super::{load_one, read_input, Sources};
 use crate::check::{check_text, MachineType};
 use crate::interpret::Interpreted;
 use asl_runtime::cli::{run_main, RunArgs};
@@ -9,8 +9,12 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Definition file (JSON or YAML); `-` reads standard input.
+    /// Definition file (JSON or YAML), or a CloudFormation/SAM template
+    /// (`template.yaml#LogicalId` picks one of its machines); `-` reads
+    /// standard input.
     file: String,
+    #[command(flatten)]
+    sources: Sources,
     #[command(flatten)]
     run: RunArgs,
     /// Rust task handlers (the file `aslc build --handlers` links): built
@@ -28,26 +32,15 @@ pub struct Args {
     report: Option<std::path::PathBuf>,
 }
 
-/// The machine's name: the file's stem, as a state machine would be named.
-pub(crate) fn machine_name(file: &str) -> String {
-    std::path::Path::new(file)
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|s| !s.is_empty() && *s != "-")
-        .unwrap_or("StateMachine")
-        .to_string()
-}
-
 pub fn run(mut a: Args) -> ExitCode {
-    let m = match load_checked(&a.file, a.run.machine_type, 2) {
-        Ok(m) => m,
+    let (name, m) = match load_one(&a.file, &a.sources, a.run.machine_type, 2) {
+        Ok(c) => (c.name, c.machine),
         Err(code) => return code,
     };
     let linked = match super::linked(a.handlers.as_deref()) {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let name = machine_name(&a.file);
     let machines = match startable(&a.machines) {
         Ok(mut others) if !others.is_empty() => {
             let own = m.clone();
@@ -109,7 +102,7 @@ fn startable(paths: &[String]) -> Result<Vec<Startable>, String> {
     Ok(files
         .into_iter()
         .map(|file| {
-            let name = machine_name(&file);
+            let name = crate::iac::stem(&file);
             let load = move || {
                 let (_, bytes) = read_input(&file)?;
                 let (_, machine, diags) = check_text(&file, bytes, MachineType::Standard);

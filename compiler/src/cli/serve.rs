@@ -2,8 +2,7 @@
 //! CreateStateMachine and ValidateStateMachineDefinition and the
 //! interpreter for executions.
 
-use super::load_definition;
-use super::run::machine_name;
+use super::{load_definitions, Sources};
 use crate::check::{check_text, MachineType};
 use crate::interpret::Interpreted;
 use asl_runtime::serve::{self, Diagnostic, Engines, Initial, Loaded, ServeArgs};
@@ -12,8 +11,11 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Definitions that exist at start, each named by its file stem.
+    /// Definitions that exist at start, each named by its file stem
+    /// (a template's machines by their logical ids).
     files: Vec<String>,
+    #[command(flatten)]
+    sources: Sources,
     #[command(flatten)]
     serve: ServeArgs,
     /// Rust task handlers, as for `aslc run --handlers`.
@@ -63,8 +65,8 @@ impl Engines for Interpreter {
 pub fn run(a: Args) -> ExitCode {
     let mut initial = Vec::new();
     for f in &a.files {
-        match load_definition(f, MachineType::Standard, 2) {
-            Ok((_, definition)) => initial.push(Initial { name: machine_name(f), definition }),
+        match load_definitions(f, &a.sources, MachineType::Standard, 2) {
+            Ok(all) => initial.extend(all.into_iter().map(|c| Initial { name: c.name, definition: c.definition })),
             Err(code) => return code,
         }
     }

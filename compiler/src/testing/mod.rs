@@ -16,7 +16,7 @@ pub mod file;
 mod report;
 mod update;
 
-use crate::check::{check_text, MachineType};
+use crate::check::MachineType;
 use crate::model::StateMachine;
 use file::TestFile;
 use std::path::{Path, PathBuf};
@@ -82,6 +82,8 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 struct Suite {
     file: TestFile,
     machine: StateMachine,
+    /// The definition as JSON text (what a built binary embeds).
+    definition: String,
     /// The machine's name: its definition's stem, made unique in the run.
     name: String,
 }
@@ -179,18 +181,25 @@ fn load(paths: &[PathBuf]) -> Result<Vec<Suite>, String> {
     for p in paths {
         let file = file::read(p)?;
         let shown = file.definition.display().to_string();
-        let bytes =
-            std::fs::read(&file.definition).map_err(|e| format!("{}: cannot read {shown}: {e}", p.display()))?;
         let ty = if file.express { MachineType::Express } else { MachineType::Standard };
-        let (source, machine, diags) = check_text(&shown, bytes, ty);
+        let mut read = crate::iac::read(&shown, &[]).map_err(|e| format!("{}: {e}", p.display()))?;
+        if read.len() != 1 {
+            return Err(format!(
+                "{}: {shown} holds {} state machines: name one as {shown}#LogicalId",
+                p.display(),
+                read.len()
+            ));
+        }
+        let d = read.remove(0);
+        let (machine, diags) = crate::check::check_definition(&d, ty);
         let machine = machine.ok_or_else(|| {
             format!(
                 "{}: {shown} is not a valid definition:\n{}",
                 p.display(),
-                crate::diagnostics::render_human(&source, &diags)
+                crate::diagnostics::render_human(&d.source, &diags)
             )
         })?;
-        let stem = crate::cli::machine_name(&shown);
+        let stem = d.name.clone();
         // The same definition keeps its name; another with the same stem gets a suffix.
         let same = suites.iter().find(|s| s.file.definition == file.definition).map(|s| s.name.clone());
         let name = same.unwrap_or_else(|| {
@@ -202,7 +211,9 @@ fn load(paths: &[PathBuf]) -> Result<Vec<Suite>, String> {
             }
             name
         });
-        suites.push(Suite { file, machine, name });
+        let definition =
+            d.value.as_ref().map(|v| serde_json::to_string_pretty(v).unwrap_or_default()).unwrap_or_default();
+        suites.push(Suite { file, machine, definition, name });
     }
     Ok(suites)
 }
@@ -215,8 +226,11 @@ fn build(suites: &[&Suite], scratch: &Path, release: bool) -> Result<PathBuf, St
         if units.iter().any(|u: &crate::codegen::Unit| u.name == s.name) {
             continue;
         }
-        let definition = std::fs::read_to_string(&s.file.definition).unwrap_or_default();
-        units.push(crate::codegen::Unit { name: s.name.clone(), machine: &s.machine, definition });
+        units.push(crate::codegen::Unit {
+            name: s.name.clone(),
+            machine: &s.machine,
+            definition: s.definition.clone(),
+        });
     }
     let out = scratch.join("suite");
     let profile = if release { crate::build::Profile::Release } else { crate::build::Profile::Debug };
