@@ -53,13 +53,17 @@ pub struct State {
     pub next: Option<String>,
     pub end: bool,
     pub input_path: IoPath,
+    #[serde(with = "crate::serde_text::present")]
     pub parameters: Option<Template>,
+    #[serde(with = "crate::serde_text::present")]
     pub result_selector: Option<Template>,
     pub result_path: IoPath,
     pub output_path: IoPath,
     /// JSONata `Arguments` (Task, Parallel).
+    #[serde(with = "crate::serde_text::present")]
     pub arguments: Option<jsonata::Template>,
     /// JSONata `Output`.
+    #[serde(with = "crate::serde_text::present")]
     pub output: Option<jsonata::Template>,
     pub assign: Option<Assign>,
     pub retry: Vec<Retrier>,
@@ -195,6 +199,7 @@ impl Assign {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Body {
     Pass {
+        #[serde(with = "crate::serde_text::present")]
         result: Option<Value>,
     },
     Task(Task),
@@ -240,6 +245,7 @@ pub struct Task {
     pub resource: String,
     pub timeout_seconds: Option<NumberField>,
     pub heartbeat_seconds: Option<NumberField>,
+    #[serde(with = "crate::serde_text::present")]
     pub credentials: Option<Value>,
 }
 
@@ -255,6 +261,7 @@ pub struct ChoiceBranch {
     pub condition: Condition,
     pub next: String,
     pub assign: Option<Assign>,
+    #[serde(with = "crate::serde_text::present")]
     pub output: Option<jsonata::Template>,
 }
 
@@ -303,13 +310,17 @@ pub struct Map {
     pub distributed: bool,
     pub items_path: Option<Path>,
     /// JSONata `Items`.
+    #[serde(with = "crate::serde_text::present")]
     pub items: Option<jsonata::Template>,
     pub item_selector: Option<ItemSelector>,
     pub max_concurrency: Option<NumberField>,
     pub tolerated_failure_count: Option<NumberField>,
     pub tolerated_failure_percentage: Option<NumberField>,
+    #[serde(with = "crate::serde_text::present")]
     pub item_reader: Option<Value>,
+    #[serde(with = "crate::serde_text::present")]
     pub item_batcher: Option<Value>,
+    #[serde(with = "crate::serde_text::present")]
     pub result_writer: Option<Value>,
     pub label: Option<String>,
 }
@@ -330,6 +341,7 @@ pub struct Catcher {
     pub error_equals: Vec<String>,
     pub next: String,
     pub result_path: IoPath,
+    #[serde(with = "crate::serde_text::present")]
     pub output: Option<jsonata::Template>,
     pub assign: Option<Assign>,
 }

@@ -69,3 +69,19 @@ impl<'de> Deserialize<'de> for jsonata::Expr {
         jsonata::Expr::parse(&String::deserialize(d)?).map_err(|e| D::Error::custom(e.message))
     }
 }
+
+/// An optional field whose value may itself be JSON `null` (a JSONata
+/// `Output` of `null`, a Pass `Result` of `null`): present as a list of
+/// one, absent as an empty one, so `Some(null)` survives the round trip
+/// and stays distinct from `None`.
+pub mod present {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        v.as_slice().serialize(s)
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<T>, D::Error> {
+        Ok(Vec::<T>::deserialize(d)?.into_iter().next())
+    }
+}

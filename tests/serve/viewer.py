@@ -44,7 +44,7 @@ class Page(HTMLParser):
         a = dict(attrs)
         if tag == "g" and "state" in a.get("class", "").split():
             self.states[a["data-state"]] = (a.get("data-fill"), a.get("class"))
-        if tag == "aside" and a.get("id") == "details":
+        if a.get("id") == "details":
             self.details = a.get("data-state")
         self.in_error = tag == "li" and a.get("class") == "error"
 

@@ -1,7 +1,7 @@
 //! The execution viewer: one self-contained HTML page of an execution (no
 //! download, no network), the state graph coloured by what happened to
 //! each state, its runs (input, output, retries, errors) shown on
-//! selection, and the event list beside it. `aslc run --report` writes
+//! selection, and the event list beside them. `aslc run --report` writes
 //! it; `aslc serve` serves it for each execution.
 
 use crate::graph::svg::{escape, svg, Style};
@@ -102,8 +102,8 @@ pub fn page(title: &str, machine: &StateMachine, ran: &Ran) -> String {
     }
     body.push_str("</p></header><main><div id=\"graph\">");
     body.push_str(&svg(&machine.root, &drawn));
-    body.push_str("</div><aside id=\"details\"><p class=\"hint\">Select a state to see its input, output, retries and errors.</p></aside></main>");
-    body.push_str("<h2>Events</h2><table id=\"events\"><tr><th>id</th><th>type</th><th>state</th><th>time</th></tr>");
+    body.push_str("</div><aside><div id=\"details\"><p class=\"hint\">Select a state to see its input, output, retries and errors.</p></div>");
+    body.push_str("<h2>Events</h2><div class=\"events\"><table id=\"events\"><tr><th>id</th><th>type</th><th>state</th><th>time</th></tr>");
     for e in events {
         let state = event_state(e);
         let _ = write!(
@@ -116,7 +116,7 @@ pub fn page(title: &str, machine: &StateMachine, ran: &Ran) -> String {
             escape(e["timestamp"].as_str().unwrap_or("")),
         );
     }
-    body.push_str("</table>");
+    body.push_str("</table></div></aside></main>");
     // What the script shows on selection; `</` cannot end the script early.
     let data = serde_json::json!({ "states": doc["states"], "error": doc["error"], "cause": doc["cause"] });
     let data = data.to_string().replace("</", "<\\/");

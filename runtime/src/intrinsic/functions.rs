@@ -176,12 +176,15 @@ pub fn apply(function: Function, format_raw: Option<&str>, mut args: Vec<Value>)
             if step == 0 {
                 return Err(fail(call, "the step must not be 0"));
             }
+            // In i128: the span of two extreme i64 arguments overflows i64.
+            let (start, end, step) = (i128::from(start), i128::from(end), i128::from(step));
             let count =
                 if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
             if count > 1000 {
                 return Err(fail(call, "the range has more than 1000 elements"));
             }
-            Value::Array((0..count).map(|i| Value::from(start + i * step)).collect())
+            // Every element lies between start and end, so fits an i64.
+            Value::Array((0..count).map(|i| Value::from((start + i * step) as i64)).collect())
         }
         ArrayGetItem => {
             let items = array(call, &args[0])?;

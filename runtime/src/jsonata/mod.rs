@@ -58,6 +58,11 @@ impl Expr {
     /// Evaluates with `$states` bound to `states`; `None` is JSONata's
     /// undefined. Errors carry JSONata's code and message.
     pub fn eval(&self, states: &Value, vars: &Vars) -> Result<Option<Value>, String> {
+        convert::from_jvalue(&self.evaluate(states, vars)?)
+    }
+
+    /// The JSONata value itself (a function stays a function).
+    fn evaluate(&self, states: &Value, vars: &Vars) -> Result<JValue, String> {
         let mut ctx = Context::new();
         ctx.bind("states".to_string(), convert::to_jvalue(states));
         for name in &self.variables {
@@ -69,10 +74,7 @@ impl Expr {
         let options = EvaluatorOptions { timeout_ms: Some(1000), ..EvaluatorOptions::default() };
         let mut ev = Evaluator::with_options(ctx, options);
         functions::register(&mut ev).map_err(|e| e.message().to_string())?;
-        match ev.evaluate(&self.ast, &JValue::Null) {
-            Ok(v) => convert::from_jvalue(&v),
-            Err(e) => Err(e.message().to_string()),
-        }
+        ev.evaluate(&self.ast, &JValue::Null).map_err(|e| e.message().to_string())
     }
 
     /// Whether the text mentions `$states.<part>` (for the create-time
@@ -123,9 +125,21 @@ pub fn unexpected_type(text: &str, location: &str, expected: &str, value: &Value
     )
 }
 
-/// Evaluates `expr` for the field at `location`; undefined is an error.
+/// Evaluates `expr` for the field at `location`; undefined is an error,
+/// and so is a function, which has no JSON form (AWS: "an unsupported
+/// result type").
 pub fn eval_required(expr: &Expr, location: &str, states: &Value, vars: &Vars) -> Result<Value, StatesError> {
-    match expr.eval(states, vars) {
+    let value = expr.evaluate(states, vars).map_err(|m| failure(expr, location, Some(&m)))?;
+    if matches!(value, JValue::Lambda(_) | JValue::Builtin { .. }) {
+        return Err(StatesError::scoped(
+            names::QUERY_EVALUATION_ERROR,
+            format!(
+                "The JSONata expression '{}' specified for the field '{location}' returned an unsupported result type.",
+                expr.text
+            ),
+        ));
+    }
+    match convert::from_jvalue(&value) {
         Ok(Some(v)) => Ok(v),
         Ok(None) => Err(failure(expr, location, None)),
         Err(m) => Err(failure(expr, location, Some(&m))),
