@@ -35,9 +35,10 @@ pub struct Args {
     /// Write an HTML page of each machine's graph coloured by coverage.
     #[arg(long, value_name = "FILE")]
     coverage_report: Option<PathBuf>,
-    /// Build the compiled engine's binary with optimisations (slower to build).
+    /// Build the compiled engine's binary without optimisations (as `aslc
+    /// build --debug`; its dependencies then build once more, unoptimised).
     #[arg(long)]
-    release: bool,
+    debug: bool,
     /// How many cases run at once (default: the number of CPUs).
     #[arg(long, short)]
     jobs: Option<usize>,
@@ -54,7 +55,7 @@ pub fn run(a: Args) -> ExitCode {
         coverage_json: a.coverage_json,
         coverage_lcov: a.coverage_lcov,
         coverage_report: a.coverage_report,
-        release: a.release,
+        debug: a.debug,
         jobs,
     };
     match testing::run(&a.paths, &opts) {

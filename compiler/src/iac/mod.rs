@@ -56,8 +56,9 @@ fn is_template(v: &Value) -> bool {
 /// every definition it holds, or the one it names. `substitutions`:
 /// `${Name}` values to apply (`--substitutions`).
 pub fn read(spec: &str, substitutions: &[(String, String)]) -> Result<Vec<Definition>, String> {
+    // A file whose own name holds a `#` is that file.
     let (file, wanted) = match spec.rsplit_once('#') {
-        Some((f, id)) if !f.is_empty() => (f, Some(id)),
+        Some((f, id)) if !f.is_empty() && !Path::new(spec).exists() => (f, Some(id)),
         _ => (spec, None),
     };
     let (name, bytes) = crate::cli::read_input(file)?;

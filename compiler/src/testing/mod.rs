@@ -39,8 +39,8 @@ pub struct Options {
     pub coverage_json: Option<PathBuf>,
     pub coverage_lcov: Option<PathBuf>,
     pub coverage_report: Option<PathBuf>,
-    /// Build the compiled engine's binary with optimisations.
-    pub release: bool,
+    /// Build the compiled engine's binary without optimisations.
+    pub debug: bool,
     pub jobs: usize,
 }
 
@@ -220,7 +220,7 @@ fn load(paths: &[PathBuf]) -> Result<Vec<Suite>, String> {
 
 /// The suite's binary for the compiled engine: every machine in one
 /// bundle (a subcommand each when there are several).
-fn build(suites: &[&Suite], scratch: &Path, release: bool) -> Result<PathBuf, String> {
+fn build(suites: &[&Suite], scratch: &Path, debug: bool) -> Result<PathBuf, String> {
     let mut units = Vec::new();
     for s in suites {
         if units.iter().any(|u: &crate::codegen::Unit| u.name == s.name) {
@@ -233,7 +233,7 @@ fn build(suites: &[&Suite], scratch: &Path, release: bool) -> Result<PathBuf, St
         });
     }
     let out = scratch.join("suite");
-    let profile = if release { crate::build::Profile::Release } else { crate::build::Profile::Debug };
+    let profile = if debug { crate::build::Profile::Debug } else { crate::build::Profile::Release };
     eprintln!("building {} machine(s) for the compiled engine", units.len());
     crate::build::build(
         &units,
@@ -262,7 +262,7 @@ fn run_jobs(
         }
         used
     };
-    let binary = if compiled.is_empty() { None } else { Some(build(&compiled, scratch, opts.release)?) };
+    let binary = if compiled.is_empty() { None } else { Some(build(&compiled, scratch, opts.debug)?) };
     let distinct: Vec<&str> = {
         let mut names: Vec<&str> = compiled.iter().map(|s| s.name.as_str()).collect();
         names.dedup();
