@@ -239,6 +239,18 @@ fn a_single_definition_makes_a_binary_that_runs_it_directly() {
     assert!(crate_dir.join("src/hello.rs").exists() && crate_dir.join("Cargo.lock").exists());
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("manifest");
     assert!(manifest.contains("panic = \"abort\"") && manifest.contains("[workspace]"));
+    // The emitted crate stands alone: its runtime beside it, by a relative path.
+    assert!(manifest.contains("path = \"asl-runtime\""), "{manifest}");
+    assert!(crate_dir.join("asl-runtime/Cargo.toml").exists() && crate_dir.join("asl-runtime/src/lib.rs").exists());
+    // Cargo resolves it there, offline, with its pinned lockfile.
+    let resolved = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["tree", "--offline", "-e", "normal", "-i", "asl-runtime", "--manifest-path"])
+        .arg(crate_dir.join("Cargo.toml"))
+        .output()
+        .expect("cargo runs");
+    let tree = String::from_utf8_lossy(&resolved.stdout);
+    assert!(resolved.status.success(), "{}", String::from_utf8_lossy(&resolved.stderr));
+    assert!(tree.contains(&crate_dir.join("asl-runtime").display().to_string()), "{tree}");
     let bad = aslc()
         .args(["build", "tests/fixtures/invalid/no-terminal-state.json"])
         .current_dir(root())

@@ -51,6 +51,13 @@ fn runtime_dir(home: &Path) -> Result<PathBuf, String> {
     if marker.exists() {
         return Ok(dir);
     }
+    write_runtime(&dir)?;
+    std::fs::write(&marker, "").map_err(|e| io("write", &marker, e))?;
+    Ok(dir)
+}
+
+/// The runtime's sources, as aslc carries them, under `dir`.
+fn write_runtime(dir: &Path) -> Result<(), String> {
     for (rel, text) in embedded::RUNTIME_FILES {
         let p = dir.join(rel);
         if let Some(parent) = p.parent() {
@@ -58,8 +65,27 @@ fn runtime_dir(home: &Path) -> Result<PathBuf, String> {
         }
         std::fs::write(&p, text).map_err(|e| io("write", &p, e))?;
     }
-    std::fs::write(&marker, "").map_err(|e| io("write", &marker, e))?;
-    Ok(dir)
+    Ok(())
+}
+
+/// `--emit-crate DIR`: the generated crate with its own copy of the
+/// runtime beside it (`DIR/asl-runtime`, named by a relative path), so
+/// `cargo build` in `DIR` works anywhere, without aslc's cache.
+fn emit_crate(dir: &Path, files: &[codegen::File], package: &str, unwind: bool) -> Result<(), String> {
+    write_runtime(&dir.join("asl-runtime"))?;
+    let mut all = vec![
+        ("Cargo.toml".to_string(), manifest(package, Path::new("asl-runtime"), unwind)),
+        ("Cargo.lock".to_string(), embedded::LOCKFILE.to_string()),
+    ];
+    all.extend(files.iter().map(|f| (f.path.clone(), f.text.clone())));
+    for (rel, text) in all {
+        let p = dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io("create", parent, e))?;
+        }
+        std::fs::write(&p, text).map_err(|e| io("write", &p, e))?;
+    }
+    Ok(())
 }
 
 /// A short stable hash naming a crate after its contents.
@@ -132,8 +158,9 @@ pub fn handler_host(handlers: &Path) -> Result<PathBuf, String> {
     build_crate(&codegen::handler_host(&text)?, true, None, Profile::Release)
 }
 
-/// Writes the crate of `files` (in `emit` or the cache) and builds it in
-/// the shared target folder; returns the built binary.
+/// Writes the crate of `files` in the cache and builds it in the shared
+/// target folder (a copy that builds on its own goes to `emit`); returns
+/// the built binary.
 fn build_crate(
     files: &[codegen::File],
     unwind: bool,
@@ -144,10 +171,10 @@ fn build_crate(
     let runtime = runtime_dir(&home)?;
     let texts: Vec<&str> = files.iter().map(|f| f.text.as_str()).collect();
     let package = format!("aslc-wf-{}", digest(&texts));
-    let dir = match emit {
-        Some(d) => d.to_path_buf(),
-        None => home.join("crates").join(&package),
-    };
+    if let Some(d) = emit {
+        emit_crate(d, files, &package, unwind)?;
+    }
+    let dir = home.join("crates").join(&package);
     std::fs::create_dir_all(dir.join("src")).map_err(|e| io("create", &dir, e))?;
     let write = |rel: &str, text: &str| -> Result<(), String> {
         let p = dir.join(rel);
