@@ -153,12 +153,30 @@ pub fn run_main(
     linked: &Linked,
     machines: Vec<Startable>,
 ) -> ExitCode {
+    match run_outcome(args, machine_name, timeout_seconds, machine, linked, machines, false) {
+        Ok(outcome) => report(args, &outcome),
+        Err(code) => code,
+    }
+}
+
+/// `run_main` up to the outcome, which the caller reports (`report`).
+/// `keep_history`: record the history even without `--history` (for a
+/// page drawn from it).
+pub fn run_outcome(
+    args: &RunArgs,
+    machine_name: &str,
+    timeout_seconds: Option<u64>,
+    machine: &dyn Machine,
+    linked: &Linked,
+    machines: Vec<Startable>,
+    keep_history: bool,
+) -> Result<Outcome, ExitCode> {
     let prepared = args.input_text().and_then(|text| Ok((text, args.tasks.tasks(machine_name, false, linked)?)));
     let (text, tasks) = match prepared {
         Ok(p) => p,
         Err(UsageError(e)) => {
             eprintln!("error: {e}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     let info = ExecutionInfo {
@@ -172,12 +190,12 @@ pub fn run_main(
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
+            return Err(ExitCode::from(2));
         }
     };
     let input = match serde_json::from_str::<Value>(&text) {
         Ok(input) => input,
-        Err(e) => return report(args, &invalid_input(info, &text, e)),
+        Err(e) => return Ok(invalid_input(info, &text, e)),
     };
     // `states:startExecution` tasks start these machines in this process.
     let starter = (!machines.is_empty()).then(|| {
@@ -190,7 +208,7 @@ pub fn run_main(
         let info = ExecutionInfo { start_time: chrono::Utc::now(), ..info.clone() };
         let opts = Options {
             timeout_seconds,
-            record_history: args.history.is_some(),
+            record_history: keep_history || args.history.is_some(),
             trace: args.trace.is_some(),
             starter: starter.clone().map(|s| s as Rc<dyn Starter>),
             ..Options::default()
@@ -211,7 +229,7 @@ pub fn run_main(
     if args.repeat > 1 {
         report_times(&mut times);
     }
-    report(args, &outcome)
+    Ok(outcome)
 }
 
 /// `--repeat`: the median and the fastest of the executions.
@@ -242,7 +260,9 @@ fn invalid_input(info: ExecutionInfo, text: &str, e: serde_json::Error) -> Outco
     }
 }
 
-fn report(args: &RunArgs, outcome: &Outcome) -> ExitCode {
+/// Prints an outcome as the flags ask and writes their files; gives the
+/// exit code.
+pub fn report(args: &RunArgs, outcome: &Outcome) -> ExitCode {
     let files = [
         (&args.history, serde_json::to_string_pretty(&outcome.history)),
         (&args.trace, serde_json::to_string(&outcome.trace)),

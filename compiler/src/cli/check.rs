@@ -48,14 +48,8 @@ pub fn run(a: Args) -> ExitCode {
                 continue;
             }
         };
-        let several = definitions.len() > 1 || file.contains('#');
         for d in definitions {
-            // A template's machines are named by file and logical id.
-            let name = if several || d.name != crate::iac::stem(&d.source.name) {
-                format!("{}#{}", file.split('#').next().unwrap_or(file), d.name)
-            } else {
-                d.source.name.clone()
-            };
+            let name = &d.label;
             let (machine, diags) = check_definition(&d, a.machine_type);
             let valid = machine.is_some();
             any_invalid |= !valid;

@@ -85,7 +85,7 @@ pub(crate) fn load_definitions(
     let mut checked = Vec::new();
     for d in crate::iac::read(spec, &substitutions).map_err(fail)? {
         for n in &d.notes {
-            eprintln!("note: {}: {n}", d.name);
+            eprintln!("note: {}: {n}", d.label);
         }
         let (machine, diags) = crate::check::check_definition(&d, ty);
         match (machine, &d.value) {

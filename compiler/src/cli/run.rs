@@ -3,7 +3,7 @@
 use super::{load_one, read_input, Sources};
 use crate::check::{check_text, MachineType};
 use crate::interpret::Interpreted;
-use asl_runtime::cli::{run_main, RunArgs};
+use asl_runtime::cli::{report, run_outcome, RunArgs};
 use asl_runtime::exec::{Loaded, Startable};
 use std::process::ExitCode;
 
@@ -32,7 +32,7 @@ pub struct Args {
     report: Option<std::path::PathBuf>,
 }
 
-pub fn run(mut a: Args) -> ExitCode {
+pub fn run(a: Args) -> ExitCode {
     let (name, m) = match load_one(&a.file, &a.sources, a.run.machine_type, 2) {
         Ok(c) => (c.name, c.machine),
         Err(code) => return code,
@@ -57,25 +57,20 @@ pub fn run(mut a: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // The viewer is drawn from the history, which the run writes.
-    let scratch = std::env::temp_dir().join(format!("aslc-run-{}.history.json", std::process::id()));
-    if a.report.is_some() && a.run.history.is_none() {
-        a.run.history = Some(scratch.display().to_string());
-    }
-    let code = run_main(&a.run, &name, m.timeout_seconds, &Interpreted(&m), &linked, machines);
-    if let (Some(report), Some(history)) = (&a.report, &a.run.history) {
-        let ran = std::fs::read_to_string(history)
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok())
-            .map(crate::observe::Ran::from_history);
-        let _ = std::fs::remove_file(&scratch);
-        let Some(ran) = ran else { return code };
-        if let Err(e) = std::fs::write(report, crate::viewer::page(&name, &m, &ran)) {
-            eprintln!("error: cannot write {}: {e}", report.display());
+    let outcome =
+        match run_outcome(&a.run, &name, m.timeout_seconds, &Interpreted(&m), &linked, machines, a.report.is_some()) {
+            Ok(o) => o,
+            Err(code) => return code,
+        };
+    // The viewer is drawn from the history the run kept.
+    if let Some(page) = &a.report {
+        let ran = crate::observe::Ran::from_history(outcome.history.clone());
+        if let Err(e) = std::fs::write(page, crate::viewer::page(&name, &m, &ran)) {
+            eprintln!("error: cannot write {}: {e}", page.display());
             return ExitCode::from(2);
         }
     }
-    code
+    report(&a.run, &outcome)
 }
 
 /// The machines named by `--machines`, each checked when a task first

@@ -23,6 +23,8 @@ pub use intrinsics::substitute;
 pub struct Definition {
     /// The state machine's name: a file's stem, or a template's logical id.
     pub name: String,
+    /// How messages name it: the file, or `template#LogicalId`.
+    pub label: String,
     /// Where diagnostics point: the file, or the template.
     pub source: Source,
     pub value: Result<Value, Diagnostic>,
@@ -114,7 +116,8 @@ pub fn plain(source: Source, value: Result<Value, Diagnostic>) -> Definition {
         Ok(v) if !json => v.to_string().chars().count(),
         _ => source.text.chars().count(),
     };
-    Definition { name: stem(&source.name), source, value, chars, notes: Vec::new(), machine_type: None }
+    let (name, label) = (stem(&source.name), source.name.clone());
+    Definition { name, label, source, value, chars, notes: Vec::new(), machine_type: None }
 }
 
 fn substitute_result(value: &mut Result<Value, Diagnostic>, substitutions: &[(String, String)]) {
@@ -131,6 +134,7 @@ fn machine(
     folder: &Path,
     resolver: &Resolver,
 ) -> Result<Definition, String> {
+    let template_name = &source.name;
     let at = format!("/Resources/{}/Properties", crate::source::json::pointer_token(id));
     let props = &template["Resources"][id]["Properties"];
     let mut substitutions = Vec::new();
@@ -147,7 +151,8 @@ fn machine(
     let named = |source: Source, value: Result<Value, Diagnostic>, chars: usize| {
         let mut value = value;
         substitute_result(&mut value, &substitutions);
-        Definition { name: id.to_string(), source, value, chars, notes: Vec::new(), machine_type }
+        let label = format!("{}#{id}", template_name);
+        Definition { name: id.to_string(), label, source, value, chars, notes: Vec::new(), machine_type }
     };
     if let Some(inline) = props.get("Definition") {
         // The definition's positions are the template's, under its pointer.

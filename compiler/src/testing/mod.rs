@@ -219,8 +219,8 @@ fn load(paths: &[PathBuf]) -> Result<Vec<Suite>, String> {
 }
 
 /// The suite's binary for the compiled engine: every machine in one
-/// bundle (a subcommand each when there are several).
-fn build(suites: &[&Suite], scratch: &Path, debug: bool) -> Result<PathBuf, String> {
+/// bundle, and whether it has several (then a subcommand each).
+fn build(suites: &[&Suite], scratch: &Path, debug: bool) -> Result<(PathBuf, bool), String> {
     let mut units = Vec::new();
     for s in suites {
         if units.iter().any(|u: &crate::codegen::Unit| u.name == s.name) {
@@ -239,7 +239,7 @@ fn build(suites: &[&Suite], scratch: &Path, debug: bool) -> Result<PathBuf, Stri
         &units,
         &crate::build::Options { out: out.clone(), emit_crate: None, profile, handlers: None },
     )?;
-    Ok(out)
+    Ok((out, units.len() > 1))
 }
 
 /// The trace of each run, by (suite, case), for coverage and `--update`.
@@ -263,13 +263,6 @@ fn run_jobs(
         used
     };
     let binary = if compiled.is_empty() { None } else { Some(build(&compiled, scratch, opts.debug)?) };
-    let distinct: Vec<&str> = {
-        let mut names: Vec<&str> = compiled.iter().map(|s| s.name.as_str()).collect();
-        names.dedup();
-        names.sort();
-        names.dedup();
-        names
-    };
     println!("\nrunning {} case(s)", jobs.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (tx, rx) = std::sync::mpsc::channel();
@@ -277,17 +270,17 @@ fn run_jobs(
     let mut runs = Vec::new();
     std::thread::scope(|scope| {
         for worker in 0..opts.jobs.max(1) {
-            let (tx, next, binary, distinct) = (tx.clone(), &next, binary.as_deref(), &distinct);
+            let (tx, next, binary) = (tx.clone(), &next, binary.as_ref());
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let Some(&(si, ci, engine)) = jobs.get(i) else { break };
                 let (s, c) = (&suites[si], &suites[si].file.cases[ci]);
                 let t = Instant::now();
                 let ran = engines::mock_config(&s.file, c, &s.name).and_then(|config| match (engine, binary) {
-                    (Engine::Compiled, Some(b)) => {
+                    (Engine::Compiled, Some((b, bundle))) => {
                         let dir = scratch.join(format!("{worker}"));
                         std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                        let sub = (distinct.len() > 1).then_some(s.name.as_str());
+                        let sub = bundle.then_some(s.name.as_str());
                         engines::compiled(b, sub, s.file.express, c, config.as_ref(), &dir)
                     }
                     _ => engines::interpreted(&s.machine, &s.name, s.file.express, c, config.as_ref()),

@@ -136,10 +136,7 @@ pub async fn execute(
     exec.starter = opts.starter;
     let history_limit = (info.machine_type == MachineType::Standard).then_some(STANDARD_HISTORY_LIMIT);
     exec.history.borrow_mut().limit(history_limit);
-    if opts.trace {
-        let untraced = std::mem::take(&mut *exec.history.borrow_mut());
-        *exec.history.borrow_mut() = untraced.traced(Some(Default::default()));
-    }
+    exec.history.borrow_mut().keep_trace(opts.trace.then(Default::default));
     // The machine's own events follow `ExecutionStarted`.
     let top = Cursor::new(if opts.durable.is_some() { 1 } else { 0 });
     let vars = Vars::root();

@@ -223,10 +223,9 @@ impl History {
         History { events: Vec::new(), count: 0, record, limit: None, overflowed: false, trace: None }
     }
 
-    /// Keeps a trace (`trace`), for coverage.
-    pub fn traced(mut self, trace: Option<Trace>) -> Self {
+    /// Keeps `trace` (for coverage), or none.
+    pub fn keep_trace(&mut self, trace: Option<Trace>) {
         self.trace = trace;
-        self
     }
 
     pub fn trace(&self) -> Option<&Trace> {

@@ -30,10 +30,9 @@ pub async fn page(server: &Rc<Server>, query: &str) -> Result<String, (u16, Stri
             break;
         }
     }
-    // `…:execution:MACHINE:NAME`
-    let mut parts = arn.rsplitn(3, ':');
-    let (execution, machine_name) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-    let name = format!("{machine_name} · {execution}");
+    // The ARN was checked by the operations above: `execution:MACHINE:NAME`.
+    let parts = super::arn::parts(&arn, &["execution", "express"]).map_err(failed)?;
+    let name = format!("{} · {}", machine["name"].as_str().unwrap_or(""), parts.get(2).unwrap_or(&""));
     let definition = machine["definition"].as_str().unwrap_or("");
     server.engines.viewer(&name, definition, &json!({ "events": Value::Array(events) })).map_err(|e| (404, e))
 }

@@ -180,8 +180,9 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
                     return out;
                 }
                 let (vars, history) = if m.distributed {
-                    let trace = cx.flow.history.borrow().trace().cloned();
-                    (Vars::root(), Rc::new(RefCell::new(History::new(false).traced(trace))))
+                    let mut own = History::new(false);
+                    own.keep_trace(cx.flow.history.borrow().trace().cloned());
+                    (Vars::root(), Rc::new(RefCell::new(own)))
                 } else {
                     (Vars::child(&cx.flow.vars), cx.flow.history.clone())
                 };
