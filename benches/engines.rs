@@ -36,6 +36,12 @@ const WORKLOADS: &[Workload] = &[
         mock: None,
     },
     Workload {
+        name: "wait-loop",
+        definition: "benches/workloads/wait-loop.json",
+        input: r#"{"limit": 2000}"#,
+        mock: None,
+    },
+    Workload {
         name: "tasks-retry-catch",
         definition: "benches/workloads/tasks-retry-catch.json",
         input: "{}",

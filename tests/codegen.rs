@@ -2,8 +2,13 @@
 //! and the properties generated code must keep for any definition.
 
 use aslc::check::{check_text, MachineType};
-use aslc::codegen::{generate, Unit};
+use aslc::codegen::{self, Unit};
 use std::path::Path;
+
+/// The crate's sources, built with the features the machines use.
+fn generate(units: &[Unit<'_>], handlers: Option<&str>) -> Result<Vec<codegen::File>, String> {
+    codegen::generate(units, handlers, &codegen::features::needed(units, &[]))
+}
 
 /// Each example's stem, checked model and definition text.
 fn examples() -> Vec<(String, aslc::model::StateMachine, String)> {

@@ -7,7 +7,7 @@
 #[path = "engines.rs"]
 mod engines;
 
-use engines::{aslc, root, verdict};
+use engines::{aslc, build_shared, root, verdict};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -119,10 +119,7 @@ fn both_engines_agree_on_examples_and_cases() {
     let nested = [root().join("tests/serve/nested/parent.json"), root().join("tests/serve/nested/child.json")];
     defs.extend(&nested);
     let bundle = work.join("bundle");
-    let built = aslc().arg("build").args(&defs).arg("--out").arg(&bundle).output().expect("aslc build runs");
-    let log = String::from_utf8_lossy(&built.stderr);
-    assert!(built.status.success(), "build failed: {log}");
-    assert!(!log.contains("warning"), "the generated code has warnings:\n{log}");
+    build_shared(&defs, &bundle);
 
     let mut mismatches = Vec::new();
     for r in &runs {
@@ -233,12 +230,29 @@ fn a_single_definition_makes_a_binary_that_runs_it_directly() {
         .current_dir(root())
         .output()
         .expect("aslc build runs");
-    assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
+    let log = String::from_utf8_lossy(&built.stderr);
+    assert!(built.status.success(), "{log}");
+    // The runtime without its optional parts builds without a warning too.
+    assert!(!log.contains("warning"), "{log}");
     let run = Command::new(&out).args(["--input", "{}"]).output().expect("runs");
     assert_eq!(String::from_utf8_lossy(&run.stdout).trim(), "\"Hello World!\"");
     assert!(crate_dir.join("src/hello.rs").exists() && crate_dir.join("Cargo.lock").exists());
     let manifest = std::fs::read_to_string(crate_dir.join("Cargo.toml")).expect("manifest");
     assert!(manifest.contains("panic = \"abort\"") && manifest.contains("[workspace]"));
+    // A Pass machine needs none of the runtime's optional parts.
+    assert!(manifest.contains("default-features = false, features = []"), "{manifest}");
+    let serve = Command::new(&out).args(["serve", "--port", "0"]).output().expect("runs");
+    assert_eq!(serve.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&serve.stderr)
+            .contains("built without the Step Functions API (`serve`); rebuild it with `aslc build --with serve`"),
+        "{}",
+        String::from_utf8_lossy(&serve.stderr)
+    );
+    let unknown =
+        aslc().args(["build", "examples/hello.json", "--with", "tls"]).current_dir(root()).output().expect("runs");
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown feature 'tls'"));
     // The emitted crate stands alone: its runtime beside it, by a relative path.
     assert!(manifest.contains("path = \"asl-runtime\""), "{manifest}");
     assert!(crate_dir.join("asl-runtime/Cargo.toml").exists() && crate_dir.join("asl-runtime/src/lib.rs").exists());

@@ -13,38 +13,12 @@
 //! -p aslc --test generated -- --nocapture`.
 
 #[path = "engines.rs"]
-#[allow(dead_code)]
 mod engines;
 
-use engines::{aslc, verdict};
+use engines::{aslc, verdict, Rng, SHARED_FEATURES};
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-/// splitmix64: small, seeded, the same programs on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    fn pick<T: Clone>(&mut self, from: &[T]) -> T {
-        from[self.below(from.len())].clone()
-    }
-}
 
 /// One generated program, in `tests/cases` form.
 #[derive(Clone)]
@@ -373,7 +347,8 @@ fn both(files: &Files, mut compiled: Command, history: &Path) -> (Value, Value) 
 }
 
 fn build(defs: &[PathBuf], out: &Path) {
-    let built = aslc().arg("build").args(defs).arg("--out").arg(out).output().expect("aslc build runs");
+    let built =
+        aslc().arg("build").args(defs).args(SHARED_FEATURES).arg("--out").arg(out).output().expect("aslc build runs");
     let log = String::from_utf8_lossy(&built.stderr);
     assert!(built.status.success(), "a generated program does not build:\n{log}");
     assert!(!log.contains("warning"), "the generated code has warnings:\n{log}");

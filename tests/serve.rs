@@ -4,10 +4,9 @@
 //! a server with SIGKILL on a real SQLite file and restarts it.
 
 // `verdict` is for the tests that compare engines.
-#[allow(dead_code)]
 mod engines;
 
-use engines::{aslc, root};
+use engines::{aslc, root, SHARED_FEATURES};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -100,7 +99,9 @@ fn a_built_binary_serves_its_machines_and_they_survive_sigkill() {
     let dir = scratch("crash-compiled");
     let bundle = dir.join("bundle");
     let built = aslc()
-        .args(["build", "tests/serve/durable.json", "examples/hello.json", "--out"])
+        .args(["build", "tests/serve/durable.json", "examples/hello.json"])
+        .args(SHARED_FEATURES)
+        .arg("--out")
         .arg(&bundle)
         .current_dir(root())
         .output()
@@ -132,6 +133,7 @@ fn callback_bundle() -> &'static Path {
         let built = aslc()
             .arg("build")
             .args(CALLBACK_MACHINES)
+            .args(SHARED_FEATURES)
             .arg("--out")
             .arg(&bundle)
             .current_dir(root())

@@ -9,7 +9,7 @@ mod engines;
 #[path = "local_api.rs"]
 mod local_api;
 
-use engines::{aslc, root, verdict};
+use engines::{aslc, root, verdict, SHARED_FEATURES};
 use local_api::{LocalApi, API_KEY, CLIENT};
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -172,6 +172,7 @@ fn bundle() -> &'static Path {
         let built = aslc()
             .arg("build")
             .args(&files)
+            .args(SHARED_FEATURES)
             .arg("--handlers")
             .arg(&handlers)
             .arg("--out")

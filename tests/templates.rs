@@ -4,7 +4,7 @@
 
 mod engines;
 
-use engines::{aslc, root, verdict};
+use engines::{aslc, root, verdict, SHARED_FEATURES};
 use std::process::Output;
 
 const SAM: &str = "tests/fixtures/templates/sam/template.yaml";
@@ -117,7 +117,14 @@ fn a_templates_machines_build_into_one_binary() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("templates-build");
     std::fs::create_dir_all(&dir).expect("dir");
     let bin = dir.join("orders");
-    let built = aslc().current_dir(root()).args(["build", SAM, CDK, "--out"]).arg(&bin).output().expect("aslc runs");
+    let built = aslc()
+        .current_dir(root())
+        .args(["build", SAM, CDK])
+        .args(SHARED_FEATURES)
+        .arg("--out")
+        .arg(&bin)
+        .output()
+        .expect("aslc runs");
     assert!(built.status.success(), "{}", text(&built));
     let args = ["--input", r#"{"id": "o-1"}"#, "--mock-config", MOCK, "--result"];
     let compiled = std::process::Command::new(&bin)

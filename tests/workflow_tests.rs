@@ -2,7 +2,6 @@
 //! (snapshot), JUnit and coverage files that CI tools read, `--update`,
 //! and test files that are wrong.
 
-#[allow(dead_code)] // `verdict` serves the other engine tests.
 mod engines;
 
 use engines::{aslc, root};

@@ -9,12 +9,14 @@ pub mod cli;
 pub mod env;
 pub mod error;
 pub mod exec;
+pub mod features;
 pub mod hash;
 pub mod intrinsic;
 pub mod io;
 pub mod jsonata;
 pub mod machine;
 pub mod path;
+pub mod random;
 mod serde_text;
 #[cfg(feature = "serve")]
 pub mod serve;
@@ -27,6 +29,7 @@ pub mod vars;
 pub use error::StatesError;
 /// The global allocator of the binaries aslc generates (their `main.rs`
 /// installs it): about twice as fast as the system's on small JSON values.
+#[cfg(feature = "mimalloc")]
 pub use mimalloc::MiMalloc;
 pub use serde_json;
 pub use serde_json::Value;

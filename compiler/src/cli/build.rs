@@ -3,6 +3,7 @@
 use super::{load_definitions, Sources};
 use crate::build::{build, Options, Profile};
 use crate::check::MachineType;
+use crate::codegen::features::Feature;
 use crate::codegen::Unit;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -32,9 +33,25 @@ pub struct Args {
     /// `pub fn register(handlers: &mut asl_runtime::tasks::Linked)`.
     #[arg(long, value_name = "FILE")]
     handlers: Option<PathBuf>,
+    /// Build in runtime features the machines do not use by themselves:
+    /// `serve` (the Step Functions API), `http` (Lambda endpoints in a
+    /// resource map), `yaml` (YAML resource maps), `jsonata`, `hashing`,
+    /// `mimalloc`, or `all`. Repeat or separate with commas.
+    #[arg(long, value_name = "FEATURE", value_delimiter = ',')]
+    with: Vec<String>,
 }
 
 pub fn run(a: Args) -> ExitCode {
+    let mut with = Vec::new();
+    for w in &a.with {
+        match Feature::parse_list(w) {
+            Ok(f) => with.extend(f),
+            Err(e) => {
+                eprintln!("error: --with: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let mut machines = Vec::new();
     for f in &a.files {
         match load_definitions(f, &a.sources, MachineType::Standard, 1) {
@@ -63,6 +80,7 @@ pub fn run(a: Args) -> ExitCode {
         emit_crate: a.emit_crate,
         profile: if a.debug { Profile::Debug } else { Profile::Release },
         handlers: a.handlers,
+        with,
     };
     match build(&units, &opts) {
         Ok(()) => {

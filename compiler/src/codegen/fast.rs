@@ -8,6 +8,7 @@
 //! the runtime's `run_state`, which raises AWS's error for it. So the fast
 //! path never has to reproduce an error, only the successful result.
 
+use super::jsonata::{self, Reads};
 use crate::model::{Body, QueryLanguage, State};
 use asl_runtime::choice::{Cmp, Kind, Operand, Rule, Test};
 use asl_runtime::intrinsic::{Arg, Call};
@@ -35,6 +36,9 @@ pub struct Fast {
     /// body of `fn(input: &mut Value) -> Option<()>` that writes them in
     /// place when the input has exactly the template's keys, in order.
     pub in_place: Option<TokenStream>,
+    /// Whether the body reads workflow variables: the function then takes
+    /// `vars: &Vars` after the input.
+    pub reads_vars: bool,
 }
 
 /// What a template's paths read: `$` is `input`; inside a Map's
@@ -89,7 +93,7 @@ fn access_in(p: &Path, scope: &Scope) -> Option<TokenStream> {
 }
 
 /// A JSON constant as construction code.
-fn value(v: &Value) -> TokenStream {
+pub(super) fn value(v: &Value) -> TokenStream {
     match v {
         Value::Null => quote!(Value::Null),
         Value::Bool(b) => quote!(Value::Bool(#b)),
@@ -147,23 +151,24 @@ fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
     Some(quote!(asl_runtime::intrinsic::apply(asl_runtime::intrinsic::Function::#f, #raw, vec![#(#args),*]).ok()?))
 }
 
+/// An object built from `(key, value code)` pairs, in order.
+pub(super) fn object(fields: Vec<(&str, TokenStream)>) -> TokenStream {
+    let n = fields.len();
+    let inserts = fields.iter().map(|(k, v)| quote!(o.insert(#k.to_string(), #v);));
+    quote!({
+        let mut o = asl_runtime::serde_json::Map::with_capacity(#n);
+        #(#inserts)*
+        Value::Object(o)
+    })
+}
+
 /// A payload template as construction code reading `scope`.
 fn template(t: &Template, scope: &Scope) -> Option<TokenStream> {
     Some(match t {
         Template::Constant(v) => value(v),
         Template::Object(fields) if fields.is_empty() => quote!(Value::Object(Default::default())),
         Template::Object(fields) => {
-            let n = fields.len();
-            let mut inserts = Vec::new();
-            for (k, t) in fields {
-                let v = template(t, scope)?;
-                inserts.push(quote!(o.insert(#k.to_string(), #v);));
-            }
-            quote!({
-                let mut o = asl_runtime::serde_json::Map::with_capacity(#n);
-                #(#inserts)*
-                Value::Object(o)
-            })
+            object(fields.iter().map(|(k, t)| Some((k.as_str(), template(t, scope)?))).collect::<Option<_>>()?)
         }
         Template::Array(items) => {
             let items = items.iter().map(|t| template(t, scope)).collect::<Option<Vec<_>>>()?;
@@ -407,14 +412,18 @@ fn choice(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<To
 /// The fast path of `s`, if it has one. `targets` names the enum variant
 /// of a state of the same container.
 pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
-    if s.query_language != QueryLanguage::JsonPath || s.assign.is_some() {
+    if s.assign.is_some() {
         return None;
+    }
+    if s.query_language == QueryLanguage::Jsonata {
+        return jsonata_state(s, targets);
     }
     match &s.body {
         Body::Pass { result } => Some(Fast {
             shape: Shape::Output,
             body: pass(s, result.as_ref())?,
             in_place: pass_in_place(s, result.as_ref()),
+            reads_vars: false,
         }),
         Body::Succeed => {
             let selected = select(&s.input_path, quote!(input))?;
@@ -426,11 +435,60 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
                 let output: &Value = #output;
                 Some(output.clone())
             };
-            Some(Fast { shape: Shape::Output, body, in_place: None })
+            Some(Fast { shape: Shape::Output, body, in_place: None, reads_vars: false })
         }
-        Body::Choice(_) => Some(Fast { shape: Shape::Target, body: choice(s, targets)?, in_place: None }),
+        Body::Choice(_) => {
+            Some(Fast { shape: Shape::Target, body: choice(s, targets)?, in_place: None, reads_vars: false })
+        }
         _ => None,
     }
+}
+
+/// A JSONata Pass, Succeed or Choice whose expressions all compile
+/// (`jsonata.rs`). A Pass or Succeed outputs its `Output`, else its input.
+fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
+    let mut reads = Reads::default();
+    let (shape, body) = match &s.body {
+        Body::Pass { result: None } | Body::Succeed => {
+            let output = match &s.output {
+                Some(t) => jsonata::template(t, &mut reads)?,
+                None => quote!(input.clone()),
+            };
+            let body = quote! {
+                let output: Value = #output;
+                if !asl_runtime::io::fits(&output, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+                    return None;
+                }
+                Some(output)
+            };
+            (Shape::Output, body)
+        }
+        Body::Choice(c) => {
+            if s.output.is_some() {
+                return None;
+            }
+            let mut tests = Vec::new();
+            for b in &c.choices {
+                let crate::model::Condition::Jsonata(t) = &b.condition else { return None };
+                if b.assign.is_some() || b.output.is_some() {
+                    return None;
+                }
+                let test = jsonata::template(t, &mut reads)?;
+                let target = targets(&b.next)?;
+                tests.push(quote!(if (#test).as_bool()? { return Some(#target); }));
+            }
+            let default = match &c.default {
+                Some(d) => {
+                    let t = targets(d)?;
+                    quote!(Some(#t))
+                }
+                None => quote!(None),
+            };
+            (Shape::Target, quote!(#(#tests)* #default))
+        }
+        _ => return None,
+    };
+    Some(Fast { shape, body, in_place: None, reads_vars: reads.vars })
 }
 
 /// A Map whose every iteration can run as direct Rust: `processor` is the

@@ -44,7 +44,8 @@ fn collect<'m>(c: &'m Container, link: Link, out: &mut Vec<Node<'m>>) {
 fn fully_fast(c: &Container) -> bool {
     let targets = |n: &str| c.states.contains_key(n).then(TokenStream::new);
     c.states.values().all(|s| {
-        let Some(f) = fast::fast(s, &targets) else { return false };
+        // The synchronous runner has no variables to give.
+        let Some(f) = fast::fast(s, &targets).filter(|f| !f.reads_vars) else { return false };
         matches!(f.shape, Shape::Target) || s.end || s.next.as_deref().is_some_and(|n| c.states.contains_key(n))
     })
 }
@@ -136,10 +137,9 @@ pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenSt
         use asl_runtime::build as b;
         use asl_runtime::cli::RunArgs;
         use asl_runtime::tasks::Linked;
-        use asl_runtime::exec::{run_state, Execution, Flow, Machine, Nested, Transition};
+        use asl_runtime::exec::{run_state, Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
         use asl_runtime::machine as m;
         use asl_runtime::{StatesError, Value};
-        use futures::future::LocalBoxFuture;
         use std::process::ExitCode;
 
         /// The machine's name at run time.
@@ -153,7 +153,8 @@ pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenSt
             static MODEL: &'static b::BuildResult<m::StateMachine> = Box::leak(Box::new(b::model(MODEL_JSON)));
         }
 
-        /// The checked model, built on first use.
+        /// The checked model, built on first use: only states without a
+        /// direct Rust form read it, so a run of fast states never parses it.
         fn model() -> Result<&'static m::StateMachine, StatesError> {
             MODEL.with(|m| m.as_ref().map_err(|e| StatesError::runtime(format!("the embedded state machine is corrupt: {e}"))))
         }
@@ -186,11 +187,11 @@ pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenSt
         pub const DEFINITION: &str = #definition;
 
         /// The machine as the server runs it.
-        pub fn compiled() -> asl_runtime::serve::Compiled {
-            asl_runtime::serve::Compiled {
+        pub fn compiled() -> asl_runtime::exec::Compiled {
+            asl_runtime::exec::Compiled {
                 name: NAME,
                 definition: DEFINITION,
-                load: || asl_runtime::serve::Loaded { machine: Box::new(Compiled), timeout_seconds: #timeout },
+                load: || asl_runtime::exec::Loaded { machine: Box::new(Compiled), timeout_seconds: #timeout },
             }
         }
 
@@ -198,10 +199,6 @@ pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenSt
         /// binary's linked task handlers; `machines` are those its
         /// `states:startExecution` tasks may start.
         pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<asl_runtime::exec::Startable>) -> ExitCode {
-            if let Err(e) = model() {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
             asl_runtime::cli::run_main(args, NAME, #timeout, &Compiled, linked, machines)
         }
     })
@@ -251,6 +248,8 @@ enum Next<'m> {
 
 struct Fused<'m> {
     fast_fn: Ident,
+    /// The call's arguments: the input, and the variables if it reads them.
+    args: TokenStream,
     in_place_fn: Option<Ident>,
     ty: &'m str,
     next: Next<'m>,
@@ -295,17 +294,17 @@ impl<'m> Chains<'_, 'm> {
     /// its own.
     fn attempt(&self, name: &str, depth: usize, breaks: &mut Vec<&'m str>) -> TokenStream {
         let Some(f) = self.fasts.get(name) else { return quote!() };
-        let (fast_fn, ty, enum_name) = (&f.fast_fn, f.ty, self.enum_name);
+        let (fast_fn, args, ty, enum_name) = (&f.fast_fn, &f.args, f.ty, self.enum_name);
         match f.next {
             Next::Chosen => quote! {
-                if let Some(next) = #fast_fn(&input) {
+                if let Some(next) = #fast_fn(#args) {
                     asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
                     current = next;
                     continue;
                 }
             },
             Next::End => quote! {
-                if let Some(output) = #fast_fn(&input) {
+                if let Some(output) = #fast_fn(#args) {
                     asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
                     return Ok(output);
                 }
@@ -330,7 +329,7 @@ impl<'m> Chains<'_, 'm> {
                     None => quote!(),
                 };
                 quote! {
-                    let advanced = #in_place if let Some(output) = #fast_fn(&input) {
+                    let advanced = #in_place if let Some(output) = #fast_fn(#args) {
                         asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
                         input = output;
                         true
@@ -459,10 +458,15 @@ fn container(
             Shape::Output => quote!(Value),
             Shape::Target => quote!(#enum_name),
         };
+        let (vars, args) = if fp.reads_vars {
+            (quote!(, vars: &asl_runtime::vars::Vars), quote!(&input, &flow.vars))
+        } else {
+            (quote!(), quote!(&input))
+        };
         fast_fns.push(quote! {
             #[doc = #doc]
             #[inline(never)]
-            fn #fast_fn(#input: &Value) -> Option<#ret> { #body }
+            fn #fast_fn(#input: &Value #vars) -> Option<#ret> { #body }
         });
         let next = match (fp.shape, &s.next, s.end) {
             (Shape::Target, ..) => Next::Chosen,
@@ -484,7 +488,7 @@ fn container(
             });
             ip
         });
-        fasts.insert(name, Fused { fast_fn, in_place_fn, ty, next });
+        fasts.insert(name, Fused { fast_fn, args, in_place_fn, ty, next });
     }
     let sync_runner = if sync { sync_runner(k, c, &fasts, &start, &target_of) } else { quote!() };
     let mut map_arms = Vec::new();

@@ -1,12 +1,17 @@
 //! `src/main.rs`: the command line of the generated binary. One machine:
 //! the binary runs it. Several: one subcommand each, named by file stem.
 
+use super::features::Feature;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
+use std::collections::BTreeSet;
 
 /// A workflow allocates many small JSON values: mimalloc serves them about
 /// twice as fast as the system allocator (the 1,000-item Map benchmark).
-fn allocator() -> TokenStream {
+fn allocator(features: &BTreeSet<Feature>) -> TokenStream {
+    if !features.contains(&Feature::Mimalloc) {
+        return quote!();
+    }
     quote! {
         #[global_allocator]
         static ALLOCATOR: asl_runtime::MiMalloc = asl_runtime::MiMalloc;
@@ -15,7 +20,9 @@ fn allocator() -> TokenStream {
 
 /// `entries`: (machine name, module name). `handlers`: whether the crate
 /// links a handlers module, whose `register` binds its Rust task handlers.
-pub fn main(entries: &[(String, String)], handlers: bool) -> TokenStream {
+/// Without the `serve` feature, `serve` is still a subcommand: it says how
+/// to build a binary that has it.
+pub fn main(entries: &[(String, String)], handlers: bool, features: &BTreeSet<Feature>) -> TokenStream {
     let mut mods: Vec<TokenStream> = entries
         .iter()
         .map(|(_, m)| {
@@ -34,13 +41,27 @@ pub fn main(entries: &[(String, String)], handlers: bool) -> TokenStream {
     } else {
         quote!(let linked = asl_runtime::tasks::Linked::default();)
     };
-    let allocator = allocator();
+    let allocator = allocator(features);
     let compiled = entries.iter().map(|(_, m)| {
         let m = format_ident!("{}", m);
         quote!(#m::compiled())
     });
     let compiled: Vec<TokenStream> = compiled.collect();
-    let serve = quote!(asl_runtime::serve::main_compiled(&args, vec![#(#compiled),*], &linked));
+    let (serve, serve_args, serve_doc) = if features.contains(&Feature::Serve) {
+        (
+            quote!(asl_runtime::serve::main_compiled(&args, vec![#(#compiled),*], &linked)),
+            quote!(asl_runtime::serve::ServeArgs),
+            " with durable executions.",
+        )
+    } else {
+        (
+            quote!(args.refuse()),
+            quote!(asl_runtime::features::ServeLeftOut),
+            " (not built in: `aslc build --with serve` adds it).",
+        )
+    };
+    let one_doc = format!(" Serve the Step Functions API for this machine{serve_doc}");
+    let bundle_doc = format!(" Serve the Step Functions API for these machines{serve_doc}");
     let machines = quote! {
         /// What a one-shot run's `states:startExecution` tasks may start:
         /// the machines of this binary.
@@ -71,8 +92,8 @@ pub fn main(entries: &[(String, String)], handlers: bool) -> TokenStream {
 
             #[derive(clap::Subcommand)]
             enum Serve {
-                /// Serve the Step Functions API for this machine, with durable executions.
-                Serve(asl_runtime::serve::ServeArgs),
+                #[doc = #one_doc]
+                Serve(#serve_args),
             }
 
             #machines
@@ -125,9 +146,9 @@ pub fn main(entries: &[(String, String)], handlers: bool) -> TokenStream {
         #[derive(Subcommand)]
         enum Machine {
             #(#variants,)*
-            /// Serve the Step Functions API for these machines, with durable executions.
+            #[doc = #bundle_doc]
             #[command(name = "serve")]
-            Serve(asl_runtime::serve::ServeArgs),
+            Serve(#serve_args),
         }
 
         #machines

@@ -3,11 +3,15 @@
 //! each.
 
 mod fast;
+pub mod features;
+mod jsonata;
 mod machine;
 mod main_rs;
 mod names;
 
 use crate::model::StateMachine;
+use features::Feature;
+use std::collections::BTreeSet;
 
 /// One generated source file: its path in the crate and its text.
 pub struct File {
@@ -48,8 +52,9 @@ fn format(tokens: proc_macro2::TokenStream) -> Result<String, String> {
 
 /// The `src/` files of the crate for `units`. `handlers`: the source of
 /// a Rust handlers file to link in (`aslc build --handlers`), which
-/// becomes the module `handlers`.
-pub fn generate(units: &[Unit<'_>], handlers: Option<&str>) -> Result<Vec<File>, String> {
+/// becomes the module `handlers`. `features`: the runtime's, as
+/// `features::needed` chose them.
+pub fn generate(units: &[Unit<'_>], handlers: Option<&str>, features: &BTreeSet<Feature>) -> Result<Vec<File>, String> {
     let mut files = Vec::new();
     let mut modules = names::Names::default();
     // `src/main.rs` and `src/handlers.rs` are taken whatever the machines are called.
@@ -68,6 +73,9 @@ pub fn generate(units: &[Unit<'_>], handlers: Option<&str>) -> Result<Vec<File>,
     if let Some(text) = handlers {
         files.push(File { path: "src/handlers.rs".into(), text: text.to_string() });
     }
-    files.push(File { path: "src/main.rs".into(), text: format(main_rs::main(&entries, handlers.is_some()))? });
+    files.push(File {
+        path: "src/main.rs".into(),
+        text: format(main_rs::main(&entries, handlers.is_some(), features))?,
+    });
     Ok(files)
 }

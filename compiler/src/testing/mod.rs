@@ -237,7 +237,7 @@ fn build(suites: &[&Suite], scratch: &Path, debug: bool) -> Result<(PathBuf, boo
     eprintln!("building {} machine(s) for the compiled engine", units.len());
     crate::build::build(
         &units,
-        &crate::build::Options { out: out.clone(), emit_crate: None, profile, handlers: None },
+        &crate::build::Options { out: out.clone(), emit_crate: None, profile, handlers: None, with: Vec::new() },
     )?;
     Ok((out, units.len() > 1))
 }

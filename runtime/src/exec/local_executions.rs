@@ -22,6 +22,22 @@ pub struct Loaded {
     pub timeout_seconds: Option<u64>,
 }
 
+/// A machine compiled into a built binary: what its one-shot runs may
+/// start, and what its `serve` runs.
+pub struct Compiled {
+    pub name: &'static str,
+    /// Its definition (JSON text), as DescribeStateMachine returns it.
+    pub definition: &'static str,
+    pub load: fn() -> Loaded,
+}
+
+impl From<Compiled> for Startable {
+    fn from(c: Compiled) -> Self {
+        let load = c.load;
+        Startable { name: c.name.to_string(), load: Box::new(move || Ok(load())) }
+    }
+}
+
 /// A machine a run may start: its name, and how to load it (once, when a
 /// task first starts it).
 pub struct Startable {

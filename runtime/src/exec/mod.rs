@@ -16,14 +16,16 @@ mod retry;
 mod states;
 
 pub use execution::{execute, started_event, Options, Outcome, Status, STANDARD_HISTORY_LIMIT};
-pub use local_executions::{Loaded, LocalStarter, Startable};
+pub use local_executions::{Compiled, Loaded, LocalStarter, Startable};
 pub use retry::error_matches;
 
 use crate::env::Env;
 use crate::error::StatesError;
 use crate::machine::{Assign, Body, Container, State};
 use crate::vars::Vars;
-use futures::future::LocalBoxFuture;
+/// The future a `Machine` or `Nested` run returns (generated code names it
+/// from here, so generated crates need no `futures` of their own).
+pub use futures::future::LocalBoxFuture;
 use history::{Cursor, Details, History, Took};
 use indexmap::IndexMap;
 use journal::Json;

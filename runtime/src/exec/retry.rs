@@ -23,7 +23,7 @@ pub(crate) fn backoff(r: &Retrier, attempt: u64) -> Duration {
         secs = secs.min(max as f64);
     }
     if r.full_jitter {
-        secs *= rand::random::<f64>();
+        secs *= crate::random::unit();
     }
     Duration::from_secs_f64(secs.clamp(0.0, 31_622_400.0))
 }

@@ -223,8 +223,13 @@ pub fn apply(function: Function, format_raw: Option<&str>, mut args: Vec<Value>)
             };
             let data = limited(call, &data)?;
             let alg = string(call, &args[1])?;
-            Value::String(crate::hash::hex_digest(alg, data.as_bytes()).ok_or_else(|| {
-                fail(call, format!("the hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"))
+            Value::String(crate::hash::hex_digest(alg, data.as_bytes()).map_err(|missing| {
+                fail(
+                    call,
+                    missing.unwrap_or_else(|| {
+                        format!("the hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512")
+                    }),
+                )
             })?)
         }
         JsonMerge => {
@@ -249,7 +254,7 @@ pub fn apply(function: Function, format_raw: Option<&str>, mut args: Vec<Value>)
             let span = i32::try_from(end - start).map_err(|_| fail(call, "the range is too large"))?;
             let offset = match args.get(2) {
                 Some(seed) => JavaRandom::new(java_round(call, seed)?).next_int(span),
-                None => rand::Rng::gen_range(&mut rand::thread_rng(), 0..span),
+                None => crate::random::below(span),
             };
             Value::from(start + offset as i64)
         }

@@ -2,7 +2,7 @@
 //! as integers (JSONata computes in f64), so `1` stays `1`, not `1.0`.
 
 use jsonata_core::value::JValue;
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 pub fn to_jvalue(v: &Value) -> JValue {
     JValue::from(v.clone())
@@ -29,7 +29,7 @@ fn convert(v: &JValue, budget: &mut usize) -> Option<Option<Value>> {
         JValue::Undefined => return Some(None),
         JValue::Null => Value::Null,
         JValue::Bool(b) => Value::Bool(*b),
-        JValue::Number(n) => number(*n),
+        JValue::Number(n) => super::json_number(*n),
         JValue::String(s) => Value::String(s.to_string()),
         JValue::Array(items) => {
             let mut out = Vec::with_capacity(items.len().min(*budget));
@@ -49,12 +49,4 @@ fn convert(v: &JValue, budget: &mut usize) -> Option<Option<Value>> {
         }
         _ => Value::Null,
     }))
-}
-
-fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
-        Value::Number((n as i64).into())
-    } else {
-        Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null)
-    }
 }

@@ -50,14 +50,16 @@ pub fn register(ev: &mut Evaluator) -> Result<(), EvaluatorError> {
             None => return Err(err("$hash needs a value and an algorithm")),
         };
         let alg = args.get(1).and_then(JValue::as_str).unwrap_or("");
-        crate::hash::hex_digest(alg, data.as_bytes()).map(JValue::from).ok_or_else(|| {
-            err(format!("The hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512"))
+        crate::hash::hex_digest(alg, data.as_bytes()).map(JValue::from).map_err(|missing| {
+            err(missing.unwrap_or_else(|| {
+                format!("The hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512")
+            }))
         })
     })?;
     ev.register_fn_override("random", |args: &[JValue]| {
         Ok(JValue::Number(match args.first().and_then(JValue::as_f64) {
             Some(seed) => JavaRandom::new(seed as i64).next_double(),
-            None => rand::random::<f64>(),
+            None => crate::random::unit(),
         }))
     })?;
     ev.register_fn("uuid", |_: &[JValue]| Ok(JValue::from(uuid::Uuid::new_v4().to_string())))?;

@@ -4,25 +4,42 @@
 //! expression names, and AWS's added functions. JSONata values are `!Send`:
 //! evaluation is synchronous and never held across an `.await`.
 
+#[cfg(feature = "jsonata")]
 mod convert;
+/// The evaluator: `jsonata-core`, or, in a binary built without the
+/// `jsonata` feature (its machines have no JSONata), a stand-in whose
+/// evaluations say so.
+#[cfg_attr(not(feature = "jsonata"), path = "absent.rs")]
+mod engine;
+pub mod fast;
+#[cfg(feature = "jsonata")]
 mod functions;
 mod template;
 
+/// The syntax tree's types, for the code generator.
+#[cfg(feature = "jsonata")]
+pub use jsonata_core::ast;
 pub use template::{Template, TemplateError};
 
 use crate::error::{names, StatesError};
 use crate::vars::Vars;
-use jsonata_core::ast::AstNode;
-use jsonata_core::evaluator::{Context, Evaluator, EvaluatorOptions};
-use jsonata_core::value::JValue;
 use serde_json::Value;
+
+/// What an evaluation gave.
+#[cfg_attr(not(feature = "jsonata"), allow(dead_code))]
+enum Evaluated {
+    /// A JSON value, or `None` for undefined.
+    Json(Option<Value>),
+    /// A function (a lambda or a built-in), which has no JSON form.
+    Function,
+}
 
 /// A parsed JSONata expression.
 #[derive(Debug, Clone)]
 pub struct Expr {
     /// The text between `{%` and `%}`, as AWS quotes it in errors.
     pub text: String,
-    ast: AstNode,
+    ast: engine::Ast,
     /// Workflow variables the text mentions, bound before evaluation.
     variables: Vec<String>,
 }
@@ -42,39 +59,28 @@ pub struct ExprError {
 impl Expr {
     pub fn parse(text: &str) -> Result<Expr, ExprError> {
         let trimmed = text.trim();
-        let ast = jsonata_core::parser::parse(trimmed).map_err(|e| ExprError {
-            code: "INVALID_JSONATA_EXPRESSION",
-            message: format!("The JSONata expression '{trimmed}' is not valid: {e}"),
-        })?;
-        if let Some(name) = top_level_reference(&ast) {
-            return Err(ExprError {
-                code: "UNSUPPORTED_JSONATA_EXPRESSION",
-                message: format!("Reference to '{name}' at the top level is not supported."),
-            });
-        }
+        let ast = engine::parse(trimmed)?;
         Ok(Expr { text: trimmed.to_string(), variables: mentioned_variables(trimmed), ast })
     }
 
     /// Evaluates with `$states` bound to `states`; `None` is JSONata's
-    /// undefined. Errors carry JSONata's code and message.
+    /// undefined (and a function, which has no JSON form). Errors carry
+    /// JSONata's code and message.
     pub fn eval(&self, states: &Value, vars: &Vars) -> Result<Option<Value>, String> {
-        convert::from_jvalue(&self.evaluate(states, vars)?)
+        Ok(match self.evaluate(states, vars)? {
+            Evaluated::Json(v) => v,
+            Evaluated::Function => None,
+        })
     }
 
-    /// The JSONata value itself (a function stays a function).
-    fn evaluate(&self, states: &Value, vars: &Vars) -> Result<JValue, String> {
-        let mut ctx = Context::new();
-        ctx.bind("states".to_string(), convert::to_jvalue(states));
-        for name in &self.variables {
-            if let Some(v) = vars.get(name) {
-                ctx.bind(name.clone(), convert::to_jvalue(&v));
-            }
-        }
-        // AWS stops an evaluation after one second.
-        let options = EvaluatorOptions { timeout_ms: Some(1000), ..EvaluatorOptions::default() };
-        let mut ev = Evaluator::with_options(ctx, options);
-        functions::register(&mut ev).map_err(|e| e.message().to_string())?;
-        ev.evaluate(&self.ast, &JValue::Null).map_err(|e| e.message().to_string())
+    /// The syntax tree, for the code generator's compiled forms.
+    #[cfg(feature = "jsonata")]
+    pub fn ast(&self) -> &jsonata_core::ast::AstNode {
+        &self.ast
+    }
+
+    fn evaluate(&self, states: &Value, vars: &Vars) -> Result<Evaluated, String> {
+        engine::evaluate(&self.ast, states, vars, &self.variables)
     }
 
     /// Whether the text mentions `$states.<part>` (for the create-time
@@ -89,7 +95,7 @@ pub fn failure(expr: &Expr, location: &str, message: Option<&str>) -> StatesErro
     let detail = match message {
         None => "returned nothing (undefined).".to_string(),
         // A coded JSONata message is a sentence of its own; a bare one follows a colon.
-        Some(m) if jsonata_core::evaluator::error_code_prefix(m).is_some() => {
+        Some(m) if engine::coded(m) => {
             format!("threw an error during evaluation. {m}")
         }
         Some(m) => format!("threw an error during evaluation: {m}"),
@@ -98,6 +104,16 @@ pub fn failure(expr: &Expr, location: &str, message: Option<&str>) -> StatesErro
         names::QUERY_EVALUATION_ERROR,
         format!("The JSONata expression '{}' specified for the field '{location}' {detail}", expr.text),
     )
+}
+
+/// A JSONata number (f64) as JSON: integral values within 2^53 as
+/// integers, so `1` stays `1`, not `1.0`.
+pub fn json_number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
+        Value::Number((n as i64).into())
+    } else {
+        serde_json::Number::from_f64(n).map(Value::Number).unwrap_or(Value::Null)
+    }
 }
 
 /// JSON's name for a value's type, as AWS's messages spell it.
@@ -129,20 +145,16 @@ pub fn unexpected_type(text: &str, location: &str, expected: &str, value: &Value
 /// and so is a function, which has no JSON form (AWS: "an unsupported
 /// result type").
 pub fn eval_required(expr: &Expr, location: &str, states: &Value, vars: &Vars) -> Result<Value, StatesError> {
-    let value = expr.evaluate(states, vars).map_err(|m| failure(expr, location, Some(&m)))?;
-    if matches!(value, JValue::Lambda(_) | JValue::Builtin { .. }) {
-        return Err(StatesError::scoped(
+    match expr.evaluate(states, vars).map_err(|m| failure(expr, location, Some(&m)))? {
+        Evaluated::Json(Some(v)) => Ok(v),
+        Evaluated::Json(None) => Err(failure(expr, location, None)),
+        Evaluated::Function => Err(StatesError::scoped(
             names::QUERY_EVALUATION_ERROR,
             format!(
                 "The JSONata expression '{}' specified for the field '{location}' returned an unsupported result type.",
                 expr.text
             ),
-        ));
-    }
-    match convert::from_jvalue(&value) {
-        Ok(Some(v)) => Ok(v),
-        Ok(None) => Err(failure(expr, location, None)),
-        Err(m) => Err(failure(expr, location, Some(&m))),
+        )),
     }
 }
 
@@ -173,19 +185,5 @@ fn mentioned_variables(text: &str) -> Vec<String> {
     out
 }
 
-/// A bare field name or `$` at the top of an expression reads the input,
-/// which AWS refuses (the input is `$states.input`).
-fn top_level_reference(ast: &AstNode) -> Option<String> {
-    match ast {
-        AstNode::Name(n) => Some(n.clone()),
-        AstNode::Path { steps } => match steps.first().map(|s| &s.node) {
-            Some(AstNode::Name(n)) => Some(n.clone()),
-            _ => None,
-        },
-        AstNode::Variable(n) if n.is_empty() => Some("$".to_string()),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "jsonata"))]
 mod tests;

@@ -77,7 +77,7 @@ pub struct Diagnostic {
     pub severity: &'static str,
 }
 
-pub use crate::exec::Loaded;
+pub use crate::exec::{Compiled, Loaded};
 
 /// How definitions become machines: the checker and interpreter in
 /// `aslc serve`, the compiled code in a built binary.
@@ -160,14 +160,6 @@ pub fn main(args: &ServeArgs, initial: Vec<Initial>, engines: Box<dyn Engines>, 
     }
 }
 
-/// A machine compiled into a built binary.
-pub struct Compiled {
-    pub name: &'static str,
-    /// Its definition (JSON text), as DescribeStateMachine returns it.
-    pub definition: &'static str,
-    pub load: fn() -> Loaded,
-}
-
 /// The engines of a built binary: its compiled machines, and nothing
 /// else. A definition it does not contain (compared as JSON, so spacing
 /// and key order do not matter) is refused as an invalid definition that
@@ -220,13 +212,6 @@ impl Engines for Builtin {
     /// carry.
     fn viewer(&self, _: &str, _: &str, _: &serde_json::Value) -> Result<String, String> {
         Err("This binary has no execution viewer: `aslc serve` serves it, and `aslc run --report` writes it".into())
-    }
-}
-
-impl From<Compiled> for crate::exec::Startable {
-    fn from(c: Compiled) -> Self {
-        let load = c.load;
-        crate::exec::Startable { name: c.name.to_string(), load: Box::new(move || Ok(load())) }
     }
 }
 

@@ -631,7 +631,7 @@ fn routes_to(alias: &Value, version: &str) -> bool {
 /// An alias's version for one execution, chosen by the routing weights.
 fn pick_route(alias: &Value) -> String {
     let routes = alias["routingConfiguration"].as_array().cloned().unwrap_or_default();
-    let mut roll = rand::random::<u64>() % 100;
+    let mut roll = (crate::random::unit() * 100.0) as u64;
     for r in &routes {
         let w = r.get("weight").and_then(Value::as_u64).unwrap_or(0);
         if roll < w {

@@ -4,11 +4,12 @@
 
 use super::connections::Connection;
 use super::supervise::{supervise, Limits};
+use super::Trace;
 use crate::error::StatesError;
 use crate::exec::REGION;
 use serde_json::{json, Map, Value};
 use std::io::Read;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// AWS ends an HTTP Task's request after 60 seconds (`States.Http.Socket`).
@@ -54,17 +55,7 @@ const FORBIDDEN_HEADERS: &[&str] = &[
 ];
 const FORBIDDEN_PREFIXES: &[&str] = &["x-forwarded-", "x-amz-", "x-amzn-"];
 
-/// Where TestState's TRACE level wants an HTTP Task's exchange: the
-/// request as sent and the response as received (`inspectionData`'s
-/// `request` and `response`). Without `reveal`, the request is shown
-/// without what the connection adds to it (credentials, its headers,
-/// query parameters and body fields), as AWS hides them.
-#[derive(Clone, Default)]
-pub struct Trace {
-    pub reveal: bool,
-    pub seen: Arc<Mutex<Map<String, Value>>>,
-}
-
+/// The exchange as TestState's TRACE level shows it.
 impl Trace {
     fn keep(&self, key: &str, value: Value) {
         if let Ok(mut seen) = self.seen.lock() {

@@ -8,17 +8,22 @@
 //! HeartbeatSeconds (`supervise`).
 
 mod command;
+#[cfg(feature = "http")]
 mod connections;
+#[cfg(feature = "http")]
 mod http;
-pub use http::Trace;
 mod lambda;
+#[cfg(feature = "http")]
+mod lambda_endpoint;
 mod linked;
 mod resources;
 mod supervise;
+mod trace;
 
 pub use linked::{serve, Handler, Linked, Linking, TaskError};
 pub use resources::{Binding, ResourceMap};
 pub use supervise::{Limits, DEFAULT_TIMEOUT_SECONDS};
+pub use trace::Trace;
 
 use crate::error::{names, StatesError};
 use crate::exec::mock;
@@ -95,10 +100,13 @@ pub(crate) struct Call<'a> {
     /// left out (its response `{}`) and the task waits for its callback.
     pub optional: bool,
     /// TestState at TRACE: where an HTTP Task's exchange is kept.
-    pub trace: Option<http::Trace>,
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    pub trace: Option<Trace>,
 }
 
 /// What the handler is given and how its answer becomes the task's result.
+// Only a Lambda endpoint reads a function's invocation type.
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
 enum Target<'a> {
     /// A Lambda function, however the workflow calls it.
     Function { reference: String, payload: Value, style: Style, invocation_type: Option<&'a str> },
@@ -174,8 +182,14 @@ impl Tasks {
             return Ok(shape(&target, out));
         }
         if kind.is("http", "invoke") {
-            let connections = self.resources.as_ref().and_then(|r| r.connections.clone());
-            return http::invoke(call.parameters, connections, call.limits, call.result_id, call.trace.clone()).await;
+            #[cfg(feature = "http")]
+            {
+                let connections = self.resources.as_ref().and_then(|r| r.connections.clone());
+                return http::invoke(call.parameters, connections, call.limits, call.result_id, call.trace.clone())
+                    .await;
+            }
+            #[cfg(not(feature = "http"))]
+            return Err(StatesError::runtime(crate::features::missing("http", "the HTTP Task")));
         }
         if call.optional {
             return Ok(json!({}));
@@ -205,31 +219,46 @@ async fn run_binding(binding: &Binding, target: &Target<'_>, call: &Call<'_>) ->
             let input = target.input(call.parameters);
             Ok(shape(target, command::invoke(spec, input, call.limits, call.result_id).await?))
         }
-        Binding::LambdaEndpoint { url, function } => {
-            let (reference, payload, style, invocation_type) = match target {
-                Target::Function { reference, payload, style, invocation_type } => {
-                    (function.clone().unwrap_or_else(|| reference.clone()), payload, *style, *invocation_type)
-                }
-                Target::Plain => {
-                    let Some(f) = function else {
-                        return Err(StatesError::runtime(format!(
-                            "The resource '{}' is not a Lambda function: its LambdaEndpoint binding needs a 'FunctionName'",
-                            call.resource
-                        )));
-                    };
-                    (f.clone(), call.parameters, Style::Legacy, None)
-                }
-            };
-            let invocation = lambda::Invocation {
-                function: Function::parse(&reference),
-                payload,
-                invocation_type,
-                style,
-                result_id: call.result_id,
-            };
-            lambda::invoke(url, invocation, call.limits).await
-        }
+        #[cfg(feature = "http")]
+        Binding::LambdaEndpoint { url, function } => call_endpoint(url, function.as_deref(), target, call).await,
+        #[cfg(not(feature = "http"))]
+        Binding::LambdaEndpoint { url, .. } => Err(StatesError::runtime(format!(
+            "The Lambda endpoint {url} cannot be called: {}",
+            crate::features::missing("http", "Lambda endpoints")
+        ))),
     }
+}
+
+/// A function invoked at a Lambda endpoint; `function` renames it.
+#[cfg(feature = "http")]
+async fn call_endpoint(
+    url: &str,
+    function: Option<&str>,
+    target: &Target<'_>,
+    call: &Call<'_>,
+) -> Result<Value, StatesError> {
+    let (reference, payload, style, invocation_type) = match target {
+        Target::Function { reference, payload, style, invocation_type } => {
+            (function.map_or_else(|| reference.clone(), str::to_string), payload, *style, *invocation_type)
+        }
+        Target::Plain => {
+            let Some(f) = function else {
+                return Err(StatesError::runtime(format!(
+                    "The resource '{}' is not a Lambda function: its LambdaEndpoint binding needs a 'FunctionName'",
+                    call.resource
+                )));
+            };
+            (f.to_string(), call.parameters, Style::Legacy, None)
+        }
+    };
+    let invocation = lambda_endpoint::Invocation {
+        function: Function::parse(&reference),
+        payload,
+        invocation_type,
+        style,
+        result_id: call.result_id,
+    };
+    lambda_endpoint::invoke(url, invocation, call.limits).await
 }
 
 /// Calls a linked Rust handler; a panic fails the task instead of the

@@ -16,10 +16,12 @@
 //! the file's folder.
 
 use super::command::CommandSpec;
+#[cfg(feature = "http")]
 use super::connections::Connections;
 use super::find_binding;
 use serde_json::{Map, Value};
 use std::path::Path;
+#[cfg(feature = "http")]
 use std::sync::Arc;
 
 /// What a resource is bound to.
@@ -37,6 +39,8 @@ pub enum Binding {
 #[derive(Debug, Default)]
 pub struct ResourceMap {
     bindings: Vec<(String, Binding)>,
+    /// Only HTTP Tasks use connections: a binary without them skips the section.
+    #[cfg(feature = "http")]
     pub connections: Option<Arc<Connections>>,
 }
 
@@ -63,8 +67,11 @@ impl ResourceMap {
                 bindings.push((arn.clone(), binding(b, dir).map_err(|e| format!("resource '{arn}': {e}"))?));
             }
         }
-        let connections = top.get("Connections").map(Connections::parse).transpose()?.map(Arc::new);
-        Ok(ResourceMap { bindings, connections })
+        Ok(ResourceMap {
+            bindings,
+            #[cfg(feature = "http")]
+            connections: top.get("Connections").map(Connections::parse).transpose()?.map(Arc::new),
+        })
     }
 
     pub fn find(&self, key: &str) -> Option<&Binding> {
@@ -120,6 +127,7 @@ fn environment(m: &Map<String, Value>) -> Result<Vec<(String, String)>, String> 
 }
 
 /// JSON, or YAML when it is not JSON.
+#[cfg(feature = "yaml")]
 fn parse_text(text: &str) -> Result<Value, String> {
     if let Ok(v) = serde_json::from_str(text) {
         return Ok(v);
@@ -129,6 +137,13 @@ fn parse_text(text: &str) -> Result<Value, String> {
     yaml_to_json(doc)
 }
 
+#[cfg(not(feature = "yaml"))]
+fn parse_text(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text)
+        .map_err(|e| format!("not JSON ({e}), and {}", crate::features::missing("yaml", "YAML resource maps")))
+}
+
+#[cfg(feature = "yaml")]
 fn yaml_to_json(y: yaml_rust2::Yaml) -> Result<Value, String> {
     use yaml_rust2::Yaml;
     Ok(match y {

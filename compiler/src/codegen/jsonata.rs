@@ -1,0 +1,192 @@
+//! JSONata compiled: the expressions workflows write most (paths on
+//! `$states.input` and variables, literals, arithmetic, comparisons,
+//! `and`/`or`, `&`, conditionals, object and array constructors) become
+//! Rust over `asl_runtime::jsonata::fast`, whose operators give a result
+//! only where JSONata's is plain. Anything else (functions, filters,
+//! `$states.context`, …) is not compiled, and the state keeps running
+//! through the JSONata engine; so does any compiled expression that meets
+//! a value it declines, at run time.
+
+use asl_runtime::jsonata::ast::{AstNode, BinaryOp, PathStep, UnaryOp};
+use asl_runtime::jsonata::{json_number, Expr, Template};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// A compiled expression: Rust of type `&Value` (read from the input or
+/// a variable, as it is) or `Value` (computed). Either uses `?`, in a
+/// function returning `Option`.
+enum Code {
+    Ref(TokenStream),
+    Owned(TokenStream),
+}
+
+impl Code {
+    /// As a `&Value` operand.
+    fn operand(self) -> TokenStream {
+        match self {
+            Code::Ref(r) => r,
+            Code::Owned(o) => quote!(&#o),
+        }
+    }
+
+    /// As a `Value` result: a read value is copied as the engine's own
+    /// conversion would give it back (numbers normalised).
+    fn owned(self) -> TokenStream {
+        match self {
+            Code::Ref(r) => quote!(asl_runtime::jsonata::fast::read(#r)),
+            Code::Owned(o) => o,
+        }
+    }
+}
+
+/// What compiled code reads besides its input.
+#[derive(Default)]
+pub struct Reads {
+    /// Workflow variables (`vars: &Vars` in scope).
+    pub vars: bool,
+}
+
+/// A template (`Output`, a Condition) as Rust of type `Value`.
+pub fn template(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
+    Some(match t {
+        Template::Constant(v) => super::fast::value(v),
+        Template::Expr(e) => expr(e, reads)?,
+        Template::Object(fields) => super::fast::object(
+            fields.iter().map(|(k, t)| Some((k.as_str(), template(t, reads)?))).collect::<Option<_>>()?,
+        ),
+        Template::Array(items) => {
+            let items: Vec<TokenStream> = items.iter().map(|t| template(t, reads)).collect::<Option<_>>()?;
+            quote!(Value::Array(vec![#(#items),*]))
+        }
+    })
+}
+
+/// One `{% %}` expression as Rust of type `Value`.
+pub fn expr(e: &Expr, reads: &mut Reads) -> Option<TokenStream> {
+    Some(node(e.ast(), reads)?.owned())
+}
+
+fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
+    let fast = quote!(asl_runtime::jsonata::fast);
+    Some(match n {
+        AstNode::String(s) => Code::Owned(quote!(Value::String(#s.to_string()))),
+        AstNode::Number(f) if f.is_finite() => Code::Owned(super::fast::value(&json_number(*f))),
+        AstNode::Boolean(b) => Code::Owned(quote!(Value::Bool(#b))),
+        AstNode::Null => Code::Owned(quote!(Value::Null)),
+        AstNode::Variable(name) if name != "states" && !name.is_empty() => {
+            reads.vars = true;
+            Code::Ref(quote!(#fast::plain(&vars.get(#name)?)?))
+        }
+        AstNode::Path { steps } => path(steps, reads)?,
+        AstNode::Block(items) if items.len() == 1 => node(&items[0], reads)?,
+        AstNode::Unary { op: UnaryOp::Negate, operand } => {
+            let a = node(operand, reads)?.operand();
+            Code::Owned(quote!(#fast::negate(#a)?))
+        }
+        AstNode::Binary { op, lhs, rhs } => {
+            let (a, b) = (node(lhs, reads)?.operand(), node(rhs, reads)?.operand());
+            Code::Owned(match op {
+                BinaryOp::Add => quote!(#fast::arithmetic('+', #a, #b)?),
+                BinaryOp::Subtract => quote!(#fast::arithmetic('-', #a, #b)?),
+                BinaryOp::Multiply => quote!(#fast::arithmetic('*', #a, #b)?),
+                BinaryOp::Divide => quote!(#fast::arithmetic('/', #a, #b)?),
+                BinaryOp::Modulo => quote!(#fast::arithmetic('%', #a, #b)?),
+                BinaryOp::Equal => quote!(Value::Bool(#fast::equal(#a, #b)?)),
+                BinaryOp::NotEqual => quote!(Value::Bool(!#fast::equal(#a, #b)?)),
+                BinaryOp::LessThan => quote!(Value::Bool(#fast::order("<", #a, #b)?)),
+                BinaryOp::LessThanOrEqual => quote!(Value::Bool(#fast::order("<=", #a, #b)?)),
+                BinaryOp::GreaterThan => quote!(Value::Bool(#fast::order(">", #a, #b)?)),
+                BinaryOp::GreaterThanOrEqual => quote!(Value::Bool(#fast::order(">=", #a, #b)?)),
+                // Both sides are read before either is used: an operand
+                // the engine would refuse declines even when the other
+                // decides the result.
+                BinaryOp::And => quote!({
+                    let (a, b) = (#fast::boolean(#a)?, #fast::boolean(#b)?);
+                    Value::Bool(a && b)
+                }),
+                BinaryOp::Or => quote!({
+                    let (a, b) = (#fast::boolean(#a)?, #fast::boolean(#b)?);
+                    Value::Bool(a || b)
+                }),
+                BinaryOp::Concatenate => quote!(#fast::concat(#a, #b)?),
+                _ => return None,
+            })
+        }
+        AstNode::Conditional { condition, then_branch, else_branch } => {
+            let c = node(condition, reads)?.operand();
+            let t = node(then_branch, reads)?.owned();
+            let e = match else_branch {
+                Some(e) => node(e, reads)?.owned(),
+                // False with no else is undefined: the engine reports it.
+                None => quote!(return None),
+            };
+            Code::Owned(quote!(if #fast::boolean(#c)? { #t } else { #e }))
+        }
+        AstNode::Object(pairs) => {
+            let mut fields: Vec<(&str, TokenStream)> = Vec::new();
+            for (k, v) in pairs {
+                // Duplicate keys are an error the engine reports.
+                let AstNode::String(k) = k else { return None };
+                if fields.iter().any(|(seen, _)| seen == k) {
+                    return None;
+                }
+                fields.push((k, node(v, reads)?.owned()));
+            }
+            Code::Owned(super::fast::object(fields))
+        }
+        AstNode::Array(items) => {
+            let mut out = Vec::new();
+            for item in items {
+                // An array constructor flattens array values into itself,
+                // except nested constructors: other arrays decline.
+                let v = node(item, reads)?.owned();
+                out.push(match item {
+                    AstNode::Array(_) => v,
+                    _ => quote!({
+                        let v = #v;
+                        #fast::plain(&v)?;
+                        v
+                    }),
+                });
+            }
+            Code::Owned(quote!(Value::Array(vec![#(#out),*])))
+        }
+        _ => return None,
+    })
+}
+
+/// A step that is a plain field name, with nothing bound or filtered.
+fn field_name(step: &PathStep) -> Option<&str> {
+    let plain = step.stages.is_empty()
+        && step.focus.is_none()
+        && step.index_var.is_none()
+        && step.ancestor_label.is_none()
+        && !step.is_tuple
+        && !step.inner_tuple;
+    match &step.node {
+        AstNode::Name(n) if plain => Some(n),
+        _ => None,
+    }
+}
+
+/// `$states.input.a.b` or `$var.a.b`.
+fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
+    let fast = quote!(asl_runtime::jsonata::fast);
+    let (first, rest) = steps.split_first()?;
+    let simple = first.stages.is_empty() && first.focus.is_none() && first.index_var.is_none() && !first.is_tuple;
+    let (mut code, rest) = match (&first.node, rest) {
+        (AstNode::Variable(s), [input, rest @ ..]) if simple && s == "states" && field_name(input) == Some("input") => {
+            (quote!(#fast::plain(input)?), rest)
+        }
+        (AstNode::Variable(name), rest) if simple && name != "states" && !name.is_empty() => {
+            reads.vars = true;
+            (quote!(#fast::plain(&vars.get(#name)?)?), rest)
+        }
+        _ => return None,
+    };
+    for step in rest {
+        let name = field_name(step)?;
+        code = quote!(#fast::field(#code, #name)?);
+    }
+    Some(Code::Ref(code))
+}

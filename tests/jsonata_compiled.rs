@@ -1,0 +1,140 @@
+//! Compiled JSONata against the JSONata engine, on generated expressions
+//! and inputs: every expression is a JSONata state's `Output` in one
+//! machine, built once; each run picks a state and an input, and both
+//! engines must give the same status, output, error and cause. The
+//! expressions mix what `codegen/jsonata.rs` compiles with what it leaves
+//! to the engine, and the inputs hold the values its operators decline
+//! (strings where numbers go, arrays, non-ASCII, huge numbers, floats
+//! that are integers), so both the compiled results and the declines are
+//! held to the engine's answer.
+
+mod engines;
+
+use engines::{aslc, build_shared, verdict, Rng};
+use serde_json::{json, Map, Value};
+use std::process::Command;
+
+const EXPRESSIONS: usize = 120;
+const RUNS: usize = 240;
+
+fn leaf(g: &mut Rng) -> String {
+    match g.below(10) {
+        0 => g.pick(&["0", "1", "2.5", "7", "1e308", "-3"]).to_string(),
+        1 => g.pick(&["\"a\"", "\"b\"", "\"é\"", "\"10\""]).to_string(),
+        2 => g.pick(&["true", "false", "null"]).to_string(),
+        3 | 4 => format!("$states.input.{}", g.pick(&["a", "b", "s", "t", "missing"])),
+        5 => format!("$states.input.o.{}", g.pick(&["n", "s", "deep"])),
+        6 => g.pick(&["$x", "$y", "$o.n", "$unset"]).to_string(),
+        7 => "$states.input".to_string(),
+        // What the compiler leaves to the engine.
+        8 => g
+            .pick(&[
+                "$count([1, 2])",
+                "$string($states.input.a)",
+                "$states.context.Execution.Name",
+                "$states.input.l[0]",
+            ])
+            .to_string(),
+        _ => format!("$states.input.{}", g.pick(&["l", "one"])),
+    }
+}
+
+fn expression(g: &mut Rng, depth: usize) -> String {
+    if depth == 0 || g.chance(30) {
+        return leaf(g);
+    }
+    let (a, b) = (expression(g, depth - 1), expression(g, depth - 1));
+    match g.below(8) {
+        0..=3 => {
+            let op = g.pick(&["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=", "and", "or", "&"]);
+            format!("({a} {op} {b})")
+        }
+        4 => format!("({} ? {a} : {b})", expression(g, depth - 1)),
+        5 => format!("{{\"k\": {a}, \"l\": {b}}}"),
+        6 => format!("[{a}, {b}]"),
+        _ => format!("-({a})"),
+    }
+}
+
+fn input(g: &mut Rng, case: usize) -> Value {
+    let scalar = |g: &mut Rng| -> Value {
+        g.pick(&[
+            json!(1),
+            json!(-4),
+            json!(0.5),
+            json!(3.0),
+            json!(9007199254740993u64),
+            json!("x"),
+            json!("10"),
+            json!("é"),
+            json!(true),
+            json!(false),
+            Value::Null,
+            json!([1]),
+            json!({"n": 2}),
+        ])
+    };
+    let (a, b, s, t) = (scalar(g), scalar(g), scalar(g), scalar(g));
+    let on = scalar(g);
+    json!({"case": case, "a": a, "b": b, "s": s, "t": t, "o": {"n": on, "s": "in", "deep": {"k": [1.0, 2]}},
+           "l": [1, 2], "one": [5], "x": scalar(g), "y": scalar(g)})
+}
+
+fn machine(g: &mut Rng) -> Value {
+    let mut states = Map::new();
+    let mut choices = Vec::new();
+    for i in 0..EXPRESSIONS {
+        let name = format!("E{i}");
+        choices.push(json!({"Variable": "$.case", "NumericEquals": i, "Next": name}));
+        let e = expression(g, 3);
+        states.insert(
+            name,
+            json!({"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"r": format!("{{% {e} %}}")}, "End": true}),
+        );
+    }
+    states.insert(
+        "Init".into(),
+        json!({"Type": "Pass", "QueryLanguage": "JSONata", "Next": "Pick",
+               "Assign": {"x": "{% $states.input.x %}", "y": "{% $states.input.y %}", "o": "{% $states.input.o %}"}}),
+    );
+    states.insert("Pick".into(), json!({"Type": "Choice", "Choices": choices}));
+    json!({"StartAt": "Init", "States": states})
+}
+
+#[test]
+fn compiled_jsonata_agrees_with_the_engine() {
+    let mut g = Rng(std::env::var("ASLC_JSONATA_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1));
+    let work = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("jsonata-{}", std::process::id()));
+    std::fs::create_dir_all(&work).expect("work dir");
+    let definition = work.join("expressions.json");
+    std::fs::write(&definition, machine(&mut g).to_string()).expect("write");
+    let bin = work.join("expressions");
+    let crate_dir = work.join("crate");
+    build_shared([definition.as_os_str(), "--emit-crate".as_ref(), crate_dir.as_os_str()], &bin);
+    // Most expressions compile (the rest run through the engine).
+    let code = std::fs::read_to_string(crate_dir.join("src/expressions.rs")).expect("generated module");
+    let compiled = (0..EXPRESSIONS).filter(|i| code.contains(&format!("fn fast_c0_e{i}("))).count();
+    assert!(compiled * 2 > EXPRESSIONS, "only {compiled} of {EXPRESSIONS} expressions compiled");
+
+    let mut mismatches = Vec::new();
+    let mut statuses = std::collections::BTreeMap::new();
+    for run in 0..RUNS {
+        let input = input(&mut g, run % EXPRESSIONS).to_string();
+        let args = ["--input", input.as_str(), "--result"];
+        let interp = aslc().arg("run").arg(&definition).args(args).output().expect("aslc run");
+        let native = Command::new(&bin).args(args).output().expect("binary runs");
+        let parse = |o: &std::process::Output| -> Value {
+            serde_json::from_slice(&o.stdout)
+                .unwrap_or_else(|e| panic!("no result ({e}): {}", String::from_utf8_lossy(&o.stderr)))
+        };
+        let (a, b) = (verdict(&parse(&interp)), verdict(&parse(&native)));
+        *statuses.entry(a["status"].as_str().unwrap_or("?").to_string()).or_insert(0) += 1;
+        if a != b {
+            mismatches.push(format!("input {input}:\n  engine:   {a}\n  compiled: {b}"));
+        }
+    }
+    assert!(mismatches.is_empty(), "{} runs differ:\n{}", mismatches.len(), mismatches.join("\n"));
+    // Both outcomes are exercised: results and the engine's errors.
+    assert!(statuses.len() > 1 && statuses.values().all(|n| *n > RUNS / 10), "{statuses:?}");
+    std::fs::remove_dir_all(&work).ok();
+}
