@@ -1,6 +1,7 @@
-//! Direct Rust for the simple JSONPath states that dominate transition-
-//! bound workflows: Pass, Choice and Succeed whose paths are definite and
-//! read only the input. Definite paths become `get()` chains, templates
+//! Direct Rust for the simple states that dominate transition-bound
+//! workflows: Pass, Choice and Succeed whose paths are definite and read
+//! only the input, in JSONPath, and in JSONata where their expressions
+//! compile (`jsonata.rs`). Definite paths become `get()` chains, templates
 //! become object construction, Choice rules become comparisons, intrinsic
 //! calls go straight to the runtime's function. Each fast path is a pure
 //! function returning `None` whenever anything is unusual (a missing path,
@@ -300,9 +301,18 @@ fn pass_in_place(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     }
     let reads = computes.iter().any(|c| mentions(c, "selected"));
     let selected = if reads { quote!(let selected: &Value = input;) } else { quote!() };
+    let write = write_in_place(&keys, &names);
     Some(quote! {
         #selected
         #(#computes)*
+        #write
+    })
+}
+
+/// Writes the values `names` hold over an input object whose keys are
+/// exactly `keys`, in order, if the result fits a payload; else `None`.
+fn write_in_place(keys: &[&String], names: &[proc_macro2::Ident]) -> TokenStream {
+    quote! {
         let bound = 2 #(+ asl_runtime::io::bound(&#names) + #keys.len() * 6 + 4)*;
         if bound > asl_runtime::exec::MAX_PAYLOAD_BYTES {
             return None;
@@ -315,6 +325,29 @@ fn pass_in_place(s: &State, result: Option<&Value>) -> Option<TokenStream> {
             *slot = v;
         }
         Some(())
+    }
+}
+
+/// A JSONata Pass whose `Output` rebuilds its input object with new values
+/// from the input alone: computed, then written in place (as
+/// `pass_in_place`).
+fn jsonata_in_place(s: &State) -> Option<TokenStream> {
+    let Some(asl_runtime::jsonata::Template::Object(fields)) = &s.output else { return None };
+    let keys: Vec<&String> = fields.iter().map(|(k, _)| k).collect();
+    let names: Vec<proc_macro2::Ident> = (0..fields.len()).map(|i| format_ident!("v{}", i)).collect();
+    let mut reads = Reads::default();
+    let values: Vec<TokenStream> =
+        fields.iter().map(|(_, t)| jsonata::template(t, &mut reads)).collect::<Option<_>>()?;
+    if reads.vars {
+        return None;
+    }
+    let write = write_in_place(&keys, &names);
+    Some(quote! {
+        let (#(#names,)*) = {
+            let input: &Value = input;
+            (#(#values,)*)
+        };
+        #write
     })
 }
 
@@ -473,9 +506,9 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
                 if b.assign.is_some() || b.output.is_some() {
                     return None;
                 }
-                let test = jsonata::template(t, &mut reads)?;
+                let test = jsonata::condition(t, &mut reads)?;
                 let target = targets(&b.next)?;
-                tests.push(quote!(if (#test).as_bool()? { return Some(#target); }));
+                tests.push(quote!(if #test { return Some(#target); }));
             }
             let default = match &c.default {
                 Some(d) => {
@@ -488,7 +521,8 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
         }
         _ => return None,
     };
-    Some(Fast { shape, body, in_place: None, reads_vars: reads.vars })
+    let in_place = if matches!(s.body, Body::Pass { .. }) { jsonata_in_place(s) } else { None };
+    Some(Fast { shape, body, in_place, reads_vars: reads.vars })
 }
 
 /// A Map whose every iteration can run as direct Rust: `processor` is the

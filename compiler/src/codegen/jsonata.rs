@@ -91,25 +91,11 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
                 BinaryOp::Multiply => quote!(#fast::arithmetic('*', #a, #b)?),
                 BinaryOp::Divide => quote!(#fast::arithmetic('/', #a, #b)?),
                 BinaryOp::Modulo => quote!(#fast::arithmetic('%', #a, #b)?),
-                BinaryOp::Equal => quote!(Value::Bool(#fast::equal(#a, #b)?)),
-                BinaryOp::NotEqual => quote!(Value::Bool(!#fast::equal(#a, #b)?)),
-                BinaryOp::LessThan => quote!(Value::Bool(#fast::order("<", #a, #b)?)),
-                BinaryOp::LessThanOrEqual => quote!(Value::Bool(#fast::order("<=", #a, #b)?)),
-                BinaryOp::GreaterThan => quote!(Value::Bool(#fast::order(">", #a, #b)?)),
-                BinaryOp::GreaterThanOrEqual => quote!(Value::Bool(#fast::order(">=", #a, #b)?)),
-                // Both sides are read before either is used: an operand
-                // the engine would refuse declines even when the other
-                // decides the result.
-                BinaryOp::And => quote!({
-                    let (a, b) = (#fast::boolean(#a)?, #fast::boolean(#b)?);
-                    Value::Bool(a && b)
-                }),
-                BinaryOp::Or => quote!({
-                    let (a, b) = (#fast::boolean(#a)?, #fast::boolean(#b)?);
-                    Value::Bool(a || b)
-                }),
                 BinaryOp::Concatenate => quote!(#fast::concat(#a, #b)?),
-                _ => return None,
+                _ => {
+                    let test = test(*op, a, b)?;
+                    quote!(Value::Bool(#test))
+                }
             })
         }
         AstNode::Conditional { condition, then_branch, else_branch } => {
@@ -153,6 +139,45 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
         }
         _ => return None,
     })
+}
+
+/// A comparison or `and`/`or` of two operands, as Rust of type `bool`.
+fn test(op: BinaryOp, a: TokenStream, b: TokenStream) -> Option<TokenStream> {
+    let fast = quote!(asl_runtime::jsonata::fast);
+    Some(match op {
+        BinaryOp::Equal => quote!(#fast::equal(#a, #b)?),
+        BinaryOp::NotEqual => quote!(!#fast::equal(#a, #b)?),
+        BinaryOp::LessThan => quote!(#fast::order("<", #a, #b)?),
+        BinaryOp::LessThanOrEqual => quote!(#fast::order("<=", #a, #b)?),
+        BinaryOp::GreaterThan => quote!(#fast::order(">", #a, #b)?),
+        BinaryOp::GreaterThanOrEqual => quote!(#fast::order(">=", #a, #b)?),
+        // Both sides are read before either is used: an operand the engine
+        // would refuse declines even when the other decides the result.
+        BinaryOp::And => quote!({
+            let (a, b) = (#fast::boolean(#a)?, #fast::boolean(#b)?);
+            a && b
+        }),
+        BinaryOp::Or => quote!({
+            let (a, b) = (#fast::boolean(#a)?, #fast::boolean(#b)?);
+            a || b
+        }),
+        _ => return None,
+    })
+}
+
+/// A Choice rule's `Condition` as Rust of type `bool`; anything but a
+/// boolean declines.
+pub fn condition(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
+    if let Template::Expr(e) = t {
+        if let AstNode::Binary { op, lhs, rhs } = e.ast() {
+            let (a, b) = (node(lhs, reads)?.operand(), node(rhs, reads)?.operand());
+            if let Some(test) = test(*op, a, b) {
+                return Some(test);
+            }
+        }
+    }
+    let v = template(t, reads)?;
+    Some(quote!((#v).as_bool()?))
 }
 
 /// A step that is a plain field name, with nothing bound or filtered.

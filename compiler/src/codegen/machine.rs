@@ -9,6 +9,7 @@ use super::names::Names;
 use crate::model::{Body, Container, StateMachine};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// How a nested container is reached from its parent.
@@ -54,12 +55,24 @@ fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
 
+/// One machine's module, and the data files it includes beside it.
+pub struct Module {
+    pub tokens: TokenStream,
+    /// `<module>.model.json`: the checked model the general paths read.
+    pub model: String,
+}
+
 /// The module for one machine; `name` is what the machine is called at run
-/// time (the file stem).
-pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenStream, String> {
+/// time (the file stem), `file` the stem of its files in `src/` (the
+/// definition is `<file>.asl.json`, the model `<file>.model.json`).
+pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Result<Module, String> {
     let mut nodes = Vec::new();
     collect(&sm.root, Link::Root, &mut nodes);
-    let model_json = serde_json::to_string(sm).map_err(|e| format!("cannot embed the model: {e}"))?;
+    let model = serde_json::to_string_pretty(sm).map_err(|e| format!("cannot embed the model: {e}"))?;
+    let model_file = format!("{file}.model.json");
+    let definition_file = format!("{file}.asl.json");
+    // The definition as written, for each state's doc comment.
+    let written: Value = serde_json::from_str(definition).unwrap_or(Value::Null);
     let timeout = match sm.timeout_seconds {
         Some(t) => quote!(Some(#t)),
         None => quote!(None),
@@ -130,10 +143,10 @@ pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenSt
                     _ => None,
                 })
                 .collect();
-            container(k, n.container, &nest_value, sync[k], &fast_maps)
+            container(k, n.container, &nest_value, sync[k], &fast_maps, &written)
         })
         .collect();
-    Ok(quote! {
+    let tokens = quote! {
         use asl_runtime::build as b;
         use asl_runtime::cli::RunArgs;
         use asl_runtime::tasks::Linked;
@@ -147,16 +160,14 @@ pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenSt
 
 
         /// The checked model: paths, templates and expressions as their text.
-        const MODEL_JSON: &str = #model_json;
+        const MODEL_JSON: &str = include_str!(#model_file);
 
-        thread_local! {
-            static MODEL: &'static b::BuildResult<m::StateMachine> = Box::leak(Box::new(b::model(MODEL_JSON)));
-        }
+        static MODEL: std::sync::OnceLock<b::BuildResult<m::StateMachine>> = std::sync::OnceLock::new();
 
         /// The checked model, built on first use: only states without a
         /// direct Rust form read it, so a run of fast states never parses it.
         fn model() -> Result<&'static m::StateMachine, StatesError> {
-            MODEL.with(|m| m.as_ref().map_err(|e| StatesError::runtime(format!("the embedded state machine is corrupt: {e}"))))
+            MODEL.get_or_init(|| b::model(MODEL_JSON)).as_ref().map_err(|e| StatesError::runtime(format!("the embedded state machine is corrupt: {e}")))
         }
 
         fn state(c: Option<&'static m::Container>, index: usize) -> Result<&'static m::State, StatesError> {
@@ -184,7 +195,7 @@ pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenSt
         }
 
         /// The definition, as the server describes it.
-        pub const DEFINITION: &str = #definition;
+        pub const DEFINITION: &str = include_str!(#definition_file);
 
         /// The machine as the server runs it.
         pub fn compiled() -> asl_runtime::exec::Compiled {
@@ -201,7 +212,27 @@ pub fn module(name: &str, sm: &StateMachine, definition: &str) -> Result<TokenSt
         pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<asl_runtime::exec::Startable>) -> ExitCode {
             asl_runtime::cli::run_main(args, NAME, #timeout, &Compiled, linked, machines)
         }
-    })
+    };
+    Ok(Module { tokens, model })
+}
+
+/// A state's JSON as written, as doc comment lines: its nested states
+/// (a Parallel's branches, a Map's processor) are left out, since each
+/// container's enum documents its own.
+fn written_doc(written: &Value, pointer: &str) -> Vec<String> {
+    let Some(mut state) = written.pointer(pointer).cloned() else { return Vec::new() };
+    if let Some(o) = state.as_object_mut() {
+        for nested in ["Branches", "ItemProcessor", "Iterator"] {
+            if let Some(v) = o.get_mut(nested) {
+                *v = Value::String("…".into());
+            }
+        }
+    }
+    let text = serde_json::to_string_pretty(&state).unwrap_or_default();
+    let mut lines = vec![String::new(), " ```json".to_string()];
+    lines.extend(text.lines().map(|l| format!(" {l}")));
+    lines.push(" ```".to_string());
+    lines
 }
 
 fn accessor(k: usize, n: &Node<'_>) -> TokenStream {
@@ -410,6 +441,7 @@ fn container(
     nest: &TokenStream,
     sync: bool,
     fast_maps: &HashMap<usize, usize>,
+    written: &Value,
 ) -> TokenStream {
     let enum_name = format_ident!("States{}", k);
     let accessor = format_ident!("container_{}", k);
@@ -427,10 +459,11 @@ fn container(
         })
         .collect();
     // Discriminants are the states' indices in the model.
-    let variant_defs = entries.iter().enumerate().map(|(i, (v, _, name, ty))| {
+    let variant_defs = entries.iter().zip(c.states.values()).enumerate().map(|(i, ((v, _, name, ty), s))| {
         let doc = format!(" `{name}` ({ty})");
+        let json = written_doc(written, &s.pointer);
         let i = i as isize;
-        quote!(#[doc = #doc] #v = #i)
+        quote!(#[doc = #doc] #(#[doc = #json])* #v = #i)
     });
     let targets = entries.iter().map(|(v, _, name, _)| quote!(#name => Some(#enum_name::#v)));
     let start = entries
