@@ -79,7 +79,7 @@ fn hostile_names_and_strings_stay_literals() {
         .expect("generates");
     let module = &files[0].text;
     // The names appear only inside string literals and doc comments.
-    assert!(module.contains(r#""\"); std::process::exit(1); (\"" => Some(States0::Std"#), "{module}");
+    assert!(module.contains(r#""\"); std::process::exit(1); (\"" => Some(States::Std"#), "{module}");
     assert!(syn::parse_file(module).is_ok());
 }
 
@@ -101,13 +101,13 @@ fn chains_of_single_predecessor_states_are_fused() {
         generate(&[Unit { name: "chain".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
     let module = files[0].text.replace(char::is_whitespace, "");
     let arm_a =
-        module.split("States0::A=>{").nth(1).expect("an arm for A").split("States0::C=>{").next().unwrap_or_default();
+        module.split("States::A=>{").nth(1).expect("an arm for A").split("States::C=>{").next().unwrap_or_default();
     // B has one predecessor (A): it runs inside A's arm and has none of its own.
-    assert!(arm_a.contains("fast_c0_b(&input)"), "{arm_a}");
-    assert!(!module.contains("States0::B=>{"), "{module}");
+    assert!(arm_a.contains("fast_b(&input)"), "{arm_a}");
+    assert!(!module.contains("States::B=>{"), "{module}");
     // C is also reached from Loop: it keeps its own arm and is not run from B.
-    assert!(module.contains("States0::C=>{"), "{module}");
-    assert!(!arm_a.contains("fast_c0_c(&input)"), "{arm_a}");
+    assert!(module.contains("States::C=>{"), "{module}");
+    assert!(!arm_a.contains("fast_c(&input)"), "{arm_a}");
 }
 
 /// Fusing long chains must not copy states into many arms: the generated
@@ -145,7 +145,7 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
     let files =
         generate(&[Unit { name: "m".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
     let text = &files[0].text;
-    assert!(text.contains("fn sync_run_container_1(input: Value)"), "{text}");
+    assert!(text.contains("fn sync_run_each_items(input: Value)"), "{text}");
     assert!(text.contains("asl_runtime::exec::map_transit(&flow, &visits)"), "{text}");
     assert!(text.contains("let index_value = Value::from(index);"), "{text}");
     // The length of the results needs no copy of them.
@@ -159,5 +159,5 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
     let (_, m, d) = check_text("m.json", with_task.clone().into_bytes(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
     let files = generate(&[Unit { name: "m".into(), machine: &m, definition: with_task }], None).expect("generates");
-    assert!(!files[0].text.contains("sync_run_container"), "{}", files[0].text);
+    assert!(!files[0].text.contains("sync_run_"), "{}", files[0].text);
 }

@@ -3,7 +3,7 @@
 //! written from the ASL checklist, run through the interpreter with the
 //! clock paused (Wait states and retry intervals pass instantly).
 
-use asl_runtime::exec::mock::TestCase;
+use asl_runtime::tasks::mock::TestCase;
 use asl_runtime::tasks::Tasks;
 use aslc::check::{check, MachineType};
 use aslc::interpret::run_to_end;

@@ -4,7 +4,7 @@
 //! JSON string). `limits.json` is left out: its cases run for a second on
 //! purpose (JSONata's evaluation timeout).
 #![no_main]
-use asl_runtime::exec::mock::TestCase;
+use asl_runtime::tasks::mock::TestCase;
 use asl_runtime::tasks::Tasks;
 use aslc::check::{check, MachineType};
 use aslc::interpret::run_to_end;

@@ -1,6 +1,6 @@
 //! Step Functions Local mock configurations and aslc's resource maps.
 #![no_main]
-use asl_runtime::exec::mock::TestCase;
+use asl_runtime::tasks::mock::TestCase;
 use asl_runtime::tasks::ResourceMap;
 use libfuzzer_sys::fuzz_target;
 

@@ -3,10 +3,8 @@
 //! both engines.
 
 use crate::exec::nested_executions::Starter;
-use crate::exec::{
-    execute, mock, ExecutionInfo, LocalStarter, Machine, MachineType, Options, Outcome, Startable, Status,
-};
-use crate::tasks::{Linked, ResourceMap, Tasks};
+use crate::exec::{execute, ExecutionInfo, LocalStarter, Machine, MachineType, Options, Outcome, Startable, Status};
+use crate::tasks::{mock, Linked, ResourceMap, Tasks};
 use serde_json::Value;
 use std::path::Path;
 use std::process::ExitCode;

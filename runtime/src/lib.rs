@@ -3,6 +3,7 @@
 //! aslc's interpreter and the binaries aslc generates both call these
 //! functions, so the two engines share one semantics by construction.
 
+pub mod aws;
 pub mod build;
 pub mod choice;
 pub mod cli;

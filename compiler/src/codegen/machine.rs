@@ -55,6 +55,58 @@ fn ident(s: &str) -> Ident {
     Ident::new(s, Span::call_site())
 }
 
+/// The names of one container's items, after the state that holds it:
+/// the machine's own states are `States`, run by `run_root`; a Parallel
+/// `Lookup`'s second branch is `LookupBranch2States`, run by
+/// `run_lookup_branch_2`; a Map `Process`'s processor `ProcessItemsStates`.
+struct Idents {
+    /// snake_case, unique in the module: `root`, `lookup_branch_2`.
+    stem: String,
+    enum_name: Ident,
+    /// What the container's state functions start with.
+    state_prefix: String,
+}
+
+impl Idents {
+    fn all(nodes: &[Node<'_>], fns: &mut Names) -> Vec<Idents> {
+        let mut enums = Names::default();
+        let mut out: Vec<Idents> = Vec::new();
+        for n in nodes {
+            let holder = |parent: usize, state: usize| {
+                nodes[parent].container.states.get_index(state).map(|(name, _)| name.as_str()).unwrap_or("")
+            };
+            let label = match n.link {
+                Link::Root => "root".to_string(),
+                Link::Branch { parent, state, branch } => format!("{} branch {}", holder(parent, state), branch + 1),
+                Link::Processor { parent, state } => format!("{} items", holder(parent, state)),
+            };
+            let stem = fns.snake(&label, "container");
+            let (enum_name, state_prefix) = match n.link {
+                Link::Root => (ident("States"), String::new()),
+                _ => (format_ident!("{}States", enums.camel(&stem, "C")), format!("{stem} ")),
+            };
+            out.push(Idents { stem, enum_name, state_prefix });
+        }
+        out
+    }
+
+    fn accessor(&self) -> Ident {
+        format_ident!("{}_container", self.stem)
+    }
+
+    fn runner(&self) -> Ident {
+        format_ident!("run_{}", self.stem)
+    }
+
+    fn sync_runner(&self) -> Ident {
+        format_ident!("sync_run_{}", self.stem)
+    }
+
+    fn target_fn(&self) -> Ident {
+        format_ident!("{}_target", self.stem)
+    }
+}
+
 /// One machine's module, and the data files it includes beside it.
 pub struct Module {
     pub tokens: TokenStream,
@@ -77,14 +129,20 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
         Some(t) => quote!(Some(#t)),
         None => quote!(None),
     };
-    let accessors = nodes.iter().enumerate().map(|(k, n)| accessor(k, n));
+    // The module's own items keep their names.
+    let mut fns = Names::default();
+    for taken in ["model", "state", "unknown_target", "compiled", "run"] {
+        fns.snake(taken, "reserved");
+    }
+    let idents = Idents::all(&nodes, &mut fns);
+    let accessors = nodes.iter().enumerate().map(|(k, n)| accessor(&idents, k, n));
     let nested_arms: Vec<TokenStream> = nodes
         .iter()
         .enumerate()
         .skip(1)
         .map(|(k, n)| {
             let pointer = &n.container.pointer;
-            let run = format_ident!("run_container_{}", k);
+            let run = idents[k].runner();
             quote!(#pointer => Box::pin(#run(self.0, flow, input)))
         })
         .collect();
@@ -135,15 +193,18 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
         .iter()
         .enumerate()
         .map(|(k, n)| {
-            let fast_maps: HashMap<usize, usize> = nodes
+            let fast_maps: HashMap<usize, Ident> = nodes
                 .iter()
                 .enumerate()
                 .filter_map(|(p, child)| match child.link {
-                    Link::Processor { parent, state } if parent == k && sync[p] => Some((state, p)),
+                    Link::Processor { parent, state } if parent == k && sync[p] => {
+                        Some((state, idents[p].sync_runner()))
+                    }
                     _ => None,
                 })
                 .collect();
-            container(k, n.container, &nest_value, sync[k], &fast_maps, &written)
+            let around = Surroundings { sync: sync[k], fast_maps: &fast_maps, written: &written };
+            container(&idents[k], n.container, &nest_value, &around, &mut fns)
         })
         .collect();
     let tokens = quote! {
@@ -190,7 +251,7 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
 
         impl Machine for Compiled {
             fn run<'a>(&'a self, exec: &'a Execution, flow: Flow, input: Value) -> LocalBoxFuture<'a, Result<Value, StatesError>> {
-                Box::pin(run_container_0(exec, flow, input))
+                Box::pin(run_root(exec, flow, input))
             }
         }
 
@@ -235,12 +296,12 @@ fn written_doc(written: &Value, pointer: &str) -> Vec<String> {
     lines
 }
 
-fn accessor(k: usize, n: &Node<'_>) -> TokenStream {
-    let f = format_ident!("container_{}", k);
+fn accessor(idents: &[Idents], k: usize, n: &Node<'_>) -> TokenStream {
+    let f = idents[k].accessor();
     let body = match n.link {
         Link::Root => quote!(model().ok().map(|m| &m.root)),
         Link::Branch { parent, state, branch } => {
-            let p = format_ident!("container_{}", parent);
+            let p = idents[parent].accessor();
             quote! {
                 match &#p()?.states.get_index(#state)?.1.body {
                     m::Body::Parallel { branches } => branches.get(#branch),
@@ -249,7 +310,7 @@ fn accessor(k: usize, n: &Node<'_>) -> TokenStream {
             }
         }
         Link::Processor { parent, state } => {
-            let p = format_ident!("container_{}", parent);
+            let p = idents[parent].accessor();
             quote! {
                 match &#p()?.states.get_index(#state)?.1.body {
                     m::Body::Map(map) => Some(&map.processor),
@@ -381,16 +442,15 @@ impl<'m> Chains<'_, 'm> {
 /// `sync`: give the container a synchronous runner (it is a fully fast Map
 /// processor). `fast_maps`: its Map states (by index) whose processor (by
 /// container index) has one.
-/// `sync_run_container_K`: the container's states one after another as
+/// `sync_run_STEM`: the container's states one after another as
 /// direct Rust, for a Map to run each iteration without `run_state`.
 fn sync_runner(
-    k: usize,
+    runner: &Ident,
     c: &Container,
     fasts: &HashMap<&str, Fused<'_>>,
     start: &TokenStream,
     target_of: &dyn Fn(&str) -> Option<TokenStream>,
 ) -> TokenStream {
-    let runner = format_ident!("sync_run_container_{}", k);
     let mut arms = Vec::new();
     for name in c.states.keys() {
         let (Some(f), Some(variant)) = (fasts.get(name.as_str()), target_of(name)) else { return quote!() };
@@ -435,26 +495,36 @@ fn sync_runner(
     }
 }
 
+/// What a container's code depends on beyond its states.
+struct Surroundings<'a> {
+    /// Give the container a synchronous runner (it is a fully fast Map
+    /// processor).
+    sync: bool,
+    /// Its Map states (by index) whose processor has one, and that runner.
+    fast_maps: &'a HashMap<usize, Ident>,
+    /// The definition as written, for the doc comments.
+    written: &'a Value,
+}
+
 fn container(
-    k: usize,
+    idents: &Idents,
     c: &Container,
     nest: &TokenStream,
-    sync: bool,
-    fast_maps: &HashMap<usize, usize>,
-    written: &Value,
+    around: &Surroundings<'_>,
+    fns: &mut Names,
 ) -> TokenStream {
-    let enum_name = format_ident!("States{}", k);
-    let accessor = format_ident!("container_{}", k);
-    let runner = format_ident!("run_container_{}", k);
-    let target_fn = format_ident!("target_{}", k);
+    let Surroundings { sync, fast_maps, written } = *around;
+    let enum_name = &idents.enum_name;
+    let accessor = idents.accessor();
+    let runner = idents.runner();
+    let target_fn = idents.target_fn();
     let mut variants = Names::default();
-    let mut fns = Names::default();
     let entries: Vec<(Ident, Ident, &str, &str)> = c
         .states
         .iter()
         .map(|(name, s)| {
             let v = ident(&variants.camel(name, "S"));
-            let f = format_ident!("c{}_{}", k, fns.snake(name, "state"));
+            let f = ident(&fns.snake(&format!("{}{name}", idents.state_prefix), "state"));
             (v, f, name.as_str(), s.body.type_name())
         })
         .collect();
@@ -523,12 +593,11 @@ fn container(
         });
         fasts.insert(name, Fused { fast_fn, args, in_place_fn, ty, next });
     }
-    let sync_runner = if sync { sync_runner(k, c, &fasts, &start, &target_of) } else { quote!() };
+    let sync_runner = if sync { sync_runner(&idents.sync_runner(), c, &fasts, &start, &target_of) } else { quote!() };
     let mut map_arms = Vec::new();
     for (i, ((v, f, name, _), s)) in entries.iter().zip(c.states.values()).enumerate() {
-        let Some(p) = fast_maps.get(&i) else { continue };
-        let processor = format_ident!("sync_run_container_{}", p);
-        let Some(body) = fast::map(s, &processor) else { continue };
+        let Some(processor) = fast_maps.get(&i) else { continue };
+        let Some(body) = fast::map(s, processor) else { continue };
         let fast_fn = format_ident!("fast_{}", f);
         let doc = format!(" Map `{name}` with every iteration as direct Rust; `None` sends it through `run_state`.");
         fast_fns.push(quote! {
@@ -560,13 +629,8 @@ fn container(
     }
     let predecessors = predecessor_counts(c);
     let variants: HashMap<&str, Ident> = entries.iter().map(|(v, _, name, _)| (*name, v.clone())).collect();
-    let chains = Chains {
-        fasts: &fasts,
-        variants: &variants,
-        predecessors: &predecessors,
-        start: &c.start_at,
-        enum_name: &enum_name,
-    };
+    let chains =
+        Chains { fasts: &fasts, variants: &variants, predecessors: &predecessors, start: &c.start_at, enum_name };
     // A state fused into its predecessor's arm has none of its own (if its
     // predecessor ran through `run_state`, so does it).
     let mut heads: Vec<&str> =

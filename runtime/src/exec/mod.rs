@@ -10,7 +10,6 @@ pub mod history;
 pub mod journal;
 pub mod local_executions;
 pub mod map_run;
-pub mod mock;
 pub mod nested_executions;
 mod retry;
 mod states;
@@ -105,8 +104,7 @@ pub enum MachineType {
     Express,
 }
 
-pub const ACCOUNT: &str = "123456789012";
-pub const REGION: &str = "us-east-1";
+pub use crate::aws::{ACCOUNT, MAX_PAYLOAD_BYTES, REGION};
 /// The role every local execution runs as.
 pub const ROLE_ARN: &str = "arn:aws:iam::123456789012:role/aslc-local";
 
@@ -273,9 +271,6 @@ pub trait Machine {
         input: Value,
     ) -> LocalBoxFuture<'a, Result<Value, StatesError>>;
 }
-
-/// The largest payload a state may pass on, in bytes of JSON.
-pub const MAX_PAYLOAD_BYTES: usize = states::MAX_PAYLOAD_BYTES;
 
 /// Whether the execution keeps its history's details (then generated code
 /// must keep a state's input for the events).

@@ -5,8 +5,8 @@
 use super::connections::Connection;
 use super::supervise::{supervise, Limits};
 use super::Trace;
+use crate::aws::REGION;
 use crate::error::StatesError;
-use crate::exec::REGION;
 use serde_json::{json, Map, Value};
 use std::io::Read;
 use std::sync::Arc;
@@ -373,7 +373,7 @@ pub fn read_capped(response: ureq::Response, cap: u64) -> std::io::Result<Option
 }
 
 fn read_body(response: ureq::Response) -> Result<Option<String>, StatesError> {
-    read_capped(response, crate::exec::MAX_PAYLOAD_BYTES as u64)
+    read_capped(response, crate::aws::MAX_PAYLOAD_BYTES as u64)
         .map_err(|e| StatesError::new("States.Http.Socket", format!("reading the response failed: {e}")))
 }
 

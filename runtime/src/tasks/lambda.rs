@@ -1,7 +1,7 @@
 //! Lambda functions: how a workflow names them and the `lambda:invoke`
 //! result envelope (the Invoke API itself is `lambda_endpoint.rs`).
 
-use crate::exec::{ACCOUNT, REGION};
+use crate::aws::{ACCOUNT, REGION};
 use serde_json::{json, Value};
 
 /// How the workflow calls the function: the result and the error causes

@@ -154,7 +154,7 @@ fn service_error(response: ureq::Response) -> StatesError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::{ACCOUNT, REGION};
+    use crate::aws::{ACCOUNT, REGION};
 
     #[test]
     fn function_arns() {

@@ -16,6 +16,7 @@ mod lambda;
 #[cfg(feature = "http")]
 mod lambda_endpoint;
 mod linked;
+pub mod mock;
 mod resources;
 mod supervise;
 mod trace;
@@ -26,7 +27,6 @@ pub use supervise::{Limits, DEFAULT_TIMEOUT_SECONDS};
 pub use trace::Trace;
 
 use crate::error::{names, StatesError};
-use crate::exec::mock;
 use lambda::{Function, Style};
 use serde_json::{json, Value};
 use std::sync::Arc;

@@ -3,17 +3,17 @@ use crate::env::Env;
 use crate::error::{names, StatesError};
 use crate::exec::callback::{Answer, Callbacks};
 use crate::exec::history::Details;
-use crate::exec::mock::Mocked;
 use crate::exec::nested_executions::{self, Starter};
 use crate::exec::{Step, TaskCall, REGION};
 use crate::machine::{NumberField, Task};
+use crate::tasks::mock::Mocked;
 use crate::tasks::{Call, Limits, ResourceKind, DEFAULT_TIMEOUT_SECONDS};
 use futures::StreamExt;
 use serde_json::{json, Value};
 use std::time::Duration;
 
 /// The largest payload AWS passes between states, in bytes of UTF-8.
-pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+pub use crate::aws::MAX_PAYLOAD_BYTES;
 
 /// Task: invokes the resource with the effective input, under Retry/Catch.
 pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, StatesError> {
