@@ -253,6 +253,17 @@ fn a_single_definition_makes_a_binary_that_runs_it_directly() {
         aslc().args(["build", "examples/hello.json", "--with", "tls"]).current_dir(root()).output().expect("runs");
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown feature 'tls'"));
+    // A YAML resource map needs the `yaml` feature, which this binary left out.
+    let yaml = work.join("resources.yaml");
+    std::fs::write(&yaml, "Resources:\n  arn:aws:lambda:us-east-1:123456789012:function:f:\n    Command: cat\n")
+        .expect("write");
+    let refused = Command::new(&out).args(["--input", "{}", "--resources"]).arg(&yaml).output().expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("rebuild it with `aslc build --with yaml`"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     // The emitted crate stands alone: its runtime beside it, by a relative path.
     assert!(manifest.contains("path = \"asl-runtime\""), "{manifest}");
     assert!(crate_dir.join("asl-runtime/Cargo.toml").exists() && crate_dir.join("asl-runtime/src/lib.rs").exists());
