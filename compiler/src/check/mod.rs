@@ -6,7 +6,7 @@
 mod express;
 mod integrations;
 mod names;
-mod reachability;
+pub mod reachability;
 mod states_scope;
 mod transitions;
 mod variables;

@@ -5,7 +5,7 @@
 
 use super::Unit;
 use crate::model::{Body, Container, QueryLanguage};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// A feature of `asl-runtime` (see its `Cargo.toml`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -91,20 +91,7 @@ fn uses(c: &Container, out: &mut BTreeSet<Feature>) {
 
 /// Whether some state of `c` can reach itself again.
 fn loops(c: &Container) -> bool {
-    // Depth-first, colouring states: on the path (1) or finished (2).
-    fn visit<'c>(c: &'c Container, name: &'c str, colour: &mut HashMap<&'c str, u8>) -> bool {
-        match colour.get(name) {
-            Some(1) => return true,
-            Some(_) => return false,
-            None => {}
-        }
-        colour.insert(name, 1);
-        let found = c.states.get(name).is_some_and(|s| s.targets().into_iter().any(|t| visit(c, t, colour)));
-        colour.insert(name, 2);
-        found
-    }
-    let mut colour = HashMap::new();
-    c.states.keys().any(|n| visit(c, n, &mut colour))
+    petgraph::algo::is_cyclic_directed(&crate::check::reachability::graph(c))
 }
 
 #[cfg(test)]
