@@ -145,8 +145,8 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
     let files =
         generate(&[Unit { name: "m".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
     let text = &files[0].text;
-    assert!(text.contains("fn sync_run_each_items(input: Value)"), "{text}");
-    assert!(text.contains("asl_runtime::exec::map_transit(&flow, &visits)"), "{text}");
+    assert!(text.contains("fn sync_run_each_items(first: &Value)"), "{text}");
+    assert!(text.contains(r#"asl_runtime::exec::nested_transit(&flow, "Map", events)"#), "{text}");
     assert!(text.contains("let index_value = Value::from(index);"), "{text}");
     // The length of the results needs no copy of them.
     assert!(text.contains(".as_array()?.len()"), "{text}");
@@ -160,4 +160,78 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
     let files = generate(&[Unit { name: "m".into(), machine: &m, definition: with_task }], None).expect("generates");
     assert!(!files[0].text.contains("sync_run_"), "{}", files[0].text);
+}
+
+#[test]
+fn a_parallel_whose_branches_are_all_fast_runs_them_as_direct_rust_even_inside_a_map() {
+    let def = r#"{"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items",
+        "ItemProcessor": {"StartAt": "Fan", "States": {"Fan": {"Type": "Parallel", "End": true,
+            "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Pass", "Parameters": {"all.$": "$.lines[*].sku"}, "End": true}}},
+                {"StartAt": "B", "States": {"B": {"Type": "Pass", "Parameters": {"s.$": "States.Format('{}-{}', $.a, $.b)"}, "End": true}}}
+            ],
+            "ResultSelector": {"a.$": "$[0].all", "b.$": "$[1]"}}}},
+        "End": true}}}"#
+        .to_string();
+    let (_, m, d) = check_text("p.json", def.as_bytes().to_vec(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files = generate(&[Unit { name: "p".into(), machine: &m, definition: def.clone() }], None).expect("generates");
+    let text = &files[0].text;
+    // Each branch a synchronous runner, the Parallel a fast function over
+    // them, and the Map's processor (the Parallel alone) one too.
+    assert!(text.contains("fn sync_run_fan_branch_1(first: &Value)"), "{text}");
+    assert!(text.contains("fn sync_run_fan_branch_2(first: &Value)"), "{text}");
+    assert!(text.contains("fn fast_each_items_fan(input: &Value) -> Option<(Value, u64)>"), "{text}");
+    assert!(text.contains("fn sync_run_each_items(first: &Value)"), "{text}");
+    // A wildcard path is the runtime's selection, parsed once; a literal
+    // Format template is split here; the selector moves what it takes.
+    assert!(text.contains(r#"Path::parse("$.lines[*].sku")"#), "{text}");
+    assert!(text.contains("asl_runtime::intrinsic::render(a0, &mut out)"), "{text}");
+    assert!(text.contains("std::mem::take("), "{text}");
+
+    // A branch with a Task keeps the runtime's Parallel driver.
+    let with_task = def.replace(
+        r#""Type": "Pass", "Parameters": {"all.$": "$.lines[*].sku"}"#,
+        r#""Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage""#,
+    );
+    let (_, m, d) = check_text("p.json", with_task.clone().into_bytes(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files = generate(&[Unit { name: "p".into(), machine: &m, definition: with_task }], None).expect("generates");
+    assert!(!files[0].text.contains("sync_run_"), "{}", files[0].text);
+    assert!(!files[0].text.contains("fn fast_each_items_fan"), "{}", files[0].text);
+}
+
+#[test]
+fn a_fail_state_with_literal_texts_is_raised_by_generated_code() {
+    let def = r#"{"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericGreaterThan": 1, "Next": "Big"}], "Default": "FromInput"},
+        "Big": {"Type": "Fail", "Error": "TooBig", "Cause": "x was over 1"},
+        "FromInput": {"Type": "Fail", "ErrorPath": "$.error"}}}"#;
+    let (_, m, d) = check_text("f.json", def.as_bytes().to_vec(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files =
+        generate(&[Unit { name: "f".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
+    let text = &files[0].text;
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains(r#"fail_state( &flow, "Big", &input, Some("TooBig"), Some("x was over 1"), )"#), "{text}");
+    // A path to read leaves the state to `run_state`.
+    assert!(!flat.contains(r#"&flow, "FromInput""#), "{text}");
+}
+
+#[test]
+fn common_jsonata_functions_compile() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true,
+        "Output": {"n": "{% $count($states.input.items) %}", "s": "{% $string($sum($states.input.items)) %}",
+                   "j": "{% $join($states.input.names, ', ') %}", "u": "{% $uppercase($states.input.name) %}",
+                   "f": "{% $floor($states.input.price * 1.2) %}"}}}}"#;
+    let (_, m, d) = check_text("j.json", def.as_bytes().to_vec(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files =
+        generate(&[Unit { name: "j".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
+    let text = &files[0].text;
+    assert!(text.contains("fn fast_p("), "{text}");
+    for f in ["count", "sum", "join", "string", "case", "rounding"] {
+        assert!(text.contains(&format!("asl_runtime::jsonata::fast::{f}(")), "{f}: {text}");
+    }
+    assert!(text.contains(r#"asl_runtime::jsonata::fast::member_seq("#), "{text}");
 }

@@ -29,8 +29,8 @@ fn leaf(g: &mut Rng) -> String {
         // What the compiler leaves to the engine.
         8 => g
             .pick(&[
-                "$count([1, 2])",
-                "$string($states.input.a)",
+                "$exists($states.input.a)",
+                "$substring(\"abc\", 1)",
                 "$states.context.Execution.Name",
                 "$states.input.l[0]",
             ])
@@ -44,7 +44,7 @@ fn expression(g: &mut Rng, depth: usize) -> String {
         return leaf(g);
     }
     let (a, b) = (expression(g, depth - 1), expression(g, depth - 1));
-    match g.below(8) {
+    match g.below(10) {
         0..=3 => {
             let op = g.pick(&["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=", "and", "or", "&"]);
             format!("({a} {op} {b})")
@@ -52,6 +52,33 @@ fn expression(g: &mut Rng, depth: usize) -> String {
         4 => format!("({} ? {a} : {b})", expression(g, depth - 1)),
         5 => format!("{{\"k\": {a}, \"l\": {b}}}"),
         6 => format!("[{a}, {b}]"),
+        7 => {
+            let f = g.pick(&["$string", "$number", "$length", "$uppercase", "$lowercase", "$abs", "$floor", "$ceil"]);
+            format!("{f}({a})")
+        }
+        8 => {
+            let sequence = g
+                .pick(&[
+                    "$states.input.l",
+                    "$states.input.one",
+                    "$states.input.w",
+                    "$states.input.nested",
+                    "$states.input.missing",
+                    "$states.input.o.deep.k",
+                    "$states.input.a",
+                    "$o.n",
+                    "[]",
+                ])
+                .to_string();
+            let sequence = if g.chance(25) { format!("[{a}, {b}]") } else { sequence };
+            match g.below(5) {
+                0 => format!("$count({sequence})"),
+                1 => format!("$sum({sequence})"),
+                2 => format!("$join({sequence})"),
+                3 => format!("$join({sequence}, {b})"),
+                _ => format!("$contains({a}, {b})"),
+            }
+        }
         _ => format!("-({a})"),
     }
 }
@@ -77,7 +104,7 @@ fn input(g: &mut Rng, case: usize) -> Value {
     let (a, b, s, t) = (scalar(g), scalar(g), scalar(g), scalar(g));
     let on = scalar(g);
     json!({"case": case, "a": a, "b": b, "s": s, "t": t, "o": {"n": on, "s": "in", "deep": {"k": [1.0, 2]}},
-           "l": [1, 2], "one": [5], "x": scalar(g), "y": scalar(g)})
+           "l": [1, 2], "one": [5], "w": ["p", "q"], "nested": [[1], 2], "x": scalar(g), "y": scalar(g)})
 }
 
 fn machine(g: &mut Rng) -> Value {
@@ -120,7 +147,8 @@ fn compiled_jsonata_agrees_with_the_engine() {
     let mut statuses = std::collections::BTreeMap::new();
     for run in 0..RUNS {
         let input = input(&mut g, run % EXPRESSIONS).to_string();
-        let args = ["--input", input.as_str(), "--result"];
+        // One execution name: `$states.context.Execution.Name` is read.
+        let args = ["--input", input.as_str(), "--result", "--name", "expressions"];
         let interp = aslc().arg("run").arg(&definition).args(args).output().expect("aslc run");
         let native = Command::new(&bin).args(args).output().expect("binary runs");
         let parse = |o: &std::process::Output| -> Value {

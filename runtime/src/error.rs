@@ -36,6 +36,12 @@ impl StatesError {
         StatesError { error: Some(error.into()), cause: Some(cause.into()), state_scoped: false }
     }
 
+    /// What a Fail state raises: its error and cause as given, either
+    /// possibly absent.
+    pub fn failed(error: Option<String>, cause: Option<String>) -> Self {
+        StatesError { error, cause, state_scoped: false }
+    }
+
     /// An error raised while evaluating the state itself (see `state_scoped`).
     pub fn scoped(error: impl Into<String>, cause: impl Into<String>) -> Self {
         StatesError { state_scoped: true, ..Self::new(error, cause) }

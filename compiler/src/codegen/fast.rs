@@ -93,6 +93,24 @@ fn access_in(p: &Path, scope: &Scope) -> Option<TokenStream> {
     Some(e)
 }
 
+/// What a path reads in `scope`, as an owned `Value` expression: a
+/// definite path is a `get()` chain; any other `$` path (wildcards,
+/// slices, filters) the runtime's `Path::select`, its text parsed once.
+fn read(p: &Path, scope: &Scope) -> Option<TokenStream> {
+    if p.is_definite() {
+        let a = access_in(p, scope)?;
+        return Some(quote!(#a?.clone()));
+    }
+    if p.root != Root::Input {
+        return None;
+    }
+    let (text, from) = (&p.text, &scope.input);
+    Some(quote!({
+        static PATH: std::sync::OnceLock<Option<asl_runtime::path::Path>> = std::sync::OnceLock::new();
+        PATH.get_or_init(|| asl_runtime::path::Path::parse(#text).ok()).as_ref()?.select(#from).ok()?
+    }))
+}
+
 /// A JSON constant as construction code.
 pub(super) fn value(v: &Value) -> TokenStream {
     match v {
@@ -129,18 +147,24 @@ fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
     // The length of an array needs no copy of it; anything but an array
     // declines, and the general path raises the intrinsic's error.
     if let (asl_runtime::intrinsic::Function::ArrayLength, [Arg::Path(p)]) = (c.function, c.args.as_slice()) {
-        let a = access_in(p, scope)?;
-        return Some(quote!(Value::from(#a?.as_array()?.len())));
+        if p.is_definite() {
+            let a = access_in(p, scope)?;
+            return Some(quote!(Value::from(#a?.as_array()?.len())));
+        }
+    }
+    if let (asl_runtime::intrinsic::Function::Format, [Arg::Str { raw, .. }, args @ ..]) =
+        (c.function, c.args.as_slice())
+    {
+        if let Some(f) = format(raw, args, scope) {
+            return Some(f);
+        }
     }
     let mut args = Vec::new();
     for a in &c.args {
         args.push(match a {
             Arg::Str { value, .. } => quote!(Value::String(#value.to_string())),
             Arg::Literal(v) => value(v),
-            Arg::Path(p) => {
-                let a = access_in(p, scope)?;
-                quote!(#a?.clone())
-            }
+            Arg::Path(p) => read(p, scope)?,
             Arg::Call(inner) => call(inner, scope)?,
         });
     }
@@ -150,6 +174,57 @@ fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
     };
     let f = format_ident!("{}", format!("{:?}", c.function));
     Some(quote!(asl_runtime::intrinsic::apply(asl_runtime::intrinsic::Function::#f, #raw, vec![#(#args),*]).ok()?))
+}
+
+/// `States.Format` with a literal template, split where the code is
+/// generated: the text is pushed as it is and each argument rendered in
+/// place, borrowed where it is a definite path. `None` where the template's
+/// `{}` do not match the arguments (the runtime's `apply` then declines).
+fn format(raw: &str, args: &[Arg], scope: &Scope) -> Option<TokenStream> {
+    use asl_runtime::intrinsic::Piece;
+    let pieces = asl_runtime::intrinsic::format_pieces(raw);
+    if pieces.iter().filter(|p| **p == Piece::Arg).count() != args.len() {
+        return None;
+    }
+    let mut bindings = Vec::new();
+    for (i, a) in args.iter().enumerate() {
+        let name = format_ident!("a{}", i);
+        bindings.push(match a {
+            Arg::Path(p) if p.is_definite() => {
+                let a = access_in(p, scope)?;
+                quote!(let #name: &Value = #a?;)
+            }
+            Arg::Path(p) => {
+                let r = read(p, scope)?;
+                quote!(let #name: &Value = &#r;)
+            }
+            Arg::Literal(v) => {
+                let v = value(v);
+                quote!(let #name: &Value = &#v;)
+            }
+            Arg::Str { value, .. } => quote!(let #name: &Value = &Value::String(#value.to_string());),
+            Arg::Call(inner) => {
+                let v = call(inner, scope)?;
+                quote!(let #name: &Value = &#v;)
+            }
+        });
+    }
+    let mut next = 0usize;
+    let pushes = pieces.iter().map(|p| match p {
+        Piece::Text(t) => quote!(out.push_str(#t);),
+        Piece::Arg => {
+            let name = format_ident!("a{}", next);
+            next += 1;
+            quote!(asl_runtime::intrinsic::render(#name, &mut out);)
+        }
+    });
+    let pushes: Vec<TokenStream> = pushes.collect();
+    Some(quote!({
+        #(#bindings)*
+        let mut out = String::new();
+        #(#pushes)*
+        Value::String(out)
+    }))
 }
 
 /// An object built from `(key, value code)` pairs, in order.
@@ -175,10 +250,7 @@ fn template(t: &Template, scope: &Scope) -> Option<TokenStream> {
             let items = items.iter().map(|t| template(t, scope)).collect::<Option<Vec<_>>>()?;
             quote!(Value::Array(vec![#(#items),*]))
         }
-        Template::Path { path, .. } => {
-            let a = access_in(path, scope)?;
-            quote!(#a?.clone())
-        }
+        Template::Path { path, .. } => read(path, scope)?,
         Template::Call { call: c, .. } => call(c, scope)?,
     })
 }
@@ -477,6 +549,32 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
     }
 }
 
+/// A Wait state's seconds when they are fixed and the state passes its
+/// input on as it is (no InputPath or OutputPath to apply, nothing
+/// assigned, no JSONata `Output`).
+pub fn wait(s: &State) -> Option<u64> {
+    let Body::Wait(asl_runtime::machine::WaitFor::Seconds(n)) = &s.body else { return None };
+    let as_is = match s.query_language {
+        QueryLanguage::JsonPath => is_root(&s.input_path) && is_root(&s.output_path),
+        QueryLanguage::Jsonata => s.output.is_none(),
+    };
+    (as_is && s.assign.is_none()).then_some(*n)
+}
+
+/// A Fail state's Error and Cause when both are literal (or absent): it
+/// needs nothing evaluated, so generated code raises it directly.
+pub fn fail(s: &State) -> Option<(Option<&str>, Option<&str>)> {
+    let Body::Fail(f) = &s.body else { return None };
+    fn literal(t: &Option<asl_runtime::machine::FailText>) -> Option<Option<&str>> {
+        match t {
+            None => Some(None),
+            Some(asl_runtime::machine::FailText::Literal(text)) => Some(Some(text.as_str())),
+            Some(_) => None,
+        }
+    }
+    Some((literal(&f.error)?, literal(&f.cause)?))
+}
+
 /// A JSONata Pass, Succeed or Choice whose expressions all compile
 /// (`jsonata.rs`). A Pass or Succeed outputs its `Output`, else its input.
 fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
@@ -525,13 +623,90 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
     Some(Fast { shape, body, in_place, reads_vars: reads.vars })
 }
 
+/// A ResultSelector made of constants and definite paths that select
+/// apart (none inside another), as code that moves each selected value out
+/// of the result (`mut selected`, dropped after) instead of copying it.
+fn taking(t: &Template) -> Option<TokenStream> {
+    let Template::Object(fields) = t else { return None };
+    let paths: Vec<&Path> = fields
+        .iter()
+        .filter_map(|(_, t)| match t {
+            Template::Path { path, .. } => Some(path),
+            _ => None,
+        })
+        .collect();
+    let apart = paths.iter().enumerate().all(|(i, a)| {
+        paths.iter().skip(i + 1).all(|b| {
+            let n = a.segments.len().min(b.segments.len());
+            a.segments[..n] != b.segments[..n]
+        })
+    });
+    if paths.is_empty() || !apart {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (k, t) in fields {
+        out.push((
+            k.as_str(),
+            match t {
+                Template::Constant(v) => value(v),
+                Template::Path { path, .. } if path.root == Root::Input => {
+                    let mut e = quote!(Some(&mut selected));
+                    for seg in &path.segments {
+                        e = match seg {
+                            Segment::Child(name) => quote!(#e.and_then(|v| v.get_mut(#name))),
+                            Segment::Index(i) if *i >= 0 => {
+                                let i = *i as usize;
+                                quote!(#e.and_then(|v| v.get_mut(#i)))
+                            }
+                            _ => return None,
+                        };
+                    }
+                    quote!(std::mem::take(#e?))
+                }
+                _ => return None,
+            },
+        ));
+    }
+    Some(object(out))
+}
+
+/// What a Map or Parallel does with its children's `result` (a `Value`
+/// binding): the size limit, ResultSelector, ResultPath and OutputPath,
+/// as statements ending in `merged` and the output expression.
+fn after_result(s: &State) -> Option<(TokenStream, TokenStream)> {
+    let selection = match &s.result_selector {
+        None => quote!(),
+        Some(t) => match taking(t) {
+            Some(t) => quote!(let result = { let mut selected: Value = result; #t };),
+            None => {
+                let t = template(t, &Scope::input(quote!(selected)))?;
+                quote!(let result = { let selected: &Value = &result; #t };)
+            }
+        },
+    };
+    let merged = merged(s);
+    // `ResultPath: null` keeps the input: the children still run (their
+    // errors count) but their outputs are dropped.
+    let discard = if mentions(&merged, "result") { quote!() } else { quote!(let _ = result;) };
+    let statements = quote! {
+        if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+            return None;
+        }
+        #selection
+        #discard
+        let merged = #merged;
+    };
+    Some((statements, output(s)?))
+}
+
 /// A Map whose every iteration can run as direct Rust: `processor` is the
-/// processor's synchronous runner (`fn(Value) -> Option<(Value, usize)>`,
-/// the output and how many states the iteration went through). The body of
-/// `fn(input: &Value) -> Option<(Value, Vec<usize>)>`: the Map's output and
-/// the states each iteration visited, for its history events. Any
-/// iteration that declines makes the whole Map decline, before anything was
-/// recorded, and `run_state` runs it.
+/// processor's synchronous runner (`fn(&Value) -> Option<(Value, u64)>`,
+/// the output and how many history events the iteration recorded). The
+/// body of `fn(input: &Value) -> Option<(Value, u64)>`: the Map's output
+/// and the events of its iterations, their started and succeeded events
+/// included. Any iteration that declines makes the whole Map decline,
+/// before anything was recorded, and `run_state` runs it.
 pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
     if s.query_language != QueryLanguage::JsonPath || s.assign.is_some() || s.parameters.is_some() {
         return None;
@@ -557,8 +732,11 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
         }
     };
     let iteration_input = match &m.item_selector {
-        None => quote!(item.clone()),
-        Some(ItemSelector::Template(t)) => template(t, &Scope { input: quote!(effective), map_item: true })?,
+        None => quote!(item),
+        Some(ItemSelector::Template(t)) => {
+            let t = template(t, &Scope { input: quote!(effective), map_item: true })?;
+            quote!(&#t)
+        }
         Some(ItemSelector::Jsonata(_)) => return None,
     };
     let index = if mentions(&iteration_input, "index_value") { quote!((index, item)) } else { quote!((_, item)) };
@@ -568,36 +746,64 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
         quote!()
     };
     let item = if mentions(&iteration_input, "item") { quote!() } else { quote!(let _ = item;) };
-    let selection = match &s.result_selector {
-        None => quote!(),
-        Some(t) => {
-            let t = template(t, &Scope::input(quote!(selected)))?;
-            quote!(let result = { let selected: &Value = &result; #t };)
-        }
-    };
-    let merged = merged(s);
-    // `ResultPath: null` keeps the input: the iterations still run (their
-    // errors count) but their outputs are dropped.
-    let discard = if mentions(&merged, "result") { quote!() } else { quote!(let _ = result;) };
-    let output = output(s)?;
+    let (after, output) = after_result(s)?;
     let empty = empty_if_needed(s);
     Some(quote! {
         #empty
         let effective: &Value = #selected;
         let items = #items.as_array()?;
         let mut outputs = Vec::with_capacity(items.len());
-        let mut visits = Vec::with_capacity(items.len());
+        let mut events = 0u64;
         for #index in items.iter().enumerate() {
             #index_value
             #item
-            let (output, visited) = #processor(#iteration_input)?;
+            let (output, inner) = #processor(#iteration_input)?;
             outputs.push(output);
-            visits.push(visited);
+            events += 2 + inner;
         }
         let result = Value::Array(outputs);
-        #selection
-        #discard
-        let merged = #merged;
-        Some((#output, visits))
+        #after
+        Some((#output, events))
+    })
+}
+
+/// A Parallel whose every branch can run as direct Rust: `branches` are
+/// their synchronous runners, in order. The body of
+/// `fn(input: &Value) -> Option<(Value, u64)>`, as for `map`: each branch
+/// gets the effective input, and the result lists their outputs.
+pub fn parallel(s: &State, branches: &[Ident]) -> Option<TokenStream> {
+    if s.query_language != QueryLanguage::JsonPath || s.assign.is_some() {
+        return None;
+    }
+    let selected = select(&s.input_path, quote!(input))?;
+    let effective = match &s.parameters {
+        None => quote!(selected.clone()),
+        Some(t) => template(t, &Scope::input(quote!(selected)))?,
+    };
+    let n = branches.len();
+    let runs = branches.iter().map(|b| {
+        quote! {
+            let (output, inner) = #b(&effective)?;
+            outputs.push(output);
+            events += inner;
+        }
+    });
+    let (after, output) = after_result(s)?;
+    let empty = empty_if_needed(s);
+    let selected = if mentions(&effective, "selected") {
+        quote!(let selected: &Value = #selected;)
+    } else {
+        quote!(let _: &Value = #selected;)
+    };
+    Some(quote! {
+        #empty
+        #selected
+        let effective: Value = #effective;
+        let mut outputs = Vec::with_capacity(#n);
+        let mut events = 0u64;
+        #(#runs)*
+        let result = Value::Array(outputs);
+        #after
+        Some((#output, events))
     })
 }

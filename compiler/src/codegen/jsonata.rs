@@ -1,11 +1,13 @@
 //! JSONata compiled: the expressions workflows write most (paths on
 //! `$states.input` and variables, literals, arithmetic, comparisons,
-//! `and`/`or`, `&`, conditionals, object and array constructors) become
-//! Rust over `asl_runtime::jsonata::fast`, whose operators give a result
-//! only where JSONata's is plain. Anything else (functions, filters,
-//! `$states.context`, …) is not compiled, and the state keeps running
-//! through the JSONata engine; so does any compiled expression that meets
-//! a value it declines, at run time.
+//! `and`/`or`, `&`, conditionals, object and array constructors, and the
+//! common functions `$count`, `$sum`, `$join`, `$string`, `$number`,
+//! `$length`, `$uppercase`, `$lowercase`, `$contains`, `$abs`, `$floor`,
+//! `$ceil`) become Rust over `asl_runtime::jsonata::fast`, whose operators
+//! give a result only where JSONata's is plain. Anything else (other
+//! functions, lambdas, filters, `$states.context`, …) is not compiled, and
+//! the state keeps running through the JSONata engine; so does any
+//! compiled expression that meets a value it declines, at run time.
 
 use asl_runtime::jsonata::ast::{AstNode, BinaryOp, PathStep, UnaryOp};
 use asl_runtime::jsonata::{json_number, Expr, Template};
@@ -78,6 +80,7 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
             Code::Ref(quote!(#fast::plain(&vars.get(#name)?)?))
         }
         AstNode::Path { steps } => path(steps, reads)?,
+        AstNode::Function { name, args, is_builtin: true } => function(name, args, reads)?,
         AstNode::Block(items) if items.len() == 1 => node(&items[0], reads)?,
         AstNode::Unary { op: UnaryOp::Negate, operand } => {
             let a = node(operand, reads)?.operand();
@@ -139,6 +142,73 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
         }
         _ => return None,
     })
+}
+
+/// A call of one of the functions workflows use most, on plain values
+/// (`jsonata::fast` declines the rest at run time). Functions over
+/// sequences read a path's last step as one.
+fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
+    let fast = quote!(asl_runtime::jsonata::fast);
+    let name = name.trim_start_matches('$');
+    let mut plain = Vec::new();
+    let code = match (name, args) {
+        ("count", [a]) => {
+            let items = sequence(a, reads)?;
+            quote!(#fast::count(#items))
+        }
+        // An empty sequence may be undefined, which `$sum` and `$join`
+        // pass on: the engine tells.
+        ("sum", [a]) => {
+            let items = sequence(a, reads)?;
+            quote!(#fast::sum(#fast::nonempty(#items)?)?)
+        }
+        ("join", [a, rest @ ..]) if rest.len() <= 1 => {
+            let items = sequence(a, reads)?;
+            let separator = match rest.first() {
+                Some(sep) => {
+                    let sep = node(sep, reads)?.operand();
+                    quote!(Some(#sep))
+                }
+                None => quote!(None),
+            };
+            quote!(#fast::join(#fast::nonempty(#items)?, #separator)?)
+        }
+        _ => {
+            for a in args {
+                plain.push(node(a, reads)?.operand());
+            }
+            match (name, plain.as_slice()) {
+                ("string", [a]) => quote!(#fast::string(#a)?),
+                ("number", [a]) => quote!(#fast::to_number(#a)?),
+                ("length", [a]) => quote!(#fast::length(#a)?),
+                ("uppercase", [a]) => quote!(#fast::case(#a, true)?),
+                ("lowercase", [a]) => quote!(#fast::case(#a, false)?),
+                ("contains", [a, b]) => quote!(#fast::contains(#a, #b)?),
+                ("abs" | "floor" | "ceil", [a]) => {
+                    let f = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+                    quote!(#fast::rounding(#a, f64::#f)?)
+                }
+                _ => return None,
+            }
+        }
+    };
+    Some(Code::Owned(code))
+}
+
+/// A function argument read as a sequence (`&[Value]`): a path (its last
+/// step kept whole, a missing field the empty sequence) or any compiled
+/// value.
+fn sequence(n: &AstNode, reads: &mut Reads) -> Option<TokenStream> {
+    let fast = quote!(asl_runtime::jsonata::fast);
+    if let AstNode::Path { steps } = n {
+        if let Some((last, upstream)) = steps.split_last() {
+            if let (Some(name), Some(Code::Ref(object))) = (field_name(last), path(upstream, reads)) {
+                return Some(quote!(#fast::member_seq(#object, #name)?));
+            }
+        }
+    }
+    let v = node(n, reads)?.owned();
+    Some(quote!(#fast::seq(&#v)?))
 }
 
 /// A comparison or `and`/`or` of two operands, as Rust of type `bool`.

@@ -40,15 +40,39 @@ fn collect<'m>(c: &'m Container, link: Link, out: &mut Vec<Node<'m>>) {
     }
 }
 
-/// Whether every state of `c` has a fast path that leads to a state of `c`
-/// or ends: then the whole container can run without `run_state`.
-fn fully_fast(c: &Container) -> bool {
+/// Whether every state of `c` has a synchronous form that leads to a state
+/// of `c` or ends: then the whole container can run without `run_state`.
+/// `nested(i)`: state `i` (a Map or Parallel) has one, its children all
+/// synchronous.
+fn fully_fast(c: &Container, nested: &dyn Fn(usize) -> bool) -> bool {
     let targets = |n: &str| c.states.contains_key(n).then(TokenStream::new);
-    c.states.values().all(|s| {
+    let inside = |n: &Option<String>| n.as_deref().is_some_and(|n| c.states.contains_key(n));
+    c.states.values().enumerate().all(|(i, s)| {
+        if nested(i) {
+            return s.end || inside(&s.next);
+        }
         // The synchronous runner has no variables to give.
         let Some(f) = fast::fast(s, &targets).filter(|f| !f.reads_vars) else { return false };
-        matches!(f.shape, Shape::Target) || s.end || s.next.as_deref().is_some_and(|n| c.states.contains_key(n))
+        matches!(f.shape, Shape::Target) || s.end || inside(&s.next)
     })
+}
+
+/// A Map's or Parallel's direct Rust form over its children's synchronous
+/// runners (a Map has one child, its processor).
+fn nested_fast(s: &crate::model::State, runners: &[Ident]) -> Option<TokenStream> {
+    match (&s.body, runners) {
+        (Body::Map(_), [processor]) => fast::map(s, processor),
+        (Body::Parallel { .. }, _) => fast::parallel(s, runners),
+        _ => None,
+    }
+}
+
+/// `Some("text")` or `None`, as code.
+fn optional_str(s: Option<&str>) -> TokenStream {
+    match s {
+        Some(s) => quote!(Some(#s)),
+        None => quote!(None),
+    }
 }
 
 fn ident(s: &str) -> Ident {
@@ -177,33 +201,51 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
         }
     };
     let nest_value = if nodes.len() > 1 { quote!(Nest(exec)) } else { quote!(Nest(std::marker::PhantomData)) };
-    // Map processors whose states all run as direct Rust get a synchronous
-    // runner, and their Map a fast path of its own.
-    let sync: Vec<bool> = nodes
-        .iter()
-        .map(|n| match n.link {
-            Link::Processor { parent, state } => {
-                let map = nodes[parent].container.states.get_index(state).map(|(_, s)| s);
-                fully_fast(n.container) && map.is_some_and(|s| fast::map(s, &format_ident!("runner")).is_some())
+    // Containers whose states all run as direct Rust get a synchronous
+    // runner, and the Map or Parallel that holds them a fast path of its
+    // own. Children come after their parents, so this goes bottom-up.
+    let mut children: HashMap<(usize, usize), Vec<usize>> = HashMap::new();
+    for (k, n) in nodes.iter().enumerate() {
+        match n.link {
+            Link::Branch { parent, state, .. } | Link::Processor { parent, state } => {
+                children.entry((parent, state)).or_default().push(k)
             }
-            _ => false,
-        })
-        .collect();
+            Link::Root => {}
+        }
+    }
+    let mut sync = vec![false; nodes.len()];
+    // (container, state) → the fast form of a Map or Parallel state.
+    let mut nested: HashMap<(usize, usize), TokenStream> = HashMap::new();
+    for k in (0..nodes.len()).rev() {
+        for (i, s) in nodes[k].container.states.values().enumerate() {
+            let Some(kids) = children.get(&(k, i)) else { continue };
+            if !kids.iter().all(|&p| sync[p]) {
+                continue;
+            }
+            let runners: Vec<Ident> = kids.iter().map(|&p| idents[p].sync_runner()).collect();
+            if let Some(body) = nested_fast(s, &runners) {
+                nested.insert((k, i), body);
+            }
+        }
+        sync[k] =
+            !matches!(nodes[k].link, Link::Root) && fully_fast(nodes[k].container, &|i| nested.contains_key(&(k, i)));
+    }
+    // A runner nobody calls would be dead code: only those whose parent
+    // state got its fast form stay.
+    for (&(k, i), kids) in &children {
+        if !nested.contains_key(&(k, i)) {
+            for &p in kids {
+                sync[p] = false;
+            }
+        }
+    }
     let containers: Vec<TokenStream> = nodes
         .iter()
         .enumerate()
         .map(|(k, n)| {
-            let fast_maps: HashMap<usize, Ident> = nodes
-                .iter()
-                .enumerate()
-                .filter_map(|(p, child)| match child.link {
-                    Link::Processor { parent, state } if parent == k && sync[p] => {
-                        Some((state, idents[p].sync_runner()))
-                    }
-                    _ => None,
-                })
-                .collect();
-            let around = Surroundings { sync: sync[k], fast_maps: &fast_maps, written: &written };
+            let nested: HashMap<usize, TokenStream> =
+                nested.iter().filter(|((p, _), _)| *p == k).map(|((_, i), body)| (*i, body.clone())).collect();
+            let around = Surroundings { sync: sync[k], nested: &nested, written: &written };
             container(&idents[k], n.container, &nest_value, &around, &mut fns)
         })
         .collect();
@@ -439,54 +481,75 @@ impl<'m> Chains<'_, 'm> {
     }
 }
 
-/// `sync`: give the container a synchronous runner (it is a fully fast Map
-/// processor). `fast_maps`: its Map states (by index) whose processor (by
-/// container index) has one.
 /// `sync_run_STEM`: the container's states one after another as
 /// direct Rust, for a Map to run each iteration without `run_state`.
 fn sync_runner(
     runner: &Ident,
     c: &Container,
     fasts: &HashMap<&str, Fused<'_>>,
+    nested: &HashMap<&str, (Ident, Next<'_>)>,
     start: &TokenStream,
     target_of: &dyn Fn(&str) -> Option<TokenStream>,
 ) -> TokenStream {
     let mut arms = Vec::new();
+    let mut nexts = Vec::new();
     for name in c.states.keys() {
-        let (Some(f), Some(variant)) = (fasts.get(name.as_str()), target_of(name)) else { return quote!() };
-        let fast_fn = &f.fast_fn;
-        arms.push(match f.next {
-            Next::Chosen => quote!(#variant => current = #fast_fn(&input)?,),
-            Next::End => quote!(#variant => return Some((#fast_fn(&input)?, visited)),),
+        let Some(variant) = target_of(name) else { return quote!() };
+        // A simple state records an entered and an exited event; a Map or
+        // Parallel four around its children's.
+        let (call, next) = match (fasts.get(name.as_str()), nested.get(name.as_str())) {
+            (Some(f), _) => {
+                let fast_fn = &f.fast_fn;
+                (quote!({ events += 2; #fast_fn(input)? }), f.next)
+            }
+            (None, Some((fast_fn, next))) => (
+                quote!({
+                    let (output, inner) = #fast_fn(input)?;
+                    events += 4 + inner;
+                    output
+                }),
+                *next,
+            ),
+            (None, None) => return quote!(),
+        };
+        nexts.push(next);
+        arms.push(match next {
+            Next::Chosen => quote!(#variant => current = #call,),
+            Next::End => quote!(#variant => return Some((#call, events)),),
             Next::State(n) => {
                 let Some(t) = target_of(n) else { return quote!() };
                 quote!(#variant => {
-                    input = #fast_fn(&input)?;
+                    owned = Some(#call);
                     current = #t;
                 })
             }
         });
     }
-    // Only a state that goes on rewrites the input; only a Choice or such a
-    // state moves to another.
-    let rewrites = fasts.values().any(|f| matches!(f.next, Next::State(_)));
-    let moves = fasts.values().any(|f| !matches!(f.next, Next::End));
-    let input = if rewrites { quote!(mut input) } else { quote!(input) };
+    // Only a state that goes on rewrites the input (the first state reads
+    // the caller's); only a Choice or such a state moves to another.
+    let rewrites = nexts.iter().any(|n| matches!(n, Next::State(_)));
+    let moves = nexts.iter().any(|n| !matches!(n, Next::End));
+    let (owned, input) = if rewrites {
+        (quote!(let mut owned: Option<Value> = None;), quote!(let input: &Value = owned.as_ref().unwrap_or(first);))
+    } else {
+        (quote!(), quote!(let input: &Value = first;))
+    };
     let current = if moves { quote!(mut current) } else { quote!(current) };
     quote! {
         /// The container run synchronously, every state as direct Rust: the
-        /// output and how many states it went through; `None` if any state
-        /// declines (the Map then runs through `run_state`).
-        fn #runner(#input: Value) -> Option<(Value, usize)> {
+        /// output and how many history events it recorded; `None` if any
+        /// state declines (its Map or Parallel then runs through `run_state`).
+        fn #runner(first: &Value) -> Option<(Value, u64)> {
             let #current = #start;
-            let mut visited = 0usize;
+            let mut events = 0u64;
+            #owned
             loop {
-                visited += 1;
-                // An iteration that would fill a history is left to
-                // `run_state`, which fails it as AWS does.
-                if visited > asl_runtime::exec::STANDARD_HISTORY_LIMIT as usize {
+                // A run that would fill a history is left to `run_state`,
+                // which fails it as AWS does.
+                if events > asl_runtime::exec::STANDARD_HISTORY_LIMIT {
                     return None;
                 }
+                #input
                 match current {
                     #(#arms)*
                 }
@@ -500,8 +563,9 @@ struct Surroundings<'a> {
     /// Give the container a synchronous runner (it is a fully fast Map
     /// processor).
     sync: bool,
-    /// Its Map states (by index) whose processor has one, and that runner.
-    fast_maps: &'a HashMap<usize, Ident>,
+    /// Its Map and Parallel states (by index) whose children all have one:
+    /// the body of their fast function.
+    nested: &'a HashMap<usize, TokenStream>,
     /// The definition as written, for the doc comments.
     written: &'a Value,
 }
@@ -513,7 +577,7 @@ fn container(
     around: &Surroundings<'_>,
     fns: &mut Names,
 ) -> TokenStream {
-    let Surroundings { sync, fast_maps, written } = *around;
+    let Surroundings { sync, nested, written } = *around;
     let enum_name = &idents.enum_name;
     let accessor = idents.accessor();
     let runner = idents.runner();
@@ -593,40 +657,47 @@ fn container(
         });
         fasts.insert(name, Fused { fast_fn, args, in_place_fn, ty, next });
     }
-    let sync_runner = if sync { sync_runner(&idents.sync_runner(), c, &fasts, &start, &target_of) } else { quote!() };
-    let mut map_arms = Vec::new();
-    for (i, ((v, f, name, _), s)) in entries.iter().zip(c.states.values()).enumerate() {
-        let Some(processor) = fast_maps.get(&i) else { continue };
-        let Some(body) = fast::map(s, processor) else { continue };
+    let mut nested_arms = Vec::new();
+    let mut nested_fns: HashMap<&str, (Ident, Next)> = HashMap::new();
+    for (i, ((v, f, name, ty), s)) in entries.iter().zip(c.states.values()).enumerate() {
+        let Some(body) = nested.get(&i) else { continue };
         let fast_fn = format_ident!("fast_{}", f);
-        let doc = format!(" Map `{name}` with every iteration as direct Rust; `None` sends it through `run_state`.");
+        let doc = format!(
+            " {ty} `{name}` with its children as direct Rust: the output and their events; `None` sends it through `run_state`."
+        );
         fast_fns.push(quote! {
             #[doc = #doc]
             #[inline(never)]
-            fn #fast_fn(input: &Value) -> Option<(Value, Vec<usize>)> { #body }
+            fn #fast_fn(input: &Value) -> Option<(Value, u64)> { #body }
         });
-        let go_on = match (&s.next, s.end) {
+        let (go_on, next) = match (&s.next, s.end) {
             (Some(n), false) => match target_of(n) {
-                Some(t) => quote! {
-                    input = output;
-                    current = #t;
-                    continue;
-                },
+                Some(t) => (
+                    quote! {
+                        input = output;
+                        current = #t;
+                        continue;
+                    },
+                    Next::State(n.as_str()),
+                ),
                 None => continue,
             },
-            _ => quote!(return Ok(output);),
+            _ => (quote!(return Ok(output);), Next::End),
         };
-        map_arms.push(quote! {
+        nested_arms.push(quote! {
             #enum_name::#v => {
                 if !recording {
-                    if let Some((output, visits)) = #fast_fn(&input) {
-                        asl_runtime::exec::map_transit(&flow, &visits);
+                    if let Some((output, events)) = #fast_fn(&input) {
+                        asl_runtime::exec::nested_transit(&flow, #ty, events);
                         #go_on
                     }
                 }
             }
         });
+        nested_fns.insert(name, (fast_fn, next));
     }
+    let sync_runner =
+        if sync { sync_runner(&idents.sync_runner(), c, &fasts, &nested_fns, &start, &target_of) } else { quote!() };
     let predecessors = predecessor_counts(c);
     let variants: HashMap<&str, Ident> = entries.iter().map(|(v, _, name, _)| (*name, v.clone())).collect();
     let chains =
@@ -645,12 +716,37 @@ fn container(
         }
     }
     arms.reverse();
-    let has_map_arms = !map_arms.is_empty();
-    arms.extend(map_arms);
+    let has_nested_arms = !nested_arms.is_empty();
+    arms.extend(nested_arms);
+    for ((v, _, name, _), s) in entries.iter().zip(c.states.values()) {
+        let Some(seconds) = fast::wait(s) else { continue };
+        let go_on = match (&s.next, s.end) {
+            (Some(n), false) => match target_of(n) {
+                Some(t) => quote!(current = #t; continue;),
+                None => continue,
+            },
+            _ => quote!(return Ok(input);),
+        };
+        arms.push(quote! {
+            #enum_name::#v => {
+                if asl_runtime::exec::waits_directly(exec) {
+                    asl_runtime::exec::wait_state(&flow, #name, &input, #seconds).await;
+                    #go_on
+                }
+            }
+        });
+    }
+    for ((v, _, name, _), s) in entries.iter().zip(c.states.values()) {
+        let Some((error, cause)) = fast::fail(s) else { continue };
+        let (error, cause) = (optional_str(error), optional_str(cause));
+        arms.push(quote! {
+            #enum_name::#v => return Err(asl_runtime::exec::fail_state(&flow, #name, &input, #error, #cause)),
+        });
+    }
     let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
     // In-place updates skip the input copy the history's events would need,
-    // and fast Maps leave out the details of their events.
-    let recording = if has_map_arms || fasts.values().any(|f| f.in_place_fn.is_some()) {
+    // and fast Maps and Parallels leave out the details of their events.
+    let recording = if has_nested_arms || fasts.values().any(|f| f.in_place_fn.is_some()) {
         quote!(let recording = asl_runtime::exec::recording(&flow);)
     } else {
         quote!()

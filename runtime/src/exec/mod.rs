@@ -291,9 +291,19 @@ pub fn fast_paths_open(flow: &Flow) -> bool {
 /// that generated code ran itself: its entered and exited events
 /// (`kind` is the state type, as in `PassStateEntered`).
 pub fn transit(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value) {
-    let (entered, exited) = history::event_kinds(kind);
+    enter(flow, kind, name, input);
+    exit(flow, kind, name, output);
+}
+
+/// A state's entered event (`kind` is its type).
+fn enter(flow: &Flow, kind: &str, name: &str, input: &Value) {
+    let (entered, _) = history::event_kinds(kind);
     flow.event_with(entered, || Details::Entered { name: name.to_string(), input: Json::of(input) });
-    if let Some(exited) = exited {
+}
+
+/// A state's exited event, for the types that have one.
+fn exit(flow: &Flow, kind: &str, name: &str, output: &Value) {
+    if let (_, Some(exited)) = history::event_kinds(kind) {
         flow.event_with(exited, || Details::Exited {
             name: name.to_string(),
             output: Json::of(output),
@@ -302,20 +312,46 @@ pub fn transit(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Valu
     }
 }
 
-/// Records what `run_state` and the Map driver record for a Map state
-/// whose iterations generated code ran itself, each iteration through
-/// `visits[i]` Pass, Choice or Succeed states. Generated code takes that
-/// path only when the history keeps no details, so the events are counted,
-/// in the driver's order, for the event ids later causes name.
-pub fn map_transit(flow: &Flow, visits: &[usize]) {
-    let (entered, exited) = history::event_kinds("Map");
+/// Whether generated code may run a Wait state itself: not in a durable
+/// execution, where `run_state` commits the deadline so that a restart
+/// waits only for what is left.
+pub fn waits_directly(exec: &Execution) -> bool {
+    !exec.durable()
+}
+
+/// What `run_state` does for a Wait state of a fixed number of seconds
+/// that passes its input on as it is, which generated code runs itself
+/// (when `waits_directly`): its events around the sleep.
+pub async fn wait_state(flow: &Flow, name: &str, input: &Value, seconds: u64) {
+    enter(flow, "Wait", name, input);
+    tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+    exit(flow, "Wait", name, input);
+}
+
+/// What `run_state` does for a Fail state whose Error and Cause are
+/// literal, which generated code raises itself: its entered event, then
+/// the state's error.
+pub fn fail_state(flow: &Flow, name: &str, input: &Value, error: Option<&str>, cause: Option<&str>) -> StatesError {
+    transit(flow, "Fail", name, input, input);
+    StatesError::failed(error.map(String::from), cause.map(String::from))
+}
+
+/// Records what `run_state` and the Map or Parallel driver record for a
+/// state (`kind`: `Map` or `Parallel`) whose children generated code ran
+/// itself, as direct Rust, with `inner` events among them (for a Map, each
+/// iteration's started and succeeded events included). Generated code
+/// takes that path only when the history keeps no details, so the events
+/// are counted, for the event ids later causes name.
+pub fn nested_transit(flow: &Flow, kind: &str, inner: u64) {
+    let (entered, exited) = history::event_kinds(kind);
+    let (started, succeeded) = match kind {
+        "Map" => ("MapStateStarted", "MapStateSucceeded"),
+        _ => ("ParallelStateStarted", "ParallelStateSucceeded"),
+    };
     flow.event(entered, None);
-    flow.event("MapStateStarted", None);
-    // Each iteration: its started and succeeded events around an entered
-    // and an exited event per state.
-    let iterations: u64 = visits.iter().map(|v| 2 + 2 * *v as u64).sum();
-    flow.history.borrow_mut().skip(&flow.cursor, iterations);
-    flow.event("MapStateSucceeded", None);
+    flow.event(started, None);
+    flow.history.borrow_mut().skip(&flow.cursor, inner);
+    flow.event(succeeded, None);
     if let Some(exited) = exited {
         flow.event(exited, None);
     }

@@ -341,20 +341,13 @@ fn num_eq(x: &Number, y: &Number) -> bool {
 fn format(call: Function, template: &str, args: &[Value]) -> Result<String, StatesError> {
     let mut out = String::new();
     let mut next = args.iter();
-    let mut chars = template.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(e) = chars.next() {
-                    out.push(e);
-                }
-            }
-            '{' if chars.peek() == Some(&'}') => {
-                chars.next();
+    for piece in format_pieces(template) {
+        match piece {
+            Piece::Text(t) => out.push_str(&t),
+            Piece::Arg => {
                 let v = next.next().ok_or_else(|| fail(call, "the format string has more {} than arguments"))?;
                 render(v, &mut out);
             }
-            c => out.push(c),
         }
     }
     if next.next().is_some() {
@@ -363,9 +356,42 @@ fn format(call: Function, template: &str, args: &[Value]) -> Result<String, Stat
     Ok(out)
 }
 
+/// A part of a `States.Format` template: text, or a `{}` an argument fills.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    Text(String),
+    Arg,
+}
+
+/// A `States.Format` template split at its `{}` (a backslash escapes the
+/// character after it). Generated code splits literal templates at build
+/// time with it, so both engines read a template the same way.
+pub fn format_pieces(template: &str) -> Vec<Piece> {
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => text.extend(chars.next()),
+            '{' if chars.peek() == Some(&'}') => {
+                chars.next();
+                if !text.is_empty() {
+                    pieces.push(Piece::Text(std::mem::take(&mut text)));
+                }
+                pieces.push(Piece::Arg);
+            }
+            c => text.push(c),
+        }
+    }
+    if !text.is_empty() {
+        pieces.push(Piece::Text(text));
+    }
+    pieces
+}
+
 /// How AWS's Java implementation turns a value into text inside `Format`:
 /// strings raw, objects as `{k=v, …}`, arrays as `[a, b]`.
-fn render(v: &Value, out: &mut String) {
+pub fn render(v: &Value, out: &mut String) {
     match v {
         Value::String(s) => out.push_str(s),
         Value::Object(map) => {

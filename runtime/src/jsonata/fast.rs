@@ -108,6 +108,117 @@ pub fn boolean(v: &Value) -> Option<bool> {
     v.as_bool()
 }
 
+/// What a function reads where JSONata takes a sequence (`$count`,
+/// `$sum`, `$join`): an array of plain values is its items, any other
+/// plain value a sequence of itself. An array holding arrays declines
+/// (JSONata flattens them).
+pub fn seq(v: &Value) -> Option<&[Value]> {
+    match v {
+        Value::Array(items) if items.iter().all(|i| !i.is_array()) => Some(items),
+        Value::Array(_) => None,
+        other => Some(std::slice::from_ref(other)),
+    }
+}
+
+/// The last step of a path read as a sequence: a missing field is the
+/// empty sequence (JSONata's undefined, which `$count` counts as 0).
+pub fn member_seq<'v>(v: &'v Value, name: &str) -> Option<&'v [Value]> {
+    match v.as_object()?.get(name) {
+        None => Some(&[]),
+        Some(item) => seq(item),
+    }
+}
+
+/// A sequence that is not empty (an empty one may be JSONata's
+/// undefined, which most functions pass on).
+pub fn nonempty(items: &[Value]) -> Option<&[Value]> {
+    (!items.is_empty()).then_some(items)
+}
+
+/// `$count`.
+pub fn count(items: &[Value]) -> Value {
+    Value::from(items.len())
+}
+
+/// `$sum` of numbers.
+pub fn sum(items: &[Value]) -> Option<Value> {
+    let mut total = 0.0;
+    for i in items {
+        total += num(i)?;
+    }
+    number(total)
+}
+
+/// `$join` of strings, with a separator string or none.
+pub fn join(items: &[Value], separator: Option<&Value>) -> Option<Value> {
+    let separator = match separator {
+        None => "",
+        Some(Value::String(s)) => s,
+        Some(_) => return None,
+    };
+    let parts: Vec<&str> = items.iter().map(Value::as_str).collect::<Option<_>>()?;
+    Some(Value::String(parts.join(separator)))
+}
+
+/// `$string` of a string, a boolean, `null`, or an integer JSONata holds
+/// exactly (other numbers are formatted to 15 significant digits, objects
+/// and arrays serialised: those decline).
+pub fn string(v: &Value) -> Option<Value> {
+    const EXACT: u64 = 1 << 53;
+    Some(Value::String(match v {
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_string(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) if i.unsigned_abs() <= EXACT => i.to_string(),
+            _ => return None,
+        },
+        _ => return None,
+    }))
+}
+
+/// `$number` of a number, or of a string of decimal digits (JSONata reads
+/// other strings as JSON numbers, hexadecimal and more: those decline).
+pub fn to_number(v: &Value) -> Option<Value> {
+    match v {
+        Value::Number(_) => Some(read(v)),
+        Value::String(s) => {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            let plain = !digits.is_empty()
+                && digits.len() <= 15
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (digits == "0" || !digits.starts_with('0'));
+            if !plain {
+                return None;
+            }
+            number(s.parse::<f64>().ok()?)
+        }
+        _ => None,
+    }
+}
+
+/// `$length` of an ASCII string (JSONata counts UTF-16 code units).
+pub fn length(v: &Value) -> Option<Value> {
+    let s = v.as_str().filter(|s| s.is_ascii())?;
+    Some(Value::from(s.len()))
+}
+
+/// `$uppercase` and `$lowercase` of an ASCII string.
+pub fn case(v: &Value, upper: bool) -> Option<Value> {
+    let s = v.as_str().filter(|s| s.is_ascii())?;
+    Some(Value::String(if upper { s.to_ascii_uppercase() } else { s.to_ascii_lowercase() }))
+}
+
+/// `$contains` of a string and a substring.
+pub fn contains(v: &Value, part: &Value) -> Option<Value> {
+    Some(Value::Bool(v.as_str()?.contains(part.as_str()?)))
+}
+
+/// `$abs`, `$floor` and `$ceil` of a number.
+pub fn rounding(v: &Value, f: fn(f64) -> f64) -> Option<Value> {
+    number(f(num(v)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +236,19 @@ mod tests {
         assert_eq!(equal(&json!(1), &json!("1")), None);
         assert_eq!(field(&json!({"a": [1]}), "a"), None);
         assert_eq!(concat(&json!("a"), &json!(1)), None);
+        assert_eq!(member_seq(&json!({"a": [1, 2]}), "a").map(count), Some(json!(2)));
+        assert_eq!(member_seq(&json!({"a": 5}), "missing").map(count), Some(json!(0)));
+        assert_eq!(member_seq(&json!({"a": [[1], 2]}), "a"), None);
+        assert_eq!(sum(&[json!(1), json!(2.5)]), Some(json!(3.5)));
+        assert_eq!(sum(&[json!(1), json!("2")]), None);
+        assert_eq!(join(&[json!("a"), json!("b")], Some(&json!("-"))), Some(json!("a-b")));
+        assert_eq!(string(&json!(12)), Some(json!("12")));
+        assert_eq!(string(&json!(0.1)), None);
+        assert_eq!(to_number(&json!("-42")), Some(json!(-42)));
+        assert_eq!(to_number(&json!("0x10")), None);
+        assert_eq!(to_number(&json!("007")), None);
+        assert_eq!(length(&json!("é")), None);
+        assert_eq!(case(&json!("aB"), true), Some(json!("AB")));
+        assert_eq!(rounding(&json!(-2.5), f64::floor), Some(json!(-3)));
     }
 }

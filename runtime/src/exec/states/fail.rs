@@ -37,5 +37,5 @@ pub(crate) fn fail(cx: &Cx<'_>, raw: Value, f: &Fail) -> Result<Step, StatesErro
     };
     let error = text(&f.error, "ErrorPath")?;
     let cause = text(&f.cause, "CausePath")?;
-    Err(StatesError { error, cause, state_scoped: false })
+    Err(StatesError::failed(error, cause))
 }
