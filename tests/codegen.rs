@@ -235,3 +235,24 @@ fn common_jsonata_functions_compile() {
     }
     assert!(text.contains(r#"asl_runtime::jsonata::fast::member_seq("#), "{text}");
 }
+
+#[test]
+fn a_task_runs_through_the_runtime_with_its_input_and_output_steps_compiled() {
+    let def = r#"{"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                 "Parameters": {"FunctionName": "worker", "Payload": {"id.$": "$.id"}},
+                 "ResultSelector": {"value.$": "$.Payload.value"}, "ResultPath": "$.out", "Next": "Token"},
+        "Token": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                  "Parameters": {"FunctionName": "worker", "Payload": {"name.$": "$$.Execution.Name"}}, "End": true}}}"#;
+    let (_, m, d) = check_text("t.json", def.as_bytes().to_vec(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files =
+        generate(&[Unit { name: "t".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
+    let text = &files[0].text;
+    assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
+    assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
+    assert!(text.contains("asl_runtime::exec::run_state_with("), "{text}");
+    // The context object is the runtime's to read: that state keeps the
+    // model's evaluation.
+    assert!(!text.contains("fn io_in_token"), "{text}");
+}

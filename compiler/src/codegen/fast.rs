@@ -549,6 +549,82 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
     }
 }
 
+/// `{}`, for a `null` InputPath or OutputPath `p` to point at.
+fn empty_for(p: &Option<Path>) -> TokenStream {
+    if p.is_none() {
+        quote!(let empty = Value::Object(Default::default());)
+    } else {
+        quote!()
+    }
+}
+
+/// A Task's or Parallel's I/O steps as direct Rust, where there is
+/// something to compute and it compiles (JSONPath, nothing assigned): the
+/// bodies of `fn(input: &Value) -> Option<Value>` (InputPath, then
+/// Parameters) and of `fn(input: &Value, result: &Value) -> Option<Value>`
+/// (ResultSelector, ResultPath, OutputPath). The runtime runs the state's
+/// work between them, and the model's evaluation wherever one declines.
+pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
+    let applies = matches!(s.body, Body::Task(_) | Body::Parallel { .. })
+        && s.query_language == QueryLanguage::JsonPath
+        && s.assign.is_none();
+    if !applies {
+        return (None, None);
+    }
+    let effective = (s.parameters.is_some() || !is_root(&s.input_path)).then(|| io_effective(s)).flatten();
+    let output = (s.result_selector.is_some() || !is_root(&s.result_path) || !is_root(&s.output_path))
+        .then(|| io_output(s))
+        .flatten();
+    (effective, output)
+}
+
+fn io_effective(s: &State) -> Option<TokenStream> {
+    let selected = select(&s.input_path, quote!(input))?;
+    let effective = match &s.parameters {
+        None => quote!(selected.clone()),
+        Some(t) => template(t, &Scope::input(quote!(selected)))?,
+    };
+    let empty = empty_for(&s.input_path);
+    let selected = if mentions(&effective, "selected") {
+        quote!(let selected: &Value = #selected;)
+    } else {
+        quote!(let _: &Value = #selected;)
+    };
+    Some(quote! {
+        #empty
+        #selected
+        let effective: Value = #effective;
+        if !asl_runtime::io::fits(&effective, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+            return None;
+        }
+        Some(effective)
+    })
+}
+
+fn io_output(s: &State) -> Option<TokenStream> {
+    let result = match &s.result_selector {
+        None => quote!(result.clone()),
+        Some(t) => template(t, &Scope::input(quote!(result)))?,
+    };
+    let merged = merged(s);
+    // A selector whose result `ResultPath: null` drops still runs: its
+    // failure is the state's.
+    let discard = if mentions(&merged, "result") { quote!() } else { quote!(let _ = result;) };
+    let output = output(s)?;
+    let empty = empty_for(&s.output_path);
+    Some(quote! {
+        #empty
+        let result: Value = #result;
+        #discard
+        let merged = #merged;
+        let output: Value = #output;
+        if !asl_runtime::io::fits(&output, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+            return None;
+        }
+        Some(output)
+    })
+}
+
 /// A Wait state's seconds when they are fixed and the state passes its
 /// input on as it is (no InputPath or OutputPath to apply, nothing
 /// assigned, no JSONata `Output`).

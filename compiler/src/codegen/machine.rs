@@ -253,7 +253,7 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
         use asl_runtime::build as b;
         use asl_runtime::cli::RunArgs;
         use asl_runtime::tasks::Linked;
-        use asl_runtime::exec::{run_state, Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
+        use asl_runtime::exec::{Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
         use asl_runtime::machine as m;
         use asl_runtime::{StatesError, Value};
         use std::process::ExitCode;
@@ -763,6 +763,54 @@ fn container(
             }
         }
     };
+    // Tasks and Parallels run through `run_state` with their I/O steps
+    // as generated code.
+    let mut io_arms = Vec::new();
+    for ((v, f, name, ty), s) in entries.iter().zip(c.states.values()) {
+        let (effective, output) = fast::io(s);
+        if effective.is_none() && output.is_none() {
+            continue;
+        }
+        let effective = effective.map(|body| {
+            let io_fn = format_ident!("io_in_{}", f);
+            let doc = format!(" {ty} `{name}`'s InputPath and Parameters; `None`: the model's evaluation.");
+            let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
+            fast_fns.push(quote! {
+                #[doc = #doc]
+                fn #io_fn(#input: &Value) -> Option<Value> { #body }
+            });
+            quote!(effective: Some(#io_fn),)
+        });
+        let output = output.map(|body| {
+            let io_fn = format_ident!("io_out_{}", f);
+            let doc =
+                format!(" {ty} `{name}`'s ResultSelector, ResultPath and OutputPath; `None`: the model's evaluation.");
+            let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
+            fast_fns.push(quote! {
+                #[doc = #doc]
+                fn #io_fn(#input: &Value, result: &Value) -> Option<Value> { #body }
+            });
+            quote!(output: Some(#io_fn),)
+        });
+        let rest = if effective.is_none() || output.is_none() { quote!(..Default::default()) } else { quote!() };
+        io_arms.push(quote!(#enum_name::#v => asl_runtime::exec::Io { #effective #output #rest },));
+    }
+    let run = if io_arms.is_empty() {
+        quote!(asl_runtime::exec::run_state(exec, &flow, s, input, &#nest))
+    } else {
+        let io_fn = format_ident!("io_of_{}", idents.stem);
+        let others = if io_arms.len() < entries.len() { quote!(_ => Default::default(),) } else { quote!() };
+        fast_fns.push(quote! {
+            /// Each state's I/O steps that were compiled.
+            fn #io_fn(state: #enum_name) -> asl_runtime::exec::Io {
+                match state {
+                    #(#io_arms)*
+                    #others
+                }
+            }
+        });
+        quote!(asl_runtime::exec::run_state_with(exec, &flow, s, input, &#nest, #io_fn(current)))
+    };
     let doc = format!(" The states of the container at `{}`.", if c.pointer.is_empty() { "/" } else { &c.pointer });
     quote! {
         #[doc = #doc]
@@ -796,7 +844,7 @@ fn container(
                 exec.pause().await;
                 #fast_dispatch
                 let s = state(#accessor(), current as usize)?;
-                let step = run_state(exec, &flow, s, input, &#nest).await?;
+                let step = #run.await?;
                 match step.transition {
                     Transition::End => return Ok(step.output),
                     Transition::Next(n) => current = #target_fn(&n).ok_or_else(|| unknown_target(&n))?,

@@ -435,6 +435,19 @@ fn history_full(flow: &Flow) -> Result<(), StatesError> {
     }
 }
 
+/// A Task's or Parallel's input and output processing as generated code
+/// gives it: each step returns `None` where it declines (anything
+/// unusual), and the model's evaluation runs instead, raising AWS's error.
+/// The interpreter gives none.
+#[derive(Clone, Copy, Default)]
+pub struct Io {
+    /// `InputPath` then `Parameters`, from the raw input.
+    pub effective: Option<fn(&Value) -> Option<Value>>,
+    /// `ResultSelector`, `ResultPath` and `OutputPath`, from the raw input
+    /// and the result.
+    pub output: Option<fn(&Value, &Value) -> Option<Value>>,
+}
+
 /// Executes one state with its input; returns where to go and the output.
 pub async fn run_state(
     exec: &Execution,
@@ -442,6 +455,18 @@ pub async fn run_state(
     state: &State,
     input: Value,
     nested: &dyn Nested,
+) -> Result<Step, StatesError> {
+    run_state_with(exec, flow, state, input, nested, Io::default()).await
+}
+
+/// `run_state` with the state's I/O steps as generated code.
+pub async fn run_state_with(
+    exec: &Execution,
+    flow: &Flow,
+    state: &State,
+    input: Value,
+    nested: &dyn Nested,
+    io: Io,
 ) -> Result<Step, StatesError> {
     history_full(flow)?;
     let (entered_kind, exited_kind) = history::state_event_kinds(&state.body);
@@ -478,6 +503,7 @@ pub async fn run_state(
             nested,
             reads_context: std::cell::OnceCell::new(),
             resumed: RefCell::new(resumed),
+            io,
         };
         run_body(&cx, input).await
     };
@@ -557,6 +583,7 @@ pub(crate) async fn run_probed(
         nested: &NothingNested,
         reads_context: std::cell::OnceCell::new(),
         resumed: RefCell::new(None),
+        io: Io::default(),
     };
     let mut result = run_body(&cx, input).await;
     if let Err(e) = &mut result {

@@ -47,6 +47,8 @@ pub(crate) struct Cx<'a> {
     pub reads_context: std::cell::OnceCell<bool>,
     /// What the state had done before a restart (durable executions).
     pub resumed: std::cell::RefCell<Option<SavedInside>>,
+    /// Its I/O steps as generated code, where they were compiled.
+    pub io: super::Io,
 }
 
 /// The time left until a saved deadline.
@@ -185,6 +187,9 @@ impl Cx<'_> {
                 }
                 None => Ok(raw.clone()),
             };
+        }
+        if let Some(effective) = self.io.effective.and_then(|f| f(raw)) {
+            return Ok(effective);
         }
         let selected = self.selected_input(raw, context)?;
         let effective = match &self.state.parameters {
@@ -364,6 +369,9 @@ impl Cx<'_> {
             let output = self.jsonata_output(self.state.output.as_ref(), result.clone(), &states, "")?;
             apply_assign(self.flow, &assigned);
             return Ok(Step { transition: self.transition(), output, assigned });
+        }
+        if let Some(output) = self.io.output.and_then(|f| f(raw, &result)) {
+            return Ok(Step { transition: self.transition(), output, assigned: None });
         }
         let result = match &self.state.result_selector {
             Some(t) => t.eval(&Env { input: &result, context, vars })?,
