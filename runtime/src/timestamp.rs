@@ -24,6 +24,24 @@ pub fn format_context(t: DateTime<Utc>) -> String {
     }
 }
 
+/// An HTTP date (`Sun, 29 Nov 2026 09:40:00 GMT`), written out rather than
+/// through chrono's format strings, whose parser every binary would carry.
+pub fn http_date(t: DateTime<Utc>) -> String {
+    use chrono::{Datelike, Timelike};
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    format!(
+        "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
+        DAYS[t.weekday().num_days_from_monday() as usize],
+        t.day(),
+        MONTHS[t.month0() as usize],
+        t.year(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
 /// A time as the JSON protocol sends it: seconds since the epoch.
 pub fn epoch(t: DateTime<Utc>) -> serde_json::Value {
     serde_json::json!(t.timestamp_millis() as f64 / 1000.0)
@@ -31,7 +49,13 @@ pub fn epoch(t: DateTime<Utc>) -> serde_json::Value {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::{http_date, parse};
+
+    #[test]
+    fn http_dates_name_the_day_and_month() {
+        let t = parse("2026-11-29T09:04:05Z").map(|t| t.with_timezone(&chrono::Utc));
+        assert_eq!(t.map(http_date).as_deref(), Some("Sun, 29 Nov 2026 09:04:05 GMT"));
+    }
 
     #[test]
     fn rfc3339_as_asl_reads_it() {

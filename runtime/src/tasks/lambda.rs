@@ -45,7 +45,7 @@ impl Function {
 /// is the endpoint's, or a new one for handlers that have none.
 pub fn envelope(payload: Value, status: u16, request_id: Option<String>) -> Value {
     let request_id = request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let date = chrono::Utc::now().format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+    let date = crate::timestamp::http_date(chrono::Utc::now());
     let length = payload.to_string().len().to_string();
     json!({
         "ExecutedVersion": "$LATEST",
