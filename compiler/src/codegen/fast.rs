@@ -1,9 +1,13 @@
-//! Direct Rust for the simple states that dominate transition-bound
-//! workflows: Pass, Choice and Succeed whose paths are definite and read
-//! only the input, in JSONPath, and in JSONata where their expressions
-//! compile (`jsonata.rs`). Definite paths become `get()` chains, templates
-//! become object construction, Choice rules become comparisons, intrinsic
-//! calls go straight to the runtime's function. Each fast path is a pure
+//! Direct Rust for the states that dominate transition-bound workflows:
+//! Pass, Choice and Succeed that read only the input, in JSONPath, and in
+//! JSONata where their expressions compile (`jsonata.rs`); Maps and
+//! Parallels made of them; Fail with literal texts; a fixed Wait; and the
+//! I/O steps of a Task or Parallel that runs through the runtime. Definite
+//! paths become `get()` chains (other paths the runtime's selection,
+//! parsed once), templates become object construction, Choice rules
+//! become comparisons, `States.Format` is split where the code is
+//! generated, other intrinsic calls go straight to the runtime's
+//! function. Each fast path is a pure
 //! function returning `None` whenever anything is unusual (a missing path,
 //! a failing intrinsic, an oversized result): the state then runs through
 //! the runtime's `run_state`, which raises AWS's error for it. So the fast

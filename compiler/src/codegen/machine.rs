@@ -1,8 +1,9 @@
 //! One module per state machine: the model built once, and for each
 //! container (the machine, every Parallel branch, every Map processor) an
-//! enum of its states, one `async fn` per state, and a trampoline that
-//! dispatches on the enum. Each state's work is the runtime's `run_state`,
-//! the function the interpreter calls.
+//! enum of its states, their direct Rust forms (`fast.rs`), and a
+//! trampoline that dispatches on the enum. A state without one, or whose
+//! direct form declines, runs through the runtime's `run_state`, the
+//! function the interpreter calls (with its compiled I/O steps, `Io`).
 
 use super::fast::{self, Shape};
 use super::names::Names;
@@ -482,7 +483,7 @@ impl<'m> Chains<'_, 'm> {
 }
 
 /// `sync_run_STEM`: the container's states one after another as
-/// direct Rust, for a Map to run each iteration without `run_state`.
+/// direct Rust, for its Map or Parallel to run it without `run_state`.
 fn sync_runner(
     runner: &Ident,
     c: &Container,
@@ -560,8 +561,8 @@ fn sync_runner(
 
 /// What a container's code depends on beyond its states.
 struct Surroundings<'a> {
-    /// Give the container a synchronous runner (it is a fully fast Map
-    /// processor).
+    /// Give the container a synchronous runner (a Map processor or a
+    /// Parallel branch whose states all run as direct Rust).
     sync: bool,
     /// Its Map and Parallel states (by index) whose children all have one:
     /// the body of their fast function.
