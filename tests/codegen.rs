@@ -256,3 +256,23 @@ fn a_task_runs_through_the_runtime_with_its_input_and_output_steps_compiled() {
     // model's evaluation.
     assert!(!text.contains("fn io_in_token"), "{text}");
 }
+
+#[test]
+fn a_jsonata_task_gets_its_arguments_and_output_as_generated_code() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                 "Arguments": {"FunctionName": "worker", "Payload": "{% $states.input.order %}"},
+                 "Output": {"total": "{% $states.result.Payload.total %}", "id": "{% $states.input.id %}"}, "Next": "Vars"},
+        "Vars": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                 "Arguments": {"FunctionName": "{% $name %}"}, "End": true}}}"#;
+    let (_, m, d) = check_text("j.json", def.as_bytes().to_vec(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files =
+        generate(&[Unit { name: "j".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
+    let text = &files[0].text;
+    assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
+    assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
+    assert!(text.contains("asl_runtime::jsonata::fast::plain(result)?"), "{text}");
+    // Variables are the runtime's to give.
+    assert!(!text.contains("fn io_in_vars"), "{text}");
+}

@@ -45,10 +45,12 @@ where
     assert!(!log.contains("warning"), "the generated code has warnings:\n{log}");
 }
 
-/// Status, output (parsed), error and cause of a `--result`.
+/// Status, output (parsed), error and cause of a `--result`, and the
+/// task calls made (what each Task's effective input was).
 pub fn verdict(r: &serde_json::Value) -> serde_json::Value {
     let output = r["output"].as_str().map(|t| serde_json::from_str::<serde_json::Value>(t).unwrap_or_default());
-    serde_json::json!({ "status": r["status"], "output": output, "error": r["error"], "cause": r["cause"] })
+    serde_json::json!({ "status": r["status"], "output": output, "error": r["error"], "cause": r["cause"],
+                        "taskCalls": r["taskCalls"] })
 }
 
 /// splitmix64: small, seeded, the same programs on every machine.

@@ -563,17 +563,34 @@ fn empty_for(p: &Option<Path>) -> TokenStream {
 }
 
 /// A Task's or Parallel's I/O steps as direct Rust, where there is
-/// something to compute and it compiles (JSONPath, nothing assigned): the
-/// bodies of `fn(input: &Value) -> Option<Value>` (InputPath, then
-/// Parameters) and of `fn(input: &Value, result: &Value) -> Option<Value>`
-/// (ResultSelector, ResultPath, OutputPath). The runtime runs the state's
+/// something to compute and it compiles (nothing assigned): the bodies of
+/// `fn(input: &Value) -> Option<Value>` (InputPath, then Parameters; or
+/// JSONata `Arguments`) and of `fn(input: &Value, result: &Value) ->
+/// Option<Value>` (ResultSelector, ResultPath, OutputPath; or JSONata
+/// `Output`). The runtime runs the state's
 /// work between them, and the model's evaluation wherever one declines.
 pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
-    let applies = matches!(s.body, Body::Task(_) | Body::Parallel { .. })
-        && s.query_language == QueryLanguage::JsonPath
-        && s.assign.is_none();
-    if !applies {
+    if !matches!(s.body, Body::Task(_) | Body::Parallel { .. }) || s.assign.is_some() {
         return (None, None);
+    }
+    if s.query_language == QueryLanguage::Jsonata {
+        // `Arguments` from `$states.input`; `Output` from it and
+        // `$states.result`. Variables are the runtime's to give.
+        let compiled = |t: &asl_runtime::jsonata::Template, result_in_scope: bool| {
+            let mut reads = Reads { result_in_scope, ..Reads::default() };
+            let code = jsonata::template(t, &mut reads).filter(|_| !reads.vars)?;
+            Some(quote! {
+                let value: Value = #code;
+                if !asl_runtime::io::fits(&value, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+                    return None;
+                }
+                Some(value)
+            })
+        };
+        return (
+            s.arguments.as_ref().and_then(|t| compiled(t, false)),
+            s.output.as_ref().and_then(|t| compiled(t, true)),
+        );
     }
     let effective = (s.parameters.is_some() || !is_root(&s.input_path)).then(|| io_effective(s)).flatten();
     let output = (s.result_selector.is_some() || !is_root(&s.result_path) || !is_root(&s.output_path))

@@ -46,6 +46,9 @@ impl Code {
 pub struct Reads {
     /// Workflow variables (`vars: &Vars` in scope).
     pub vars: bool,
+    /// Whether `$states.result` may be read (a Task's or Parallel's
+    /// `Output`, with `result: &Value` in scope); elsewhere it declines.
+    pub result_in_scope: bool,
 }
 
 /// A template (`Output`, a Condition) as Rust of type `Value`.
@@ -264,7 +267,7 @@ fn field_name(step: &PathStep) -> Option<&str> {
     }
 }
 
-/// `$states.input.a.b` or `$var.a.b`.
+/// `$states.input.a.b`, `$states.result.a.b` (where in scope) or `$var.a.b`.
 fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
     let fast = quote!(asl_runtime::jsonata::fast);
     let (first, rest) = steps.split_first()?;
@@ -272,6 +275,11 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
     let (mut code, rest) = match (&first.node, rest) {
         (AstNode::Variable(s), [input, rest @ ..]) if simple && s == "states" && field_name(input) == Some("input") => {
             (quote!(#fast::plain(input)?), rest)
+        }
+        (AstNode::Variable(s), [result, rest @ ..])
+            if simple && s == "states" && field_name(result) == Some("result") && reads.result_in_scope =>
+        {
+            (quote!(#fast::plain(result)?), rest)
         }
         (AstNode::Variable(name), rest) if simple && name != "states" && !name.is_empty() => {
             reads.vars = true;

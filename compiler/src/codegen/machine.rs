@@ -774,7 +774,7 @@ fn container(
         }
         let effective = effective.map(|body| {
             let io_fn = format_ident!("io_in_{}", f);
-            let doc = format!(" {ty} `{name}`'s InputPath and Parameters; `None`: the model's evaluation.");
+            let doc = format!(" {ty} `{name}`'s effective input; `None`: the model's evaluation.");
             let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
             fast_fns.push(quote! {
                 #[doc = #doc]
@@ -787,9 +787,10 @@ fn container(
             let doc =
                 format!(" {ty} `{name}`'s ResultSelector, ResultPath and OutputPath; `None`: the model's evaluation.");
             let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
+            let result = if fast::mentions(&body, "result") { quote!(result) } else { quote!(_result) };
             fast_fns.push(quote! {
                 #[doc = #doc]
-                fn #io_fn(#input: &Value, result: &Value) -> Option<Value> { #body }
+                fn #io_fn(#input: &Value, #result: &Value) -> Option<Value> { #body }
             });
             quote!(output: Some(#io_fn),)
         });

@@ -441,10 +441,11 @@ fn history_full(flow: &Flow) -> Result<(), StatesError> {
 /// The interpreter gives none.
 #[derive(Clone, Copy, Default)]
 pub struct Io {
-    /// `InputPath` then `Parameters`, from the raw input.
+    /// The effective input from the raw input: `InputPath` then
+    /// `Parameters`, or JSONata `Arguments`.
     pub effective: Option<fn(&Value) -> Option<Value>>,
-    /// `ResultSelector`, `ResultPath` and `OutputPath`, from the raw input
-    /// and the result.
+    /// The output from the raw input and the result: `ResultSelector`,
+    /// `ResultPath` and `OutputPath`, or JSONata `Output`.
     pub output: Option<fn(&Value, &Value) -> Option<Value>>,
 }
 

@@ -178,6 +178,9 @@ impl Cx<'_> {
 
     /// The effective input: `InputPath` then `Parameters`, or JSONata `Arguments`.
     pub fn effective_input(&self, raw: &Value, context: &Context<'_>) -> Result<Value, StatesError> {
+        if let Some(effective) = self.io.effective.and_then(|f| f(raw)) {
+            return Ok(effective);
+        }
         if self.jsonata() {
             return match &self.state.arguments {
                 Some(t) => {
@@ -187,9 +190,6 @@ impl Cx<'_> {
                 }
                 None => Ok(raw.clone()),
             };
-        }
-        if let Some(effective) = self.io.effective.and_then(|f| f(raw)) {
-            return Ok(effective);
         }
         let selected = self.selected_input(raw, context)?;
         let effective = match &self.state.parameters {
@@ -362,6 +362,9 @@ impl Cx<'_> {
     fn finish(&self, raw: &mut Value, result: Value, context: &Context<'_>) -> Result<Step, StatesError> {
         let vars = &self.flow.vars;
         self.record("result", &result);
+        if let Some(output) = self.io.output.and_then(|f| f(raw, &result)) {
+            return Ok(Step { transition: self.transition(), output, assigned: None });
+        }
         if self.jsonata() {
             let states = self.states(raw, context, Some(("result", &result)));
             let env = self.env(raw, context);
@@ -369,9 +372,6 @@ impl Cx<'_> {
             let output = self.jsonata_output(self.state.output.as_ref(), result.clone(), &states, "")?;
             apply_assign(self.flow, &assigned);
             return Ok(Step { transition: self.transition(), output, assigned });
-        }
-        if let Some(output) = self.io.output.and_then(|f| f(raw, &result)) {
-            return Ok(Step { transition: self.transition(), output, assigned: None });
         }
         let result = match &self.state.result_selector {
             Some(t) => t.eval(&Env { input: &result, context, vars })?,
