@@ -35,10 +35,18 @@ impl Vars {
     }
 
     pub fn get(&self, name: &str) -> Option<Value> {
-        if let Some(v) = self.own.borrow().get(name) {
-            return Some(v.clone());
+        self.get_ref(name).map(|v| v.clone())
+    }
+
+    /// A variable borrowed where it is held: compiled JSONata reads it in
+    /// place, with no copy per read (nothing assigns while it reads).
+    pub fn get_ref(&self, name: &str) -> Option<std::cell::Ref<'_, Value>> {
+        let own = self.own.borrow();
+        if own.contains_key(name) {
+            return std::cell::Ref::filter_map(own, |m| m.get(name)).ok();
         }
-        self.parent.as_ref().and_then(|p| p.get(name))
+        drop(own);
+        self.parent.as_ref().and_then(|p| p.get_ref(name))
     }
 
     /// Applies one state's assignments at once (values computed beforehand,

@@ -80,7 +80,7 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
         AstNode::Null => Code::Owned(quote!(Value::Null)),
         AstNode::Variable(name) if name != "states" && !name.is_empty() => {
             reads.vars = true;
-            Code::Ref(quote!(#fast::plain(&vars.get(#name)?)?))
+            Code::Ref(quote!(#fast::plain(&*vars.get_ref(#name)?)?))
         }
         AstNode::Path { steps } => path(steps, reads)?,
         AstNode::Function { name, args, is_builtin: true } => function(name, args, reads)?,
@@ -283,7 +283,7 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
         }
         (AstNode::Variable(name), rest) if simple && name != "states" && !name.is_empty() => {
             reads.vars = true;
-            (quote!(#fast::plain(&vars.get(#name)?)?), rest)
+            (quote!(#fast::plain(&*vars.get_ref(#name)?)?), rest)
         }
         _ => return None,
     };
