@@ -245,10 +245,14 @@ fn both(stem: &str, input: impl Fn(&str) -> Value, resources: impl Fn(&str) -> V
         runs.push((ran(o, &history), api));
     }
     let (compiled, api) = runs.pop().expect("two runs");
-    let (interpreted, _) = runs.pop().expect("two runs");
+    let (interpreted, interpreted_api) = runs.pop().expect("two runs");
+    // Each engine calls its own API: its address is the one difference.
+    let agreed = |r: &Ran, url: &str| -> Value {
+        serde_json::from_str(&verdict(&r.result).to_string().replace(url, "API")).unwrap_or_default()
+    };
     assert_eq!(
-        verdict(&interpreted.result),
-        verdict(&compiled.result),
+        agreed(&interpreted, &interpreted_api.url),
+        agreed(&compiled, &api.url),
         "{stem}: the engines disagree\n{interpreted:?}\n{compiled:?}"
     );
     assert_eq!(interpreted.events, compiled.events, "{stem}: the histories disagree");
