@@ -223,14 +223,14 @@ fn common_jsonata_functions_compile() {
     let def = r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true,
         "Output": {"n": "{% $count($states.input.items) %}", "s": "{% $string($sum($states.input.items)) %}",
                    "j": "{% $join($states.input.names, ', ') %}", "u": "{% $uppercase($states.input.name) %}",
-                   "f": "{% $floor($states.input.price * 1.2) %}"}}}}"#;
+                   "f": "{% $floor($states.input.price * 1.2) %}", "e": "{% $exists($states.input.maybe.deeper) %}"}}}}"#;
     let (_, m, d) = check_text("j.json", def.as_bytes().to_vec(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
     let files =
         generate(&[Unit { name: "j".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
     let text = &files[0].text;
     assert!(text.contains("fn fast_p("), "{text}");
-    for f in ["count", "sum", "join", "string", "case", "rounding"] {
+    for f in ["count", "sum", "join", "string", "case", "rounding", "exists"] {
         assert!(text.contains(&format!("asl_runtime::jsonata::fast::{f}(")), "{f}: {text}");
     }
     assert!(text.contains(r#"asl_runtime::jsonata::fast::member_seq("#), "{text}");

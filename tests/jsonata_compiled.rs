@@ -29,8 +29,8 @@ fn leaf(g: &mut Rng) -> String {
         // What the compiler leaves to the engine.
         8 => g
             .pick(&[
-                "$exists($states.input.a)",
                 "$substring(\"abc\", 1)",
+                "$keys($states.input.o)",
                 "$states.context.Execution.Name",
                 "$states.input.l[0]",
             ])
@@ -71,11 +71,25 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                 ])
                 .to_string();
             let sequence = if g.chance(25) { format!("[{a}, {b}]") } else { sequence };
-            match g.below(5) {
+            match g.below(6) {
                 0 => format!("$count({sequence})"),
                 1 => format!("$sum({sequence})"),
                 2 => format!("$join({sequence})"),
                 3 => format!("$join({sequence}, {b})"),
+                4 => {
+                    let path = g.pick(&[
+                        "$states.input.a",
+                        "$states.input.missing.deeper",
+                        "$states.input.o.deep.k",
+                        "$states.input.o.n.n",
+                        "$states.input.nested",
+                        "$states.input.l.x",
+                        "$states.input",
+                        "$o.n",
+                        "$unset.a",
+                    ]);
+                    format!("$exists({path})")
+                }
                 _ => format!("$contains({a}, {b})"),
             }
         }

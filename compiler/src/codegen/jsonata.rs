@@ -1,7 +1,7 @@
 //! JSONata compiled: the expressions workflows write most (paths on
 //! `$states.input` and variables, literals, arithmetic, comparisons,
 //! `and`/`or`, `&`, conditionals, object and array constructors, and the
-//! common functions `$count`, `$sum`, `$join`, `$string`, `$number`,
+//! common functions `$count`, `$sum`, `$join`, `$exists`, `$string`, `$number`,
 //! `$length`, `$uppercase`, `$lowercase`, `$contains`, `$abs`, `$floor`,
 //! `$ceil`) become Rust over `asl_runtime::jsonata::fast`, whose operators
 //! give a result only where JSONata's is plain. Anything else (other
@@ -155,6 +155,17 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
     let name = name.trim_start_matches('$');
     let mut plain = Vec::new();
     let code = match (name, args) {
+        ("exists", [AstNode::Path { steps }]) => {
+            // The root (`$states.input`, a variable) read as usual, then
+            // field names that may be missing.
+            let root = match steps.first().map(|s| &s.node) {
+                Some(AstNode::Variable(s)) if s == "states" => 2,
+                _ => 1,
+            };
+            let Code::Ref(from) = path(steps.get(..root)?, reads)? else { return None };
+            let names: Vec<&str> = steps[root..].iter().map(field_name).collect::<Option<_>>()?;
+            quote!(Value::Bool(#fast::exists(#from, &[#(#names),*])?))
+        }
         ("count", [a]) => {
             let items = sequence(a, reads)?;
             quote!(#fast::count(#items))
