@@ -599,22 +599,32 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
     (effective, output)
 }
 
-fn io_effective(s: &State) -> Option<TokenStream> {
+/// InputPath then Parameters from `input`, as statements binding
+/// `effective: Value` (an InputPath that selects nothing declines even
+/// where constant Parameters do not read it).
+fn effective_input(s: &State) -> Option<TokenStream> {
     let selected = select(&s.input_path, quote!(input))?;
     let effective = match &s.parameters {
         None => quote!(selected.clone()),
         Some(t) => template(t, &Scope::input(quote!(selected)))?,
     };
-    let empty = empty_for(&s.input_path);
     let selected = if mentions(&effective, "selected") {
         quote!(let selected: &Value = #selected;)
     } else {
         quote!(let _: &Value = #selected;)
     };
     Some(quote! {
-        #empty
         #selected
         let effective: Value = #effective;
+    })
+}
+
+fn io_effective(s: &State) -> Option<TokenStream> {
+    let effective = effective_input(s)?;
+    let empty = empty_for(&s.input_path);
+    Some(quote! {
+        #empty
+        #effective
         if !asl_runtime::io::fits(&effective, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
             return None;
         }
@@ -872,11 +882,7 @@ pub fn parallel(s: &State, branches: &[Ident]) -> Option<TokenStream> {
     if s.query_language != QueryLanguage::JsonPath || s.assign.is_some() {
         return None;
     }
-    let selected = select(&s.input_path, quote!(input))?;
-    let effective = match &s.parameters {
-        None => quote!(selected.clone()),
-        Some(t) => template(t, &Scope::input(quote!(selected)))?,
-    };
+    let effective = effective_input(s)?;
     let n = branches.len();
     let runs = branches.iter().map(|b| {
         quote! {
@@ -887,15 +893,9 @@ pub fn parallel(s: &State, branches: &[Ident]) -> Option<TokenStream> {
     });
     let (after, output) = after_result(s)?;
     let empty = empty_if_needed(s);
-    let selected = if mentions(&effective, "selected") {
-        quote!(let selected: &Value = #selected;)
-    } else {
-        quote!(let _: &Value = #selected;)
-    };
     Some(quote! {
         #empty
-        #selected
-        let effective: Value = #effective;
+        #effective
         let mut outputs = Vec::with_capacity(#n);
         let mut events = 0u64;
         #(#runs)*

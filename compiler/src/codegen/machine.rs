@@ -68,6 +68,18 @@ fn nested_fast(s: &crate::model::State, runners: &[Ident]) -> Option<TokenStream
     }
 }
 
+/// Where a state that is not a Choice goes: its `Next` with that state's
+/// variant, or the end; `None` for a `Next` the container lacks.
+fn successor<'m>(
+    s: &'m crate::model::State,
+    target_of: &dyn Fn(&str) -> Option<TokenStream>,
+) -> Option<(Next<'m>, Option<TokenStream>)> {
+    match (&s.next, s.end) {
+        (Some(n), false) => Some((Next::State(n.as_str()), Some(target_of(n)?))),
+        _ => Some((Next::End, None)),
+    }
+}
+
 /// `Some("text")` or `None`, as code.
 fn optional_str(s: Option<&str>) -> TokenStream {
     match s {
@@ -636,13 +648,12 @@ fn container(
             #[inline(never)]
             fn #fast_fn(#input: &Value #vars) -> Option<#ret> { #body }
         });
-        let next = match (fp.shape, &s.next, s.end) {
-            (Shape::Target, ..) => Next::Chosen,
-            (Shape::Output, Some(n), false) => match target_of(n) {
-                Some(_) => Next::State(n.as_str()),
+        let next = match fp.shape {
+            Shape::Target => Next::Chosen,
+            Shape::Output => match successor(s, &target_of) {
+                Some((next, _)) => next,
                 None => continue,
             },
-            (Shape::Output, ..) => Next::End,
         };
         // Only a state that goes on to another one updates in place.
         let in_place = if matches!(next, Next::State(_)) { fp.in_place } else { None };
@@ -671,19 +682,14 @@ fn container(
             #[inline(never)]
             fn #fast_fn(input: &Value) -> Option<(Value, u64)> { #body }
         });
-        let (go_on, next) = match (&s.next, s.end) {
-            (Some(n), false) => match target_of(n) {
-                Some(t) => (
-                    quote! {
-                        input = output;
-                        current = #t;
-                        continue;
-                    },
-                    Next::State(n.as_str()),
-                ),
-                None => continue,
+        let Some((next, target)) = successor(s, &target_of) else { continue };
+        let go_on = match target {
+            Some(t) => quote! {
+                input = output;
+                current = #t;
+                continue;
             },
-            _ => (quote!(return Ok(output);), Next::End),
+            None => quote!(return Ok(output);),
         };
         nested_arms.push(quote! {
             #enum_name::#v => {
@@ -721,12 +727,10 @@ fn container(
     arms.extend(nested_arms);
     for ((v, _, name, _), s) in entries.iter().zip(c.states.values()) {
         let Some(seconds) = fast::wait(s) else { continue };
-        let go_on = match (&s.next, s.end) {
-            (Some(n), false) => match target_of(n) {
-                Some(t) => quote!(current = #t; continue;),
-                None => continue,
-            },
-            _ => quote!(return Ok(input);),
+        let Some((_, target)) = successor(s, &target_of) else { continue };
+        let go_on = match target {
+            Some(t) => quote!(current = #t; continue;),
+            None => quote!(return Ok(input);),
         };
         arms.push(quote! {
             #enum_name::#v => {
@@ -784,8 +788,7 @@ fn container(
         });
         let output = output.map(|body| {
             let io_fn = format_ident!("io_out_{}", f);
-            let doc =
-                format!(" {ty} `{name}`'s ResultSelector, ResultPath and OutputPath; `None`: the model's evaluation.");
+            let doc = format!(" {ty} `{name}`'s output from its result; `None`: the model's evaluation.");
             let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
             let result = if fast::mentions(&body, "result") { quote!(result) } else { quote!(_result) };
             fast_fns.push(quote! {
