@@ -163,21 +163,41 @@ fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
             return Some(f);
         }
     }
-    let mut args = Vec::new();
-    for a in &c.args {
-        args.push(match a {
-            Arg::Str { value, .. } => quote!(Value::String(#value.to_string())),
-            Arg::Literal(v) => value(v),
-            Arg::Path(p) => read(p, scope)?,
-            Arg::Call(inner) => call(inner, scope)?,
-        });
+    // A sum reads its two numbers where they are.
+    if let (asl_runtime::intrinsic::Function::MathAdd, [a, b]) = (c.function, c.args.as_slice()) {
+        let (a, b) = (borrowed_arg(a, scope)?, borrowed_arg(b, scope)?);
+        return Some(quote!(asl_runtime::intrinsic::math_add(#a, #b).ok()?));
     }
+    let args = c.args.iter().map(|a| arg(a, scope)).collect::<Option<Vec<_>>>()?;
     let raw = match c.args.first() {
         Some(Arg::Str { raw, .. }) => quote!(Some(#raw)),
         _ => quote!(None),
     };
     let f = format_ident!("{}", format!("{:?}", c.function));
     Some(quote!(asl_runtime::intrinsic::apply(asl_runtime::intrinsic::Function::#f, #raw, vec![#(#args),*]).ok()?))
+}
+
+/// An intrinsic's argument as an owned value.
+fn arg(a: &Arg, scope: &Scope) -> Option<TokenStream> {
+    Some(match a {
+        Arg::Str { value, .. } => quote!(Value::String(#value.to_string())),
+        Arg::Literal(v) => value(v),
+        Arg::Path(p) => read(p, scope)?,
+        Arg::Call(inner) => call(inner, scope)?,
+    })
+}
+
+/// An intrinsic's argument as a `&Value`: a definite path borrows what it
+/// names; anything else is built in place.
+fn borrowed_arg(a: &Arg, scope: &Scope) -> Option<TokenStream> {
+    if let Arg::Path(p) = a {
+        if p.is_definite() {
+            let a = access_in(p, scope)?;
+            return Some(quote!(#a?));
+        }
+    }
+    let owned = arg(a, scope)?;
+    Some(quote!(&#owned))
 }
 
 /// `States.Format` with a literal template, split where the code is
@@ -397,9 +417,8 @@ fn write_in_place(keys: &[&String], names: &[proc_macro2::Ident]) -> TokenStream
         if !map.keys().map(String::as_str).eq([#(#keys),*]) {
             return None;
         }
-        for (slot, v) in map.values_mut().zip([#(#names),*]) {
-            *slot = v;
-        }
+        let mut slots = map.values_mut();
+        #(*slots.next()? = #names;)*
         Some(())
     }
 }

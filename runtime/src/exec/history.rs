@@ -228,6 +228,7 @@ impl History {
         self.trace = trace;
     }
 
+    #[inline]
     pub fn trace(&self) -> Option<&Trace> {
         self.trace.as_ref()
     }
@@ -239,6 +240,7 @@ impl History {
         }
     }
 
+    #[inline]
     pub fn is_recording(&self) -> bool {
         self.record
     }
@@ -248,6 +250,7 @@ impl History {
     }
 
     /// The limit, once a state's event would have passed it.
+    #[inline]
     pub fn overflowed(&self) -> Option<u64> {
         self.limit.filter(|_| self.overflowed)
     }
@@ -273,6 +276,7 @@ impl History {
     /// Counts `n` events without recording them (only when the history
     /// keeps no details): the ids later events and causes use stay right.
     /// Events past the limit are dropped, as `push` drops them.
+    #[inline]
     pub fn skip(&mut self, cursor: &Cursor, n: u64) {
         debug_assert!(!self.record, "skipped events would be missing from a recorded history");
         self.count += n;
@@ -309,6 +313,7 @@ pub fn state_event_kinds(body: &Body) -> (&'static str, Option<&'static str>) {
 }
 
 /// The same, by state type name (`Pass`, `Choice`, …).
+#[inline]
 pub fn event_kinds(type_name: &str) -> (&'static str, Option<&'static str>) {
     match type_name {
         "Pass" => ("PassStateEntered", Some("PassStateExited")),

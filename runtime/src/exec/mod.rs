@@ -274,6 +274,7 @@ pub trait Machine {
 
 /// Whether the execution keeps its history's details (then generated code
 /// must keep a state's input for the events).
+#[inline]
 pub fn recording(flow: &Flow) -> bool {
     flow.history.borrow().is_recording()
 }
@@ -282,6 +283,7 @@ pub fn recording(flow: &Flow) -> bool {
 /// is full (`run_state` fails the execution), nor when a coverage trace is
 /// kept: every state then goes through `run_state`, which traces it, so
 /// the trace is the same in both engines.
+#[inline]
 pub fn fast_paths_open(flow: &Flow) -> bool {
     let h = flow.history.borrow();
     h.overflowed().is_none() && h.trace().is_none()
@@ -290,7 +292,25 @@ pub fn fast_paths_open(flow: &Flow) -> bool {
 /// Records what `run_state` records for a Pass, Choice or Succeed state
 /// that generated code ran itself: its entered and exited events
 /// (`kind` is the state type, as in `PassStateEntered`).
+///
+/// Inlined so that the event kinds of a constant `kind` are known where
+/// generated code calls it; a history that keeps no details only counts
+/// the events, in one step.
+#[inline]
 pub fn transit(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value) {
+    let (_, exited) = history::event_kinds(kind);
+    {
+        let mut h = flow.history.borrow_mut();
+        if !h.is_recording() {
+            h.skip(&flow.cursor, 1 + u64::from(exited.is_some()));
+            return;
+        }
+    }
+    transit_recorded(flow, kind, name, input, output);
+}
+
+#[inline(never)]
+fn transit_recorded(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value) {
     enter(flow, kind, name, input);
     exit(flow, kind, name, output);
 }

@@ -258,12 +258,7 @@ pub fn apply(function: Function, format_raw: Option<&str>, mut args: Vec<Value>)
             };
             Value::from(start + offset as i64)
         }
-        MathAdd => {
-            let sum = java_round(call, &args[0])?
-                .checked_add(java_round(call, &args[1])?)
-                .ok_or_else(|| fail(call, "the sum overflows"))?;
-            Value::from(sum)
-        }
+        MathAdd => math_add(&args[0], &args[1])?,
         StringSplit => {
             let s = string(call, &args[0])?;
             let delims = string(call, &args[1])?;
@@ -304,6 +299,14 @@ fn integer(call: Function, v: &Value) -> Result<i64, StatesError> {
 }
 
 /// Java's `Math.round`: half-way values go towards positive infinity.
+/// `States.MathAdd`: each number rounded as Java's `Math.round` does, then
+/// added; generated code calls it on borrowed arguments.
+pub fn math_add(a: &Value, b: &Value) -> Result<Value, StatesError> {
+    let call = Function::MathAdd;
+    let sum = java_round(call, a)?.checked_add(java_round(call, b)?).ok_or_else(|| fail(call, "the sum overflows"))?;
+    Ok(Value::from(sum))
+}
+
 fn java_round(call: Function, v: &Value) -> Result<i64, StatesError> {
     match v {
         Value::Number(n) => match n.as_i64() {

@@ -5,7 +5,7 @@ mod functions;
 mod java_random;
 mod parse;
 
-pub use functions::{apply, format_pieces, render, Function, Piece};
+pub use functions::{apply, format_pieces, math_add, render, Function, Piece};
 pub use java_random::JavaRandom;
 pub use parse::parse;
 

@@ -27,10 +27,17 @@ impl std::fmt::Display for PathError {
 pub fn field<'v>(value: &'v Value, name: &str) -> Option<&'v Value> {
     let Value::Object(map) = value else { return None };
     if map.len() <= 8 {
-        map.iter().find(|(k, _)| k.as_str() == name).map(|(_, v)| v)
+        map.iter().find(|(k, _)| same_key(k, name)).map(|(_, v)| v)
     } else {
         map.get(name)
     }
+}
+
+/// Key equality without a call into `memcmp`, which costs more than the
+/// few bytes of a typical key.
+#[inline]
+fn same_key(key: &str, name: &str) -> bool {
+    key.len() == name.len() && key.bytes().zip(name.bytes()).all(|(a, b)| a == b)
 }
 
 fn step<'v>(value: &'v Value, seg: &Segment) -> Option<&'v Value> {
