@@ -33,19 +33,50 @@ fn examples() -> Vec<(String, aslc::model::StateMachine, String)> {
     out
 }
 
+/// The generated crate for all the examples in one bundle is kept under
+/// `tests/golden/src`, a member of the workspace, so the suite both reads
+/// the code (a change shows as a diff) and compiles it with the runtime.
+/// `ASLC_UPDATE_GOLDEN=1` rewrites the files.
 #[test]
-fn generated_code_for_every_example() {
-    for (name, m, definition) in examples() {
-        // An example with Rust task handlers is built with them.
-        let handlers = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../examples/{name}.handlers.rs"));
-        let handlers = std::fs::read_to_string(handlers).ok();
-        let files =
-            generate(&[Unit { name: name.clone(), machine: &m, definition }], handlers.as_deref()).expect("generates");
-        // The Rust; the definition and the model beside it are data.
-        for f in files.into_iter().filter(|f| f.path.ends_with(".rs")) {
-            insta::assert_snapshot!(format!("{name}__{}", f.path.replace('/', "_")), f.text);
+fn golden_generated_crate_for_the_examples() {
+    let all = examples();
+    let units: Vec<Unit<'_>> =
+        all.iter().map(|(n, m, d)| Unit { name: n.clone(), machine: m, definition: d.clone() }).collect();
+    // The one example with Rust task handlers brings them to the bundle.
+    let handlers =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/order-pricing.handlers.rs"))
+            .expect("handlers");
+    let features = codegen::features::needed(&units, &[]);
+    let files = codegen::generate(&units, Some(&handlers), &features).expect("generates");
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden");
+    let update = std::env::var_os("ASLC_UPDATE_GOLDEN").is_some();
+    let mut stale = Vec::new();
+    for f in &files {
+        let path = golden.join(&f.path);
+        if update {
+            std::fs::create_dir_all(path.parent().expect("in src")).expect("golden folder");
+            std::fs::write(&path, &f.text).expect("golden file written");
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(f.text.as_str()) {
+            let old = std::fs::read_to_string(&path).unwrap_or_default();
+            let diff =
+                similar::TextDiff::from_lines(&old, &f.text).unified_diff().header(&f.path, "generated").to_string();
+            stale.push(diff);
         }
     }
+    // No golden file is left from code no longer generated.
+    let mut kept: Vec<String> = std::fs::read_dir(golden.join("src"))
+        .expect("tests/golden/src")
+        .flatten()
+        .map(|e| format!("src/{}", e.file_name().to_string_lossy()))
+        .collect();
+    kept.retain(|k| !files.iter().any(|f| &f.path == k));
+    assert!(kept.is_empty(), "golden files no longer generated: {kept:?}");
+    assert!(stale.is_empty(), "generated code changed (ASLC_UPDATE_GOLDEN=1 accepts it):\n{}", stale.join("\n"));
+    // The golden crate builds with exactly the features the bundle gets.
+    let manifest = std::fs::read_to_string(golden.join("Cargo.toml")).expect("golden manifest");
+    let names: Vec<String> = features.iter().map(|f| format!("\"{}\"", f.name())).collect();
+    let wanted = format!("default-features = false, features = [{}]", names.join(", "));
+    assert!(manifest.contains(&wanted), "tests/golden/Cargo.toml should build asl-runtime with `{wanted}`");
 }
 
 #[test]

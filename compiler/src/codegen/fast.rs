@@ -235,7 +235,10 @@ fn format(raw: &str, args: &[Arg], scope: &Scope) -> Option<TokenStream> {
     }
     let mut next = 0usize;
     let pushes = pieces.iter().map(|p| match p {
-        Piece::Text(t) => quote!(out.push_str(#t);),
+        Piece::Text(t) => match t.chars().collect::<Vec<_>>().as_slice() {
+            [c] => quote!(out.push(#c);),
+            _ => quote!(out.push_str(#t);),
+        },
         Piece::Arg => {
             let name = format_ident!("a{}", next);
             next += 1;

@@ -168,7 +168,7 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
     };
     // The module's own items keep their names.
     let mut fns = Names::default();
-    for taken in ["model", "state", "unknown_target", "compiled", "run"] {
+    for taken in ["model", "compiled", "run"] {
         fns.snake(taken, "reserved");
     }
     let idents = Idents::all(&nodes, &mut fns);
@@ -276,23 +276,10 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
 
 
         /// The checked model: paths, templates and expressions as their text.
-        const MODEL_JSON: &str = include_str!(#model_file);
+        static MODEL: b::Embedded = b::Embedded::new(include_str!(#model_file));
 
-        static MODEL: std::sync::OnceLock<b::BuildResult<m::StateMachine>> = std::sync::OnceLock::new();
-
-        /// The checked model, built on first use: only states without a
-        /// direct Rust form read it, so a run of fast states never parses it.
         fn model() -> Result<&'static m::StateMachine, StatesError> {
-            MODEL.get_or_init(|| b::model(MODEL_JSON)).as_ref().map_err(|e| StatesError::runtime(format!("the embedded state machine is corrupt: {e}")))
-        }
-
-        fn state(c: Option<&'static m::Container>, index: usize) -> Result<&'static m::State, StatesError> {
-            c.and_then(|c| c.states.get_index(index)).map(|(_, s)| s)
-                .ok_or_else(|| StatesError::runtime("the embedded state machine is corrupt: a state is missing"))
-        }
-
-        fn unknown_target(name: &str) -> StatesError {
-            StatesError::runtime(format!("the state '{name}' does not exist"))
+            MODEL.model()
         }
 
         #(#accessors)*
@@ -357,9 +344,10 @@ fn accessor(idents: &[Idents], k: usize, n: &Node<'_>) -> TokenStream {
         Link::Root => quote!(model().ok().map(|m| &m.root)),
         Link::Branch { parent, state, branch } => {
             let p = idents[parent].accessor();
+            let branch = if branch == 0 { quote!(first()) } else { quote!(get(#branch)) };
             quote! {
                 match &#p()?.states.get_index(#state)?.1.body {
-                    m::Body::Parallel { branches } => branches.get(#branch),
+                    m::Body::Parallel { branches } => branches.#branch,
                     _ => None,
                 }
             }
@@ -841,18 +829,18 @@ fn container(
         async fn #runner(exec: &Execution, flow: Flow, mut input: Value) -> Result<Value, StatesError> {
             // A resumed flow goes on from the state it was in.
             let mut current = match flow.resume_at() {
-                Some(n) => #target_fn(&n).ok_or_else(|| unknown_target(&n))?,
+                Some(n) => #target_fn(&n).ok_or_else(|| b::unknown_target(&n))?,
                 None => #start,
             };
             #recording
             loop {
                 exec.pause().await;
                 #fast_dispatch
-                let s = state(#accessor(), current as usize)?;
+                let s = b::state(#accessor(), current as usize)?;
                 let step = #run.await?;
                 match step.transition {
                     Transition::End => return Ok(step.output),
-                    Transition::Next(n) => current = #target_fn(&n).ok_or_else(|| unknown_target(&n))?,
+                    Transition::Next(n) => current = #target_fn(&n).ok_or_else(|| b::unknown_target(&n))?,
                 }
                 input = step.output;
             }

@@ -1,7 +1,3 @@
----
-source: compiler/../tests/codegen.rs
-expression: f.text
----
 //! Task handlers for `order-pricing.json`, written in Rust and linked into
 //! the workflow's binary:
 //!
