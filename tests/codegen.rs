@@ -254,17 +254,29 @@ fn common_jsonata_functions_compile() {
     let def = r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true,
         "Output": {"n": "{% $count($states.input.items) %}", "s": "{% $string($sum($states.input.items)) %}",
                    "j": "{% $join($states.input.names, ', ') %}", "u": "{% $uppercase($states.input.name) %}",
-                   "f": "{% $floor($states.input.price * 1.2) %}", "e": "{% $exists($states.input.maybe.deeper) %}"}}}}"#;
+                   "f": "{% $floor($states.input.price * 1.2) %}", "e": "{% $exists($states.input.maybe.deeper) %}",
+                   "m": "{% $map($states.input.lines, function($l, $i){ {'n': $i, 'total': $l.price * $l.qty} }) %}",
+                   "k": "{% $filter($states.input.lines, function($l){ $l.qty > $limit }) %}",
+                   "x": "{% $merge([$states.input, {'keys': $keys($states.input)}]) %}",
+                   "p": "{% $split($states.input.csv, ',') %}", "r": "{% $range(1, $states.input.n, 1) %}",
+                   "h": "{% $hash($parse($states.input.json), 'SHA-256') %}", "id": "{% $uuid() %}"}}}}"#;
     let (_, m, d) = check_text("j.json", def.as_bytes().to_vec(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
     let files =
         generate(&[Unit { name: "j".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
     let text = &files[0].text;
     assert!(text.contains("fn fast_p("), "{text}");
-    for f in ["count", "sum", "join", "string", "case", "rounding", "exists"] {
+    for f in [
+        "count", "sum", "join", "string", "case", "rounding", "exists", "several", "merge", "keys", "split", "range",
+        "hash", "parse", "uuid",
+    ] {
         assert!(text.contains(&format!("asl_runtime::jsonata::fast::{f}(")), "{f}: {text}");
     }
     assert!(text.contains(r#"asl_runtime::jsonata::fast::member_seq("#), "{text}");
+    // A lambda's parameters are locals; what else it reads is read as usual.
+    assert!(text.contains("for (n, item0) in"), "{text}");
+    assert!(text.contains("for item0 in"), "{text}");
+    assert!(text.contains(r#"vars.get_ref("limit")"#), "{text}");
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn leaf(g: &mut Rng) -> String {
         8 => g
             .pick(&[
                 "$substring(\"abc\", 1)",
-                "$keys($states.input.o)",
+                "$sort($states.input.l)",
                 "$states.context.Execution.Name",
                 "$states.input.l[0]",
             ])
@@ -53,7 +53,18 @@ fn expression(g: &mut Rng, depth: usize) -> String {
         5 => format!("{{\"k\": {a}, \"l\": {b}}}"),
         6 => format!("[{a}, {b}]"),
         7 => {
-            let f = g.pick(&["$string", "$number", "$length", "$uppercase", "$lowercase", "$abs", "$floor", "$ceil"]);
+            let f = g.pick(&[
+                "$string",
+                "$number",
+                "$length",
+                "$uppercase",
+                "$lowercase",
+                "$abs",
+                "$floor",
+                "$ceil",
+                "$keys",
+                "$parse",
+            ]);
             format!("{f}({a})")
         }
         8 => {
@@ -63,6 +74,7 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                     "$states.input.one",
                     "$states.input.w",
                     "$states.input.nested",
+                    "$states.input.objs",
                     "$states.input.missing",
                     "$states.input.o.deep.k",
                     "$states.input.a",
@@ -71,7 +83,7 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                 ])
                 .to_string();
             let sequence = if g.chance(25) { format!("[{a}, {b}]") } else { sequence };
-            match g.below(6) {
+            match g.below(12) {
                 0 => format!("$count({sequence})"),
                 1 => format!("$sum({sequence})"),
                 2 => format!("$join({sequence})"),
@@ -90,7 +102,33 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                     ]);
                     format!("$exists({path})")
                 }
-                _ => format!("$contains({a}, {b})"),
+                5 => format!("$contains({a}, {b})"),
+                6 => format!("$merge({sequence})"),
+                7 | 8 => {
+                    // A lambda's body reads its item, its index and what
+                    // is around it.
+                    let op = g.pick(&["+", "*", "=", "<", "&", "and"]);
+                    let body = g.pick(&[
+                        format!("($v {op} {a})"),
+                        "$v.n".to_string(),
+                        "{\"k\": $v, \"i\": $i}".to_string(),
+                        format!("($i {op} $v)"),
+                        format!("$map({sequence}, function($w){{ $w {op} $v }})"),
+                    ]);
+                    let f = g.pick(&["$map", "$filter"]);
+                    format!("{f}({sequence}, function($v, $i){{ {body} }})")
+                }
+                9 => {
+                    let separator = g.pick(&["\",\"".to_string(), "\"\"".to_string(), b]);
+                    format!("$split({a}, {separator})")
+                }
+                10 => format!("$range({a}, {b}, {})", g.pick(&["1", "-1", "2", "0"])),
+                _ => g.pick(&[
+                    format!("$hash({a}, \"SHA-256\")"),
+                    format!("$hash({a}, {b})"),
+                    "$length($uuid())".to_string(),
+                    "($random() < 1)".to_string(),
+                ]),
             }
         }
         _ => format!("-({a})"),
@@ -108,6 +146,8 @@ fn input(g: &mut Rng, case: usize) -> Value {
             json!("x"),
             json!("10"),
             json!("é"),
+            json!("p,q"),
+            json!("[1, {\"n\": 2.0}]"),
             json!(true),
             json!(false),
             Value::Null,
@@ -118,7 +158,8 @@ fn input(g: &mut Rng, case: usize) -> Value {
     let (a, b, s, t) = (scalar(g), scalar(g), scalar(g), scalar(g));
     let on = scalar(g);
     json!({"case": case, "a": a, "b": b, "s": s, "t": t, "o": {"n": on, "s": "in", "deep": {"k": [1.0, 2]}},
-           "l": [1, 2], "one": [5], "w": ["p", "q"], "nested": [[1], 2], "x": scalar(g), "y": scalar(g)})
+           "l": [1, 2], "one": [5], "w": ["p", "q"], "nested": [[1], 2], "objs": [{"n": 1}, {"n": 2.0, "m": "x"}],
+           "x": scalar(g), "y": scalar(g)})
 }
 
 fn machine(g: &mut Rng) -> Value {

@@ -433,7 +433,7 @@ fn jsonata_in_place(s: &State) -> Option<TokenStream> {
     let Some(asl_runtime::jsonata::Template::Object(fields)) = &s.output else { return None };
     let keys: Vec<&String> = fields.iter().map(|(k, _)| k).collect();
     let names: Vec<proc_macro2::Ident> = (0..fields.len()).map(|i| format_ident!("v{}", i)).collect();
-    let mut reads = Reads::default();
+    let mut reads = Reads::new(false);
     let values: Vec<TokenStream> =
         fields.iter().map(|(_, t)| jsonata::template(t, &mut reads)).collect::<Option<_>>()?;
     if reads.vars {
@@ -599,7 +599,7 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
         // `Arguments` from `$states.input`; `Output` from it and
         // `$states.result`. Variables are the runtime's to give.
         let compiled = |t: &asl_runtime::jsonata::Template, result_in_scope: bool| {
-            let mut reads = Reads { result_in_scope, ..Reads::default() };
+            let mut reads = Reads::new(result_in_scope);
             let code = jsonata::template(t, &mut reads).filter(|_| !reads.vars)?;
             Some(quote! {
                 let value: Value = #code;
@@ -707,7 +707,7 @@ pub fn fail(s: &State) -> Option<(Option<&str>, Option<&str>)> {
 /// A JSONata Pass, Succeed or Choice whose expressions all compile
 /// (`jsonata.rs`). A Pass or Succeed outputs its `Output`, else its input.
 fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
-    let mut reads = Reads::default();
+    let mut reads = Reads::new(false);
     let (shape, body) = match &s.body {
         Body::Pass { result: None } | Body::Succeed => {
             let output = match &s.output {

@@ -1,18 +1,21 @@
 //! JSONata compiled: the expressions workflows write most (paths on
-//! `$states.input` and variables, literals, arithmetic, comparisons,
-//! `and`/`or`, `&`, conditionals, object and array constructors, and the
-//! common functions `$count`, `$sum`, `$join`, `$exists`, `$string`, `$number`,
-//! `$length`, `$uppercase`, `$lowercase`, `$contains`, `$abs`, `$floor`,
-//! `$ceil`) become Rust over `asl_runtime::jsonata::fast`, whose operators
-//! give a result only where JSONata's is plain. Anything else (other
-//! functions, lambdas, filters, `$states.context`, …) is not compiled, and
-//! the state keeps running through the JSONata engine; so does any
-//! compiled expression that meets a value it declines, at run time.
+//! `$states.input`, `$states.result` and variables, literals, arithmetic,
+//! comparisons, `and`/`or`, `&`, conditionals, object and array
+//! constructors, and the common functions `$count`, `$sum`, `$join`,
+//! `$exists`, `$string`, `$number`, `$length`, `$uppercase`, `$lowercase`,
+//! `$contains`, `$abs`, `$floor`, `$ceil`, `$keys`, `$merge`, `$split`,
+//! `$map` and `$filter` with a lambda of the item and its index, and
+//! AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`) become Rust
+//! over `asl_runtime::jsonata::fast`, whose operators give a result only
+//! where JSONata's is plain. Anything else (other functions, predicates
+//! and filters, `$states.context`, …) is not compiled, and the state keeps
+//! running through the JSONata engine; so does any compiled expression
+//! that meets a value it declines, at run time.
 
 use asl_runtime::jsonata::ast::{AstNode, BinaryOp, PathStep, UnaryOp};
 use asl_runtime::jsonata::{json_number, Expr, Template};
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 /// A compiled expression: Rust of type `&Value` (read from the input or
 /// a variable, as it is) or `Value` (computed). Either uses `?`, in a
@@ -42,13 +45,31 @@ impl Code {
 }
 
 /// What compiled code reads besides its input.
-#[derive(Default)]
 pub struct Reads {
     /// Workflow variables (`vars: &Vars` in scope).
     pub vars: bool,
     /// Whether `$states.result` may be read (a Task's or Parallel's
     /// `Output`, with `result: &Value` in scope); elsewhere it declines.
     pub result_in_scope: bool,
+    /// The parameters of the lambdas being compiled, innermost last: each
+    /// name and the Rust local (a `&Value`) that holds it.
+    bound: Vec<(String, TokenStream)>,
+}
+
+impl Reads {
+    pub fn new(result_in_scope: bool) -> Reads {
+        Reads { vars: false, result_in_scope, bound: Vec::new() }
+    }
+
+    /// A variable as a `&Value`: a lambda's parameter, else a workflow
+    /// variable (a lambda's body reads those too).
+    fn variable(&mut self, name: &str) -> TokenStream {
+        if let Some((_, local)) = self.bound.iter().rev().find(|(n, _)| n == name) {
+            return local.clone();
+        }
+        self.vars = true;
+        quote!(asl_runtime::jsonata::fast::plain(&*vars.get_ref(#name)?)?)
+    }
 }
 
 /// A template (`Output`, a Condition) as Rust of type `Value`.
@@ -78,10 +99,7 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
         AstNode::Number(f) if f.is_finite() => Code::Owned(super::fast::value(&json_number(*f))),
         AstNode::Boolean(b) => Code::Owned(quote!(Value::Bool(#b))),
         AstNode::Null => Code::Owned(quote!(Value::Null)),
-        AstNode::Variable(name) if name != "states" && !name.is_empty() => {
-            reads.vars = true;
-            Code::Ref(quote!(#fast::plain(&*vars.get_ref(#name)?)?))
-        }
+        AstNode::Variable(name) if name != "states" && !name.is_empty() => Code::Ref(reads.variable(name)),
         AstNode::Path { steps } => path(steps, reads)?,
         AstNode::Function { name, args, is_builtin: true } => function(name, args, reads)?,
         AstNode::Block(items) if items.len() == 1 => node(&items[0], reads)?,
@@ -187,6 +205,14 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
             };
             quote!(#fast::join(#fast::nonempty(#items)?, #separator)?)
         }
+        ("merge", [a]) => {
+            let items = sequence(a, reads)?;
+            quote!(#fast::merge(#fast::nonempty(#items)?)?)
+        }
+        ("map" | "filter", [items, AstNode::Lambda { params, body, signature: None, .. }]) if params.len() <= 2 => {
+            let items = sequence(items, reads)?;
+            lambda_over(name == "map", items, params, body, reads)?
+        }
         _ => {
             for a in args {
                 plain.push(node(a, reads)?.operand());
@@ -198,6 +224,15 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 ("uppercase", [a]) => quote!(#fast::case(#a, true)?),
                 ("lowercase", [a]) => quote!(#fast::case(#a, false)?),
                 ("contains", [a, b]) => quote!(#fast::contains(#a, #b)?),
+                ("split", [a, b]) => quote!(#fast::split(#a, #b, None)?),
+                ("split", [a, b, limit]) => quote!(#fast::split(#a, #b, Some(#limit))?),
+                ("keys", [a]) => quote!(#fast::keys(#a)?),
+                ("range", [a, b, c]) => quote!(#fast::range(#a, #b, #c)?),
+                ("hash", [a, b]) => quote!(#fast::hash(#a, #b)?),
+                ("parse", [a]) => quote!(#fast::parse(#a)?),
+                ("uuid", []) => quote!(#fast::uuid()),
+                ("random", []) => quote!(#fast::random(None)?),
+                ("random", [seed]) => quote!(#fast::random(Some(#seed))?),
                 ("abs" | "floor" | "ceil", [a]) => {
                     let f = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
                     quote!(#fast::rounding(#a, f64::#f)?)
@@ -207,6 +242,63 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
         }
     };
     Some(Code::Owned(code))
+}
+
+/// `$map` (or `$filter`) of a sequence with a lambda of the item and,
+/// optionally, its index: the body compiled with the parameters bound to
+/// locals. Nested arrays among the items, and mapped results that are
+/// arrays, decline (JSONata's sequences flatten them); so does a result
+/// that is undefined, and the engine tells what it is.
+fn lambda_over(
+    map: bool,
+    items: TokenStream,
+    params: &[String],
+    body: &AstNode,
+    reads: &mut Reads,
+) -> Option<TokenStream> {
+    let fast = quote!(asl_runtime::jsonata::fast);
+    let depth = reads.bound.len();
+    let (item, index) = (format_ident!("item{depth}"), format_ident!("index{depth}"));
+    let before = reads.bound.len();
+    if let Some(v) = params.first() {
+        reads.bound.push((v.clone(), quote!(#item)));
+    }
+    if let Some(i) = params.get(1) {
+        reads.bound.push((i.clone(), quote!(&#index)));
+    }
+    let body = node(body, reads);
+    reads.bound.truncate(before);
+    let body = body?;
+    let step = if map {
+        let r = body.owned();
+        quote! {
+            let r = #r;
+            #fast::plain(&r)?;
+            out.push(r);
+        }
+    } else {
+        let keep = body.operand();
+        quote! {
+            if #fast::boolean(#keep)? {
+                out.push(#fast::read(#item));
+            }
+        }
+    };
+    // The index is counted only where the body reads it.
+    let (each, count) = if super::fast::mentions(&step, &index.to_string()) {
+        (quote!((n, #item) in #items.iter().enumerate()), quote!(let #index = Value::from(n);))
+    } else {
+        (quote!(#item in #items.iter()), quote!())
+    };
+    Some(quote!({
+        let mut out = Vec::new();
+        for #each {
+            let #item: &Value = #fast::plain(#item)?;
+            #count
+            #step
+        }
+        #fast::several(out)?
+    }))
 }
 
 /// A function argument read as a sequence (`&[Value]`): a path (its last
@@ -293,8 +385,7 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
             (quote!(#fast::plain(result)?), rest)
         }
         (AstNode::Variable(name), rest) if simple && name != "states" && !name.is_empty() => {
-            reads.vars = true;
-            (quote!(#fast::plain(&*vars.get_ref(#name)?)?), rest)
+            (reads.variable(name), rest)
         }
         _ => return None,
     };

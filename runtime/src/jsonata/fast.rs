@@ -240,6 +240,96 @@ pub fn rounding(v: &Value, f: fn(f64) -> f64) -> Option<Value> {
     number(f(num(v)?))
 }
 
+/// `$split` of a string by a string separator, up to `limit` parts (a
+/// whole number). An empty separator splits into characters only in
+/// ASCII text (JavaScript splits UTF-16 code units).
+pub fn split(v: &Value, separator: &Value, limit: Option<&Value>) -> Option<Value> {
+    let (s, sep) = (v.as_str()?, separator.as_str()?);
+    let limit = match limit {
+        None => usize::MAX,
+        Some(l) => {
+            let n = num(l)?;
+            if n < 0.0 || n.fract() != 0.0 {
+                return None;
+            }
+            n as usize
+        }
+    };
+    let parts: Vec<Value> = if sep.is_empty() {
+        if !s.is_ascii() {
+            return None;
+        }
+        s.chars().map(|c| Value::String(c.to_string())).take(limit).collect()
+    } else {
+        s.split(sep).map(|p| Value::String(p.to_string())).take(limit).collect()
+    };
+    Some(Value::Array(parts))
+}
+
+/// A sequence a function built, where JSONata's value for it is plainly
+/// an array: two items or more. None is undefined, and one item is
+/// unwrapped or kept as a sequence depending on what the expression
+/// around does with it: both decline.
+pub fn several(items: Vec<Value>) -> Option<Value> {
+    (items.len() > 1).then_some(Value::Array(items))
+}
+
+/// `$keys` of an object, as a sequence.
+pub fn keys(v: &Value) -> Option<Value> {
+    several(v.as_object()?.keys().map(|k| Value::String(k.clone())).collect())
+}
+
+/// `$merge` of a sequence of objects: later keys win, in the place the
+/// first one took.
+pub fn merge(items: &[Value]) -> Option<Value> {
+    let mut out = serde_json::Map::new();
+    for item in items {
+        for (k, v) in item.as_object()? {
+            out.insert(k.clone(), read(v));
+        }
+    }
+    Some(Value::Object(out))
+}
+
+/// `$range` of three numbers (floored, as the engine takes them): an
+/// empty array, the one number, or an array; the engine's errors decline.
+pub fn range(start: &Value, end: &Value, step: &Value) -> Option<Value> {
+    let whole = |v: &Value| num(v).map(|n| n.floor() as i64);
+    let items = super::aws::range(whole(start)?, whole(end)?, whole(step)?).ok()?;
+    let mut items: Vec<Value> = items.map(|n| number(n as f64)).collect::<Option<_>>()?;
+    Some(if items.len() == 1 { items.pop()? } else { Value::Array(items) })
+}
+
+/// `$hash` of a value (a string as it is, anything else as its JSON)
+/// with an algorithm named by a string.
+pub fn hash(data: &Value, algorithm: &Value) -> Option<Value> {
+    let text = match data {
+        Value::String(s) => s.clone(),
+        other => read(other).to_string(),
+    };
+    super::aws::hash(&text, algorithm.as_str()?).ok().map(Value::String)
+}
+
+/// `$parse` of a JSON text.
+pub fn parse(text: &Value) -> Option<Value> {
+    let v: Value = serde_json::from_str(text.as_str()?).ok()?;
+    Some(read(&v))
+}
+
+/// `$uuid()`.
+pub fn uuid() -> Value {
+    Value::String(uuid::Uuid::new_v4().to_string())
+}
+
+/// `$random()`, or with a numeric seed.
+pub fn random(seed: Option<&Value>) -> Option<Value> {
+    let seed = match seed {
+        Some(s) => Some(num(s)?),
+        None => None,
+    };
+    number(super::aws::random(seed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +364,18 @@ mod tests {
         assert_eq!(length(&json!("é")), None);
         assert_eq!(case(&json!("aB"), true), Some(json!("AB")));
         assert_eq!(rounding(&json!(-2.5), f64::floor), Some(json!(-3)));
+        assert_eq!(split(&json!("a,b"), &json!(","), None), Some(json!(["a", "b"])));
+        assert_eq!(split(&json!("a,b,c"), &json!(","), Some(&json!(2))), Some(json!(["a", "b"])));
+        assert_eq!(split(&json!("é"), &json!(""), None), None);
+        assert_eq!(keys(&json!({"a": 1, "b": 2})), Some(json!(["a", "b"])));
+        assert_eq!(keys(&json!({"a": 1})), None);
+        assert_eq!(keys(&json!({})), None);
+        assert_eq!(merge(&[json!({"a": 1}), json!({"b": 2, "a": 3.0})]), Some(json!({"a": 3, "b": 2})));
+        assert_eq!(merge(&[json!(1)]), None);
+        assert_eq!(range(&json!(1), &json!(1), &json!(1)), Some(json!(1)));
+        assert_eq!(range(&json!(3), &json!(1), &json!(1)), Some(json!([])));
+        assert_eq!(range(&json!(-9e18), &json!(9e18), &json!(1)), None);
+        assert_eq!(parse(&json!("[1, 2.0]")), Some(json!([1, 2])));
+        assert_eq!(random(Some(&json!("seed"))), None);
     }
 }

@@ -2,8 +2,8 @@
 //! `$hash`, `$random` (with an optional seed), `$uuid`, `$parse`; and
 //! `$eval`, which AWS does not offer.
 
+use super::aws::{hash, random, range};
 use super::convert::{from_jvalue, to_jvalue};
-use crate::intrinsic::JavaRandom;
 use jsonata_core::evaluator::{Evaluator, EvaluatorError};
 use jsonata_core::value::JValue;
 
@@ -32,14 +32,7 @@ pub fn register(ev: &mut Evaluator) -> Result<(), EvaluatorError> {
     ev.register_fn("range", |args: &[JValue]| {
         let (start, end, step) =
             (int_arg(args, 0, "$range")?, int_arg(args, 1, "$range")?, int_arg(args, 2, "$range")?);
-        if step == 0 {
-            return Err(err("The step argument of $range must not be 0"));
-        }
-        let count = if (step > 0 && start > end) || (step < 0 && start < end) { 0 } else { (end - start) / step + 1 };
-        if count > 1000 {
-            return Err(err("$range would return more than 1000 items"));
-        }
-        let items: Vec<JValue> = (0..count).map(|i| JValue::Number((start + i * step) as f64)).collect();
+        let items: Vec<JValue> = range(start, end, step).map_err(err)?.map(|n| JValue::Number(n as f64)).collect();
         // A one-item result collapses to the item, as a JSONata sequence does.
         Ok(if items.len() == 1 { items[0].clone() } else { JValue::from(items) })
     })?;
@@ -50,17 +43,10 @@ pub fn register(ev: &mut Evaluator) -> Result<(), EvaluatorError> {
             None => return Err(err("$hash needs a value and an algorithm")),
         };
         let alg = args.get(1).and_then(JValue::as_str).unwrap_or("");
-        crate::hash::hex_digest(alg, data.as_bytes()).map(JValue::from).map_err(|missing| {
-            err(missing.unwrap_or_else(|| {
-                format!("The hash algorithm '{alg}' is not one of MD5, SHA-1, SHA-256, SHA-384, SHA-512")
-            }))
-        })
+        hash(&data, alg).map(JValue::from).map_err(err)
     })?;
     ev.register_fn_override("random", |args: &[JValue]| {
-        Ok(JValue::Number(match args.first().and_then(JValue::as_f64) {
-            Some(seed) => JavaRandom::new(seed as i64).next_double(),
-            None => crate::random::unit(),
-        }))
+        Ok(JValue::Number(random(args.first().and_then(JValue::as_f64))))
     })?;
     ev.register_fn("uuid", |_: &[JValue]| Ok(JValue::from(uuid::Uuid::new_v4().to_string())))?;
     ev.register_fn("parse", |args: &[JValue]| {

@@ -4,6 +4,7 @@
 //! expression names, and AWS's added functions. JSONata values are `!Send`:
 //! evaluation is synchronous and never held across an `.await`.
 
+mod aws;
 #[cfg(feature = "jsonata")]
 mod convert;
 /// The evaluator: `jsonata-core`, or, in a binary built without the
