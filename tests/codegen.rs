@@ -259,7 +259,8 @@ fn common_jsonata_functions_compile() {
                    "k": "{% $filter($states.input.lines, function($l){ $l.qty > $limit }) %}",
                    "x": "{% $merge([$states.input, {'keys': $keys($states.input)}]) %}",
                    "p": "{% $split($states.input.csv, ',') %}", "r": "{% $range(1, $states.input.n, 1) %}",
-                   "h": "{% $hash($parse($states.input.json), 'SHA-256') %}", "id": "{% $uuid() %}"}}}}"#;
+                   "h": "{% $hash($parse($states.input.json), 'SHA-256') %}", "id": "{% $uuid() %}",
+                   "c": "{% $states.context.Execution.Input.id %}"}}}}"#;
     let (_, m, d) = check_text("j.json", def.as_bytes().to_vec(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
     let files =
@@ -277,6 +278,9 @@ fn common_jsonata_functions_compile() {
     assert!(text.contains("for (n, item0) in"), "{text}");
     assert!(text.contains("for item0 in"), "{text}");
     assert!(text.contains(r#"vars.get_ref("limit")"#), "{text}");
+    // The execution's context object comes from the execution.
+    assert!(text.contains("context: &asl_runtime::env::ExecutionContext"), "{text}");
+    assert!(text.contains("&exec.context"), "{text}");
 }
 
 #[test]

@@ -25,13 +25,15 @@ fn leaf(g: &mut Rng) -> String {
         3 | 4 => format!("$states.input.{}", g.pick(&["a", "b", "s", "t", "missing"])),
         5 => format!("$states.input.o.{}", g.pick(&["n", "s", "deep"])),
         6 => g.pick(&["$x", "$y", "$o.n", "$unset"]).to_string(),
-        7 => "$states.input".to_string(),
+        7 => g
+            .pick(&["$states.input", "$states.context.Execution.Name", "$states.context.Execution.Input.a"])
+            .to_string(),
         // What the compiler leaves to the engine.
         8 => g
             .pick(&[
                 "$substring(\"abc\", 1)",
                 "$sort($states.input.l)",
-                "$states.context.Execution.Name",
+                "$states.context.State.Name",
                 "$states.input.l[0]",
             ])
             .to_string(),

@@ -44,6 +44,17 @@ pub struct Fast {
     /// Whether the body reads workflow variables: the function then takes
     /// `vars: &Vars` after the input.
     pub reads_vars: bool,
+    /// Whether the body reads the execution's context object: the function
+    /// then takes `context: &ExecutionContext` last.
+    pub reads_context: bool,
+}
+
+impl Fast {
+    /// Whether the function reads nothing but its input (a synchronous
+    /// runner has no execution to give it).
+    pub fn input_only(&self) -> bool {
+        !self.reads_vars && !self.reads_context
+    }
 }
 
 /// What a template's paths read: `$` is `input`; inside a Map's
@@ -436,7 +447,7 @@ fn jsonata_in_place(s: &State) -> Option<TokenStream> {
     let mut reads = Reads::new(false);
     let values: Vec<TokenStream> =
         fields.iter().map(|(_, t)| jsonata::template(t, &mut reads)).collect::<Option<_>>()?;
-    if reads.vars {
+    if reads.vars || reads.context {
         return None;
     }
     let write = write_in_place(&keys, &names);
@@ -555,6 +566,7 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
             body: pass(s, result.as_ref())?,
             in_place: pass_in_place(s, result.as_ref()),
             reads_vars: false,
+            reads_context: false,
         }),
         Body::Succeed => {
             let selected = select(&s.input_path, quote!(input))?;
@@ -566,11 +578,15 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
                 let output: &Value = #output;
                 Some(output.clone())
             };
-            Some(Fast { shape: Shape::Output, body, in_place: None, reads_vars: false })
+            Some(Fast { shape: Shape::Output, body, in_place: None, reads_vars: false, reads_context: false })
         }
-        Body::Choice(_) => {
-            Some(Fast { shape: Shape::Target, body: choice(s, targets)?, in_place: None, reads_vars: false })
-        }
+        Body::Choice(_) => Some(Fast {
+            shape: Shape::Target,
+            body: choice(s, targets)?,
+            in_place: None,
+            reads_vars: false,
+            reads_context: false,
+        }),
         _ => None,
     }
 }
@@ -600,7 +616,7 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
         // `$states.result`. Variables are the runtime's to give.
         let compiled = |t: &asl_runtime::jsonata::Template, result_in_scope: bool| {
             let mut reads = Reads::new(result_in_scope);
-            let code = jsonata::template(t, &mut reads).filter(|_| !reads.vars)?;
+            let code = jsonata::template(t, &mut reads).filter(|_| !reads.vars && !reads.context)?;
             Some(quote! {
                 let value: Value = #code;
                 if !asl_runtime::io::fits(&value, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
@@ -749,7 +765,7 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
         _ => return None,
     };
     let in_place = if matches!(s.body, Body::Pass { .. }) { jsonata_in_place(s) } else { None };
-    Some(Fast { shape, body, in_place, reads_vars: reads.vars })
+    Some(Fast { shape, body, in_place, reads_vars: reads.vars, reads_context: reads.context })
 }
 
 /// A ResultSelector made of constants and definite paths that select

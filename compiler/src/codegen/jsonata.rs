@@ -1,5 +1,6 @@
 //! JSONata compiled: the expressions workflows write most (paths on
-//! `$states.input`, `$states.result` and variables, literals, arithmetic,
+//! `$states.input`, `$states.result`, the execution's `$states.context`
+//! and variables, literals, arithmetic,
 //! comparisons, `and`/`or`, `&`, conditionals, object and array
 //! constructors, and the common functions `$count`, `$sum`, `$join`,
 //! `$exists`, `$string`, `$number`, `$length`, `$uppercase`, `$lowercase`,
@@ -8,7 +9,7 @@
 //! AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`) become Rust
 //! over `asl_runtime::jsonata::fast`, whose operators give a result only
 //! where JSONata's is plain. Anything else (other functions, predicates
-//! and filters, `$states.context`, …) is not compiled, and the state keeps
+//! and filters, the state's own `$states.context`, …) is not compiled, and the state keeps
 //! running through the JSONata engine; so does any compiled expression
 //! that meets a value it declines, at run time.
 
@@ -48,6 +49,9 @@ impl Code {
 pub struct Reads {
     /// Workflow variables (`vars: &Vars` in scope).
     pub vars: bool,
+    /// The execution's part of `$states.context` (`context:
+    /// &ExecutionContext` in scope).
+    pub context: bool,
     /// Whether `$states.result` may be read (a Task's or Parallel's
     /// `Output`, with `result: &Value` in scope); elsewhere it declines.
     pub result_in_scope: bool,
@@ -58,7 +62,7 @@ pub struct Reads {
 
 impl Reads {
     pub fn new(result_in_scope: bool) -> Reads {
-        Reads { vars: false, result_in_scope, bound: Vec::new() }
+        Reads { vars: false, context: false, result_in_scope, bound: Vec::new() }
     }
 
     /// A variable as a `&Value`: a lambda's parameter, else a workflow
@@ -370,7 +374,8 @@ fn field_name(step: &PathStep) -> Option<&str> {
     }
 }
 
-/// `$states.input.a.b`, `$states.result.a.b` (where in scope) or `$var.a.b`.
+/// `$states.input.a.b`, `$states.result.a.b` (where in scope),
+/// `$states.context.Execution.a` (or `StateMachine`) or `$var.a.b`.
 fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
     let fast = quote!(asl_runtime::jsonata::fast);
     let (first, rest) = steps.split_first()?;
@@ -378,6 +383,18 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
     let (mut code, rest) = match (&first.node, rest) {
         (AstNode::Variable(s), [input, rest @ ..]) if simple && s == "states" && field_name(input) == Some("input") => {
             (quote!(#fast::plain(input)?), rest)
+        }
+        // `Execution` and `StateMachine` are the same for every state of
+        // the execution; `State`, `Task` and `Map` are the runtime's.
+        (AstNode::Variable(s), [context, key, rest @ ..])
+            if simple
+                && s == "states"
+                && field_name(context) == Some("context")
+                && matches!(field_name(key), Some("Execution" | "StateMachine")) =>
+        {
+            reads.context = true;
+            let key = field_name(key)?;
+            (quote!(#fast::context(context, #key)?), rest)
         }
         (AstNode::Variable(s), [result, rest @ ..])
             if simple && s == "states" && field_name(result) == Some("result") && reads.result_in_scope =>

@@ -5,7 +5,7 @@
 //! direct form declines, runs through the runtime's `run_state`, the
 //! function the interpreter calls (with its compiled I/O steps, `Io`).
 
-use super::fast::{self, Shape};
+use super::fast::{self, Fast, Shape};
 use super::names::Names;
 use crate::model::{Body, Container, StateMachine};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -53,7 +53,7 @@ fn fully_fast(c: &Container, nested: &dyn Fn(usize) -> bool) -> bool {
             return s.end || inside(&s.next);
         }
         // The synchronous runner has no variables to give.
-        let Some(f) = fast::fast(s, &targets).filter(|f| !f.reads_vars) else { return false };
+        let Some(f) = fast::fast(s, &targets).filter(Fast::input_only) else { return false };
         matches!(f.shape, Shape::Target) || s.end || inside(&s.next)
     })
 }
@@ -626,15 +626,19 @@ fn container(
             Shape::Output => quote!(Value),
             Shape::Target => quote!(#enum_name),
         };
-        let (vars, args) = if fp.reads_vars {
-            (quote!(, vars: &asl_runtime::vars::Vars), quote!(&input, &flow.vars))
-        } else {
-            (quote!(), quote!(&input))
-        };
+        let (mut params, mut args) = (quote!(), quote!(&input));
+        if fp.reads_vars {
+            params.extend(quote!(, vars: &asl_runtime::vars::Vars));
+            args.extend(quote!(, &flow.vars));
+        }
+        if fp.reads_context {
+            params.extend(quote!(, context: &asl_runtime::env::ExecutionContext));
+            args.extend(quote!(, &exec.context));
+        }
         fast_fns.push(quote! {
             #[doc = #doc]
             #[inline(never)]
-            fn #fast_fn(#input: &Value #vars) -> Option<#ret> { #body }
+            fn #fast_fn(#input: &Value #params) -> Option<#ret> { #body }
         });
         let next = match fp.shape {
             Shape::Target => Next::Chosen,

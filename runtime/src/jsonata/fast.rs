@@ -44,6 +44,12 @@ pub fn read(v: &Value) -> Value {
     }
 }
 
+/// A top-level field of the execution's part of `$states.context`
+/// (`Execution`, `StateMachine`).
+pub fn context<'c>(context: &'c crate::env::ExecutionContext, key: &str) -> Option<&'c Value> {
+    plain(context.map().get(key)?)
+}
+
 /// One path step: a field of an object.
 pub fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
     plain(v.as_object()?.get(name)?)
