@@ -260,7 +260,8 @@ fn common_jsonata_functions_compile() {
                    "x": "{% $merge([$states.input, {'keys': $keys($states.input)}]) %}",
                    "p": "{% $split($states.input.csv, ',') %}", "r": "{% $range(1, $states.input.n, 1) %}",
                    "h": "{% $hash($parse($states.input.json), 'SHA-256') %}", "id": "{% $uuid() %}",
-                   "c": "{% $states.context.Execution.Input.id %}"}}}}"#;
+                   "c": "{% $states.context.Execution.Input.id %}", "first": "{% $states.input.lines[0].sku %}",
+                   "big": "{% $states.input.lines[price > 10] %}"}}}}"#;
     let (_, m, d) = check_text("j.json", def.as_bytes().to_vec(), MachineType::Standard);
     let m = m.unwrap_or_else(|| panic!("{d:?}"));
     let files =
@@ -269,7 +270,7 @@ fn common_jsonata_functions_compile() {
     assert!(text.contains("fn fast_p("), "{text}");
     for f in [
         "count", "sum", "join", "string", "case", "rounding", "exists", "several", "merge", "keys", "split", "range",
-        "hash", "parse", "uuid",
+        "hash", "parse", "uuid", "at",
     ] {
         assert!(text.contains(&format!("asl_runtime::jsonata::fast::{f}(")), "{f}: {text}");
     }
@@ -278,6 +279,8 @@ fn common_jsonata_functions_compile() {
     assert!(text.contains("for (n, item0) in"), "{text}");
     assert!(text.contains("for item0 in"), "{text}");
     assert!(text.contains(r#"vars.get_ref("limit")"#), "{text}");
+    // A filter's predicate reads the item it tests.
+    assert!(text.contains(r#"asl_runtime::jsonata::fast::field(focus0, "price")"#), "{text}");
     // The execution's context object comes from the execution.
     assert!(text.contains("context: &asl_runtime::env::ExecutionContext"), "{text}");
     assert!(text.contains("&exec.context"), "{text}");

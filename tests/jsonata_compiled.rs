@@ -37,7 +37,23 @@ fn leaf(g: &mut Rng) -> String {
                 "$states.input.l[0]",
             ])
             .to_string(),
-        _ => format!("$states.input.{}", g.pick(&["l", "one"])),
+        _ => format!(
+            "$states.input.{}",
+            g.pick(&[
+                "l",
+                "one",
+                "l[0]",
+                "l[-1]",
+                "one[1]",
+                "a[0]",
+                "nested[0]",
+                "objs[1].n",
+                "objs[n > 1]",
+                "objs[n < $x]",
+                "objs[m = \"x\"]",
+                "o.deep.k[-2]",
+            ])
+        ),
     }
 }
 

@@ -8,12 +8,13 @@
 //! `$map` and `$filter` with a lambda of the item and its index, and
 //! AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`) become Rust
 //! over `asl_runtime::jsonata::fast`, whose operators give a result only
-//! where JSONata's is plain. Anything else (other functions, predicates
-//! and filters, the state's own `$states.context`, …) is not compiled, and the state keeps
+//! where JSONata's is plain. Paths may index (`items[0]`, `items[-1]`) and
+//! end in a filter (`items[price > 10]`). Anything else (other functions,
+//! the state's own `$states.context`, …) is not compiled, and the state keeps
 //! running through the JSONata engine; so does any compiled expression
 //! that meets a value it declines, at run time.
 
-use asl_runtime::jsonata::ast::{AstNode, BinaryOp, PathStep, UnaryOp};
+use asl_runtime::jsonata::ast::{AstNode, BinaryOp, PathStep, Stage, UnaryOp};
 use asl_runtime::jsonata::{json_number, Expr, Template};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -58,11 +59,14 @@ pub struct Reads {
     /// The parameters of the lambdas being compiled, innermost last: each
     /// name and the Rust local (a `&Value`) that holds it.
     bound: Vec<(String, TokenStream)>,
+    /// Inside a filter predicate: the local holding the item it tests,
+    /// which the predicate's relative paths (`price > 10`) start from.
+    focus: Option<TokenStream>,
 }
 
 impl Reads {
     pub fn new(result_in_scope: bool) -> Reads {
-        Reads { vars: false, context: false, result_in_scope, bound: Vec::new() }
+        Reads { vars: false, context: false, result_in_scope, bound: Vec::new(), focus: None }
     }
 
     /// A variable as a `&Value`: a lambda's parameter, else a workflow
@@ -105,6 +109,10 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
         AstNode::Null => Code::Owned(quote!(Value::Null)),
         AstNode::Variable(name) if name != "states" && !name.is_empty() => Code::Ref(reads.variable(name)),
         AstNode::Path { steps } => path(steps, reads)?,
+        AstNode::Name(name) => {
+            let focus = reads.focus.clone()?;
+            Code::Ref(quote!(#fast::field(#focus, #name)?))
+        }
         AstNode::Function { name, args, is_builtin: true } => function(name, args, reads)?,
         AstNode::Block(items) if items.len() == 1 => node(&items[0], reads)?,
         AstNode::Unary { op: UnaryOp::Negate, operand } => {
@@ -362,16 +370,53 @@ pub fn condition(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
 
 /// A step that is a plain field name, with nothing bound or filtered.
 fn field_name(step: &PathStep) -> Option<&str> {
-    let plain = step.stages.is_empty()
-        && step.focus.is_none()
+    filtered_name(step).filter(|(_, stages)| stages.is_empty()).map(|(n, _)| n)
+}
+
+/// A step that is a field name with nothing bound, and its predicates.
+fn filtered_name(step: &PathStep) -> Option<(&str, &[Stage])> {
+    let plain = step.focus.is_none()
         && step.index_var.is_none()
         && step.ancestor_label.is_none()
         && !step.is_tuple
         && !step.inner_tuple;
     match &step.node {
-        AstNode::Name(n) if plain => Some(n),
+        AstNode::Name(n) if plain => Some((n, &step.stages)),
         _ => None,
     }
+}
+
+/// `name[i]` with a whole-number literal `i` (negative from the end).
+fn index_stage(stages: &[Stage]) -> Option<i64> {
+    match stages {
+        [Stage::Filter(n)] => match **n {
+            AstNode::Number(f) if f.fract() == 0.0 && f.abs() < 1e15 => Some(f as i64),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `name[predicate]` as the last step of a path from `object`: the items
+/// the predicate (compiled with the item as its focus) holds true for, where
+/// they are several (`fast::several`).
+fn filter(object: TokenStream, name: &str, predicate: &AstNode, reads: &mut Reads) -> Option<Code> {
+    let fast = quote!(asl_runtime::jsonata::fast);
+    let depth = reads.bound.len() + usize::from(reads.focus.is_some());
+    let item = format_ident!("focus{depth}");
+    let outer = reads.focus.replace(quote!(#item));
+    let keep = node(predicate, reads).map(Code::operand);
+    reads.focus = outer;
+    let keep = keep?;
+    Some(Code::Owned(quote!({
+        let mut out = Vec::new();
+        for #item in #fast::member_seq(#object, #name)? {
+            if #fast::boolean(#keep)? {
+                out.push(#fast::read(#item));
+            }
+        }
+        #fast::several(out)?
+    })))
 }
 
 /// `$states.input.a.b`, `$states.result.a.b` (where in scope),
@@ -404,11 +449,24 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
         (AstNode::Variable(name), rest) if simple && name != "states" && !name.is_empty() => {
             (reads.variable(name), rest)
         }
+        // A predicate's relative path starts at the item it tests.
+        (AstNode::Name(_), _) if reads.focus.is_some() => (reads.focus.clone()?, steps),
         _ => return None,
     };
-    for step in rest {
-        let name = field_name(step)?;
-        code = quote!(#fast::field(#code, #name)?);
+    for (i, step) in rest.iter().enumerate() {
+        let (name, stages) = filtered_name(step)?;
+        code = match stages {
+            [] => quote!(#fast::field(#code, #name)?),
+            _ => match (index_stage(stages), stages) {
+                (Some(index), _) => quote!(#fast::at(#code, #name, #index)?),
+                // A filter ends the path: what follows would map over
+                // its items.
+                (None, [Stage::Filter(predicate)]) if i + 1 == rest.len() => {
+                    return filter(code, name, predicate, reads);
+                }
+                _ => return None,
+            },
+        };
     }
     Some(Code::Ref(code))
 }

@@ -55,6 +55,19 @@ pub fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
     plain(v.as_object()?.get(name)?)
 }
 
+/// A path step with an index predicate, `name[index]`: an item of the
+/// field's sequence (an array's items, any other value alone), counted
+/// from the end when negative.
+pub fn at<'v>(v: &'v Value, name: &str, index: i64) -> Option<&'v Value> {
+    let items = seq(v.as_object()?.get(name)?)?;
+    let i = if index < 0 {
+        items.len().checked_sub(usize::try_from(index.unsigned_abs()).ok()?)?
+    } else {
+        usize::try_from(index).ok()?
+    };
+    plain(items.get(i)?)
+}
+
 /// `+ - * / %` on two numbers.
 pub fn arithmetic(op: char, a: &Value, b: &Value) -> Option<Value> {
     let (a, b) = (num(a)?, num(b)?);
@@ -382,6 +395,10 @@ mod tests {
         assert_eq!(range(&json!(3), &json!(1), &json!(1)), Some(json!([])));
         assert_eq!(range(&json!(-9e18), &json!(9e18), &json!(1)), None);
         assert_eq!(parse(&json!("[1, 2.0]")), Some(json!([1, 2])));
+        assert_eq!(at(&json!({"l": [1, 2]}), "l", -1), Some(&json!(2)));
+        assert_eq!(at(&json!({"l": 5}), "l", 0), Some(&json!(5)));
+        assert_eq!(at(&json!({"l": [1]}), "l", 1), None);
+        assert_eq!(at(&json!({"l": [[1]]}), "l", 0), None);
         assert_eq!(random(Some(&json!("seed"))), None);
     }
 }
