@@ -1,12 +1,15 @@
 //! One module per state machine: the model built once, and for each
 //! container (the machine, every Parallel branch, every Map processor) an
-//! enum of its states, their direct Rust forms (`fast.rs`), and a
-//! trampoline that dispatches on the enum. A state without one, or whose
-//! direct form declines, runs through the runtime's `run_state`, the
-//! function the interpreter calls (with its compiled I/O steps, `Io`).
+//! enum of its states, their direct Rust forms (planned in `plan.rs`,
+//! written by `fast.rs`), and a trampoline that dispatches on the enum. A
+//! state without one, or whose direct form declines, runs through the
+//! runtime's `run_state`, the function the interpreter calls (with its
+//! compiled I/O steps, `Io`). Containers are planned bottom-up, so a Map
+//! or Parallel knows whether its children run synchronously.
 
-use super::fast::{self, Fast, Shape};
+use super::fast::{self, Shape};
 use super::names::Names;
+use super::plan::{self, Direct, Plan};
 use crate::model::{Body, Container, StateMachine};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -38,33 +41,6 @@ fn collect<'m>(c: &'m Container, link: Link, out: &mut Vec<Node<'m>>) {
             Body::Map(m) => collect(&m.processor, Link::Processor { parent: id, state: i }, out),
             _ => {}
         }
-    }
-}
-
-/// Whether every state of `c` has a synchronous form that leads to a state
-/// of `c` or ends: then the whole container can run without `run_state`.
-/// `nested(i)`: state `i` (a Map or Parallel) has one, its children all
-/// synchronous.
-fn fully_fast(c: &Container, nested: &dyn Fn(usize) -> bool) -> bool {
-    let targets = |n: &str| c.states.contains_key(n).then(TokenStream::new);
-    let inside = |n: &Option<String>| n.as_deref().is_some_and(|n| c.states.contains_key(n));
-    c.states.values().enumerate().all(|(i, s)| {
-        if nested(i) {
-            return s.end || inside(&s.next);
-        }
-        // The synchronous runner has no variables to give.
-        let Some(f) = fast::fast(s, &targets).filter(Fast::input_only) else { return false };
-        matches!(f.shape, Shape::Target) || s.end || inside(&s.next)
-    })
-}
-
-/// A Map's or Parallel's direct Rust form over its children's synchronous
-/// runners (a Map has one child, its processor).
-fn nested_fast(s: &crate::model::State, runners: &[Ident]) -> Option<TokenStream> {
-    match (&s.body, runners) {
-        (Body::Map(_), [processor]) => fast::map(s, processor),
-        (Body::Parallel { .. }, _) => fast::parallel(s, runners),
-        _ => None,
     }
 }
 
@@ -226,27 +202,25 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
             Link::Root => {}
         }
     }
+    // Each container's states, named, then planned.
+    let entries: Vec<Vec<Entry<'_>>> =
+        nodes.iter().zip(&idents).map(|(n, id)| entries(id, n.container, &mut fns)).collect();
     let mut sync = vec![false; nodes.len()];
-    // (container, state) → the fast form of a Map or Parallel state.
-    let mut nested: HashMap<(usize, usize), TokenStream> = HashMap::new();
+    let mut plans: Vec<Vec<Plan<'_>>> = (0..nodes.len()).map(|_| Vec::new()).collect();
     for k in (0..nodes.len()).rev() {
-        for (i, s) in nodes[k].container.states.values().enumerate() {
-            let Some(kids) = children.get(&(k, i)) else { continue };
-            if !kids.iter().all(|&p| sync[p]) {
-                continue;
-            }
-            let runners: Vec<Ident> = kids.iter().map(|&p| idents[p].sync_runner()).collect();
-            if let Some(body) = nested_fast(s, &runners) {
-                nested.insert((k, i), body);
-            }
-        }
-        sync[k] =
-            !matches!(nodes[k].link, Link::Root) && fully_fast(nodes[k].container, &|i| nested.contains_key(&(k, i)));
+        let enum_name = &idents[k].enum_name;
+        let target_of = |name: &str| variant_of(enum_name, &entries[k], name);
+        let runners = |i: usize| -> Option<Vec<Ident>> {
+            let kids = children.get(&(k, i))?;
+            kids.iter().all(|&p| sync[p]).then(|| kids.iter().map(|&p| idents[p].sync_runner()).collect())
+        };
+        plans[k] = plan::container(nodes[k].container, &target_of, &runners);
+        sync[k] = !matches!(nodes[k].link, Link::Root) && plan::synchronous(nodes[k].container, &plans[k]);
     }
     // A runner nobody calls would be dead code: only those whose parent
-    // state got its fast form stay.
+    // state got its direct form stay.
     for (&(k, i), kids) in &children {
-        if !nested.contains_key(&(k, i)) {
+        if !matches!(plans[k].get(i).and_then(|p| p.direct.as_ref()), Some(Direct::Nested(_))) {
             for &p in kids {
                 sync[p] = false;
             }
@@ -254,12 +228,11 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
     }
     let containers: Vec<TokenStream> = nodes
         .iter()
+        .zip(entries.iter().zip(plans))
         .enumerate()
-        .map(|(k, n)| {
-            let nested: HashMap<usize, TokenStream> =
-                nested.iter().filter(|((p, _), _)| *p == k).map(|((_, i), body)| (*i, body.clone())).collect();
-            let around = Surroundings { sync: sync[k], nested: &nested, written: &written };
-            container(&idents[k], n.container, &nest_value, &around, &mut fns)
+        .map(|(k, (n, (entries, plans)))| {
+            let around = Surroundings { sync: sync[k], written: &written };
+            container(&idents[k], n.container, entries, plans, &nest_value, &around)
         })
         .collect();
     let tokens = quote! {
@@ -564,35 +537,60 @@ struct Surroundings<'a> {
     /// Give the container a synchronous runner (a Map processor or a
     /// Parallel branch whose states all run as direct Rust).
     sync: bool,
-    /// Its Map and Parallel states (by index) whose children all have one:
-    /// the body of their fast function.
-    nested: &'a HashMap<usize, TokenStream>,
     /// The definition as written, for the doc comments.
     written: &'a Value,
 }
 
-fn container(
-    idents: &Idents,
-    c: &Container,
-    nest: &TokenStream,
-    around: &Surroundings<'_>,
-    fns: &mut Names,
-) -> TokenStream {
-    let Surroundings { sync, nested, written } = *around;
-    let enum_name = &idents.enum_name;
-    let accessor = idents.accessor();
-    let runner = idents.runner();
-    let target_fn = idents.target_fn();
+/// A state as its container's code names it: its variant, the stem of its
+/// functions, its name and its type.
+type Entry<'m> = (Ident, Ident, &'m str, &'static str);
+
+/// The entries of a container's states, in the model's order.
+fn entries<'m>(idents: &Idents, c: &'m Container, fns: &mut Names) -> Vec<Entry<'m>> {
     let mut variants = Names::default();
-    let entries: Vec<(Ident, Ident, &str, &str)> = c
-        .states
+    c.states
         .iter()
         .map(|(name, s)| {
             let v = ident(&variants.camel(name, "S"));
             let f = ident(&fns.snake(&format!("{}{name}", idents.state_prefix), "state"));
             (v, f, name.as_str(), s.body.type_name())
         })
-        .collect();
+        .collect()
+}
+
+/// A state's variant, as code, by the state's name.
+fn variant_of(enum_name: &Ident, entries: &[Entry<'_>], name: &str) -> Option<TokenStream> {
+    entries.iter().find(|e| e.2 == name).map(|(v, ..)| quote!(#enum_name::#v))
+}
+
+/// A container's code, rendered from its states' plans.
+fn container(
+    idents: &Idents,
+    c: &Container,
+    entries: &[Entry<'_>],
+    plans: Vec<Plan<'_>>,
+    nest: &TokenStream,
+    around: &Surroundings<'_>,
+) -> TokenStream {
+    let Surroundings { sync, written } = *around;
+    let enum_name = &idents.enum_name;
+    let accessor = idents.accessor();
+    let runner = idents.runner();
+    let target_fn = idents.target_fn();
+    // The direct forms by kind, each with its state's entry, and the I/O
+    // steps, in the model's order.
+    let (mut fast_states, mut nested_states, mut waits, mut fails, mut io_states) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for ((entry, s), p) in entries.iter().zip(c.states.values()).zip(plans) {
+        match p.direct {
+            Some(Direct::Fast(f)) => fast_states.push((entry, s, f)),
+            Some(Direct::Nested(body)) => nested_states.push((entry, s, body)),
+            Some(Direct::Wait(seconds)) => waits.push((entry, s, seconds)),
+            Some(Direct::Fail { error, cause }) => fails.push((entry, error, cause)),
+            None => {}
+        }
+        io_states.push((entry, p.io));
+    }
     // Discriminants are the states' indices in the model.
     let variant_defs = entries.iter().zip(c.states.values()).enumerate().map(|(i, ((v, _, name, ty), s))| {
         let doc = format!(" `{name}` ({ty})");
@@ -601,22 +599,15 @@ fn container(
         quote!(#[doc = #doc] #(#[doc = #json])* #v = #i)
     });
     let targets = entries.iter().map(|(v, _, name, _)| quote!(#name => Some(#enum_name::#v)));
-    let start = entries
-        .iter()
-        .find(|(_, _, name, _)| *name == c.start_at)
-        .map(|(v, ..)| quote!(#enum_name::#v))
-        .unwrap_or_else(|| quote!(compile_error!("StartAt names no state")));
-    let target_of = |name: &str| -> Option<TokenStream> {
-        entries.iter().find(|e| e.2 == name).map(|(v, ..)| quote!(#enum_name::#v))
-    };
+    let target_of = |name: &str| variant_of(enum_name, entries, name);
+    let start = target_of(&c.start_at).unwrap_or_else(|| quote!(compile_error!("StartAt names no state")));
     // First every state's fast path, then the dispatch arms, which fuse
     // chains: a fast state whose successor has no other predecessor runs
     // that successor's fast path straight away, without going through the
     // dispatch in between.
     let mut fast_fns = Vec::new();
     let mut fasts: HashMap<&str, Fused> = HashMap::new();
-    for ((_, f, name, ty), s) in entries.iter().zip(c.states.values()) {
-        let Some(fp) = fast::fast(s, &target_of) else { continue };
+    for ((_, f, name, ty), s, fp) in fast_states {
         let fast_fn = format_ident!("fast_{}", f);
         let body = fp.body;
         // A constant result never reads the input.
@@ -663,8 +654,7 @@ fn container(
     }
     let mut nested_arms = Vec::new();
     let mut nested_fns: HashMap<&str, (Ident, Next)> = HashMap::new();
-    for (i, ((v, f, name, ty), s)) in entries.iter().zip(c.states.values()).enumerate() {
-        let Some(body) = nested.get(&i) else { continue };
+    for ((v, f, name, ty), s, body) in nested_states {
         let fast_fn = format_ident!("fast_{}", f);
         let doc = format!(
             " {ty} `{name}` with its children as direct Rust: the output and their events; `None` sends it through `run_state`."
@@ -717,8 +707,7 @@ fn container(
     arms.reverse();
     let has_nested_arms = !nested_arms.is_empty();
     arms.extend(nested_arms);
-    for ((v, _, name, _), s) in entries.iter().zip(c.states.values()) {
-        let Some(seconds) = fast::wait(s) else { continue };
+    for ((v, _, name, _), s, seconds) in waits {
         let Some((_, target)) = successor(s, &target_of) else { continue };
         let go_on = match target {
             Some(t) => quote!(current = #t; continue;),
@@ -733,8 +722,7 @@ fn container(
             }
         });
     }
-    for ((v, _, name, _), s) in entries.iter().zip(c.states.values()) {
-        let Some((error, cause)) = fast::fail(s) else { continue };
+    for ((v, _, name, _), error, cause) in fails {
         let (error, cause) = (optional_str(error), optional_str(cause));
         arms.push(quote! {
             #enum_name::#v => return Err(asl_runtime::exec::fail_state(&flow, #name, &input, #error, #cause)),
@@ -763,8 +751,7 @@ fn container(
     // Tasks and Parallels run through `run_state` with their I/O steps
     // as generated code.
     let mut io_arms = Vec::new();
-    for ((v, f, name, ty), s) in entries.iter().zip(c.states.values()) {
-        let (effective, output) = fast::io(s);
+    for ((v, f, name, ty), plan::IoSteps { effective, output }) in io_states {
         if effective.is_none() && output.is_none() {
             continue;
         }

@@ -8,6 +8,7 @@ mod jsonata;
 mod machine;
 mod main_rs;
 mod names;
+mod plan;
 
 use crate::model::StateMachine;
 use features::Feature;
