@@ -177,7 +177,7 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
         generate(&[Unit { name: "m".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
     let text = &files[0].text;
     assert!(text.contains("fn sync_run_each_items(first: &Value)"), "{text}");
-    assert!(text.contains(r#"asl_runtime::exec::nested_transit(&flow, "Map", events)"#), "{text}");
+    assert!(text.contains(r#"rt::nested_transit(&flow, "Map", events)"#), "{text}");
     assert!(text.contains("let index_value = Value::from(index);"), "{text}");
     // The length of the results needs no copy of them.
     assert!(text.contains(".as_array()?.len()"), "{text}");
@@ -217,7 +217,7 @@ fn a_parallel_whose_branches_are_all_fast_runs_them_as_direct_rust_even_inside_a
     // A wildcard path is the runtime's selection, parsed once; a literal
     // Format template is split here; the selector moves what it takes.
     assert!(text.contains(r#"Path::parse("$.lines[*].sku")"#), "{text}");
-    assert!(text.contains("asl_runtime::intrinsic::render(a0, &mut out)"), "{text}");
+    assert!(text.contains("rt::intrinsic::render(a0, &mut out)"), "{text}");
     assert!(text.contains("std::mem::take("), "{text}");
 
     // A branch with a Task keeps the runtime's Parallel driver.
@@ -272,17 +272,17 @@ fn common_jsonata_functions_compile() {
         "count", "sum", "join", "string", "case", "rounding", "exists", "several", "merge", "keys", "split", "range",
         "hash", "parse", "uuid", "at",
     ] {
-        assert!(text.contains(&format!("asl_runtime::jsonata::fast::{f}(")), "{f}: {text}");
+        assert!(text.contains(&format!("rt::jsonata::{f}(")), "{f}: {text}");
     }
-    assert!(text.contains(r#"asl_runtime::jsonata::fast::member_seq("#), "{text}");
+    assert!(text.contains(r#"rt::jsonata::member_seq("#), "{text}");
     // A lambda's parameters are locals; what else it reads is read as usual.
     assert!(text.contains("for (n, item0) in"), "{text}");
     assert!(text.contains("for item0 in"), "{text}");
     assert!(text.contains(r#"vars.get_ref("limit")"#), "{text}");
     // A filter's predicate reads the item it tests.
-    assert!(text.contains(r#"asl_runtime::jsonata::fast::field(focus0, "price")"#), "{text}");
+    assert!(text.contains(r#"rt::jsonata::field(focus0, "price")"#), "{text}");
     // The execution's context object comes from the execution.
-    assert!(text.contains("context: &asl_runtime::env::ExecutionContext"), "{text}");
+    assert!(text.contains("context: &rt::ExecutionContext"), "{text}");
     assert!(text.contains("&exec.context"), "{text}");
 }
 
@@ -301,7 +301,7 @@ fn a_task_runs_through_the_runtime_with_its_input_and_output_steps_compiled() {
     let text = &files[0].text;
     assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
-    assert!(text.contains("asl_runtime::exec::run_state_with("), "{text}");
+    assert!(text.contains("rt::run_state_with("), "{text}");
     // The context object is the runtime's to read: that state keeps the
     // model's evaluation.
     assert!(!text.contains("fn io_in_token"), "{text}");
@@ -322,7 +322,7 @@ fn a_jsonata_task_gets_its_arguments_and_output_as_generated_code() {
     let text = &files[0].text;
     assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
-    assert!(text.contains("asl_runtime::jsonata::fast::plain(result)?"), "{text}");
+    assert!(text.contains("rt::jsonata::plain(result)?"), "{text}");
     // Variables are the runtime's to give.
     assert!(!text.contains("fn io_in_vars"), "{text}");
 }

@@ -4,13 +4,13 @@
 //! functions, so the two engines share one semantics by construction.
 
 pub mod aws;
-pub mod build;
 pub mod choice;
 pub mod cli;
 pub mod env;
 pub mod error;
 pub mod exec;
 pub mod features;
+pub mod generated;
 pub mod hash;
 pub mod intrinsic;
 pub mod io;

@@ -97,7 +97,7 @@ fn access_in(p: &Path, scope: &Scope) -> Option<TokenStream> {
     };
     for seg in rest {
         e = match seg {
-            Segment::Child(name) => quote!(#e.and_then(|v| asl_runtime::path::field(v, #name))),
+            Segment::Child(name) => quote!(#e.and_then(|v| rt::path::field(v, #name))),
             Segment::Index(i) if *i >= 0 => {
                 let i = *i as usize;
                 quote!(#e.and_then(|v| v.get(#i)))
@@ -121,8 +121,8 @@ fn read(p: &Path, scope: &Scope) -> Option<TokenStream> {
     }
     let (text, from) = (&p.text, &scope.input);
     Some(quote!({
-        static PATH: std::sync::OnceLock<Option<asl_runtime::path::Path>> = std::sync::OnceLock::new();
-        PATH.get_or_init(|| asl_runtime::path::Path::parse(#text).ok()).as_ref()?.select(#from).ok()?
+        static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
+        PATH.get_or_init(|| rt::path::Path::parse(#text).ok()).as_ref()?.select(#from).ok()?
     }))
 }
 
@@ -150,7 +150,7 @@ pub(super) fn value(v: &Value) -> TokenStream {
                 quote!(o.insert(#k.to_string(), #v);)
             });
             quote!({
-                let mut o = asl_runtime::serde_json::Map::with_capacity(#n);
+                let mut o = rt::Map::with_capacity(#n);
                 #(#fields)*
                 Value::Object(o)
             })
@@ -177,7 +177,7 @@ fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
     // A sum reads its two numbers where they are.
     if let (asl_runtime::intrinsic::Function::MathAdd, [a, b]) = (c.function, c.args.as_slice()) {
         let (a, b) = (borrowed_arg(a, scope)?, borrowed_arg(b, scope)?);
-        return Some(quote!(asl_runtime::intrinsic::math_add(#a, #b).ok()?));
+        return Some(quote!(rt::intrinsic::math_add(#a, #b).ok()?));
     }
     let args = c.args.iter().map(|a| arg(a, scope)).collect::<Option<Vec<_>>>()?;
     let raw = match c.args.first() {
@@ -185,7 +185,7 @@ fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
         _ => quote!(None),
     };
     let f = format_ident!("{}", format!("{:?}", c.function));
-    Some(quote!(asl_runtime::intrinsic::apply(asl_runtime::intrinsic::Function::#f, #raw, vec![#(#args),*]).ok()?))
+    Some(quote!(rt::intrinsic::apply(rt::intrinsic::Function::#f, #raw, vec![#(#args),*]).ok()?))
 }
 
 /// An intrinsic's argument as an owned value.
@@ -253,7 +253,7 @@ fn format(raw: &str, args: &[Arg], scope: &Scope) -> Option<TokenStream> {
         Piece::Arg => {
             let name = format_ident!("a{}", next);
             next += 1;
-            quote!(asl_runtime::intrinsic::render(#name, &mut out);)
+            quote!(rt::intrinsic::render(#name, &mut out);)
         }
     });
     let pushes: Vec<TokenStream> = pushes.collect();
@@ -270,7 +270,7 @@ pub(super) fn object(fields: Vec<(&str, TokenStream)>) -> TokenStream {
     let n = fields.len();
     let inserts = fields.iter().map(|(k, v)| quote!(o.insert(#k.to_string(), #v);));
     quote!({
-        let mut o = asl_runtime::serde_json::Map::with_capacity(#n);
+        let mut o = rt::Map::with_capacity(#n);
         #(#inserts)*
         Value::Object(o)
     })
@@ -337,9 +337,9 @@ fn merged(s: &State) -> TokenStream {
         Some(p) => {
             let text = &p.text;
             quote!({
-                static PATH: std::sync::OnceLock<Option<asl_runtime::path::Path>> = std::sync::OnceLock::new();
-                let path = PATH.get_or_init(|| asl_runtime::path::Path::parse_reference(#text).ok()).as_ref()?;
-                asl_runtime::io::merge_result(input.clone(), result, Some(path)).ok()?
+                static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
+                let path = PATH.get_or_init(|| rt::path::Path::parse_reference(#text).ok()).as_ref()?;
+                rt::io::merge_result(input.clone(), result, Some(path)).ok()?
             })
         }
     }
@@ -385,7 +385,7 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
         #empty
         #selected
         let result = #result;
-        if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+        if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
             return None;
         }
         let merged = #merged;
@@ -423,8 +423,8 @@ fn pass_in_place(s: &State, result: Option<&Value>) -> Option<TokenStream> {
 /// exactly `keys`, in order, if the result fits a payload; else `None`.
 fn write_in_place(keys: &[&String], names: &[proc_macro2::Ident]) -> TokenStream {
     quote! {
-        let bound = 2 #(+ asl_runtime::io::bound(&#names) + #keys.len() * 6 + 4)*;
-        if bound > asl_runtime::exec::MAX_PAYLOAD_BYTES {
+        let bound = 2 #(+ rt::io::bound(&#names) + #keys.len() * 6 + 4)*;
+        if bound > rt::MAX_PAYLOAD_BYTES {
             return None;
         }
         let Value::Object(map) = input else { return None };
@@ -462,20 +462,20 @@ fn jsonata_in_place(s: &State) -> Option<TokenStream> {
 
 fn operand_kind(kind: Kind) -> TokenStream {
     match kind {
-        Kind::String => quote!(asl_runtime::choice::Kind::String),
-        Kind::Numeric => quote!(asl_runtime::choice::Kind::Numeric),
-        Kind::Boolean => quote!(asl_runtime::choice::Kind::Boolean),
-        Kind::Timestamp => quote!(asl_runtime::choice::Kind::Timestamp),
+        Kind::String => quote!(rt::choice::Kind::String),
+        Kind::Numeric => quote!(rt::choice::Kind::Numeric),
+        Kind::Boolean => quote!(rt::choice::Kind::Boolean),
+        Kind::Timestamp => quote!(rt::choice::Kind::Timestamp),
     }
 }
 
 fn cmp(c: Cmp) -> TokenStream {
     match c {
-        Cmp::Eq => quote!(asl_runtime::choice::Cmp::Eq),
-        Cmp::Lt => quote!(asl_runtime::choice::Cmp::Lt),
-        Cmp::Gt => quote!(asl_runtime::choice::Cmp::Gt),
-        Cmp::Le => quote!(asl_runtime::choice::Cmp::Le),
-        Cmp::Ge => quote!(asl_runtime::choice::Cmp::Ge),
+        Cmp::Eq => quote!(rt::choice::Cmp::Eq),
+        Cmp::Lt => quote!(rt::choice::Cmp::Lt),
+        Cmp::Gt => quote!(rt::choice::Cmp::Gt),
+        Cmp::Le => quote!(rt::choice::Cmp::Le),
+        Cmp::Ge => quote!(rt::choice::Cmp::Ge),
     }
 }
 
@@ -504,10 +504,10 @@ fn rule(r: &Rule) -> Option<TokenStream> {
                 Test::IsString(want) => quote!(v.is_string() == #want),
                 Test::IsBoolean(want) => quote!(v.is_boolean() == #want),
                 Test::IsTimestamp(want) => {
-                    quote!(v.as_str().and_then(asl_runtime::timestamp::parse).is_some() == #want)
+                    quote!(v.as_str().and_then(rt::parse_timestamp).is_some() == #want)
                 }
                 Test::StringMatches(p) => {
-                    quote!(match v.as_str() { Some(s) => asl_runtime::choice::string_matches(s, #p).ok()?, None => false })
+                    quote!(match v.as_str() { Some(s) => rt::choice::string_matches(s, #p).ok()?, None => false })
                 }
                 Test::Compare { kind, cmp: c, operand } => {
                     let (k, c) = (operand_kind(*kind), cmp(*c));
@@ -521,7 +521,7 @@ fn rule(r: &Rule) -> Option<TokenStream> {
                             quote!(#a?)
                         }
                     };
-                    quote!(asl_runtime::choice::compare(#k, #c, v, #other))
+                    quote!(rt::choice::compare(#k, #c, v, #other))
                 }
             };
             quote!((|| { let v = #v?; Some(#check) })())
@@ -619,7 +619,7 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
             let code = jsonata::template(t, &mut reads).filter(|_| !reads.vars && !reads.context)?;
             Some(quote! {
                 let value: Value = #code;
-                if !asl_runtime::io::fits(&value, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+                if !rt::io::fits(&value, rt::MAX_PAYLOAD_BYTES) {
                     return None;
                 }
                 Some(value)
@@ -663,7 +663,7 @@ fn io_effective(s: &State) -> Option<TokenStream> {
     Some(quote! {
         #empty
         #effective
-        if !asl_runtime::io::fits(&effective, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+        if !rt::io::fits(&effective, rt::MAX_PAYLOAD_BYTES) {
             return None;
         }
         Some(effective)
@@ -687,7 +687,7 @@ fn io_output(s: &State) -> Option<TokenStream> {
         #discard
         let merged = #merged;
         let output: Value = #output;
-        if !asl_runtime::io::fits(&output, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+        if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
             return None;
         }
         Some(output)
@@ -732,7 +732,7 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
             };
             let body = quote! {
                 let output: Value = #output;
-                if !asl_runtime::io::fits(&output, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+                if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
                     return None;
                 }
                 Some(output)
@@ -835,7 +835,7 @@ fn after_result(s: &State) -> Option<(TokenStream, TokenStream)> {
     // errors count) but their outputs are dropped.
     let discard = if mentions(&merged, "result") { quote!() } else { quote!(let _ = result;) };
     let statements = quote! {
-        if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+        if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
             return None;
         }
         #selection

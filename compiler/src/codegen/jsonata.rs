@@ -7,7 +7,7 @@
 //! `$contains`, `$abs`, `$floor`, `$ceil`, `$keys`, `$merge`, `$split`,
 //! `$map` and `$filter` with a lambda of the item and its index, and
 //! AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`) become Rust
-//! over `asl_runtime::jsonata::fast`, whose operators give a result only
+//! over the runtime's `jsonata::fast` (`rt::jsonata`), whose operators give a result only
 //! where JSONata's is plain. Paths may index (`items[0]`, `items[-1]`) and
 //! end in a filter (`items[price > 10]`). Anything else (other functions,
 //! the state's own `$states.context`, …) is not compiled, and the state keeps
@@ -40,7 +40,7 @@ impl Code {
     /// conversion would give it back (numbers normalised).
     fn owned(self) -> TokenStream {
         match self {
-            Code::Ref(r) => quote!(asl_runtime::jsonata::fast::read(#r)),
+            Code::Ref(r) => quote!(rt::jsonata::read(#r)),
             Code::Owned(o) => o,
         }
     }
@@ -76,7 +76,7 @@ impl Reads {
             return local.clone();
         }
         self.vars = true;
-        quote!(asl_runtime::jsonata::fast::plain(&*vars.get_ref(#name)?)?)
+        quote!(rt::jsonata::plain(&*vars.get_ref(#name)?)?)
     }
 }
 
@@ -101,7 +101,7 @@ pub fn expr(e: &Expr, reads: &mut Reads) -> Option<TokenStream> {
 }
 
 fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
-    let fast = quote!(asl_runtime::jsonata::fast);
+    let fast = quote!(rt::jsonata);
     Some(match n {
         AstNode::String(s) => Code::Owned(quote!(Value::String(#s.to_string()))),
         AstNode::Number(f) if f.is_finite() => Code::Owned(super::fast::value(&json_number(*f))),
@@ -181,7 +181,7 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
 /// (`jsonata::fast` declines the rest at run time). Functions over
 /// sequences read a path's last step as one.
 fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
-    let fast = quote!(asl_runtime::jsonata::fast);
+    let fast = quote!(rt::jsonata);
     let name = name.trim_start_matches('$');
     let mut plain = Vec::new();
     let code = match (name, args) {
@@ -268,7 +268,7 @@ fn lambda_over(
     body: &AstNode,
     reads: &mut Reads,
 ) -> Option<TokenStream> {
-    let fast = quote!(asl_runtime::jsonata::fast);
+    let fast = quote!(rt::jsonata);
     let depth = reads.bound.len();
     let (item, index) = (format_ident!("item{depth}"), format_ident!("index{depth}"));
     let before = reads.bound.len();
@@ -317,7 +317,7 @@ fn lambda_over(
 /// step kept whole, a missing field the empty sequence) or any compiled
 /// value.
 fn sequence(n: &AstNode, reads: &mut Reads) -> Option<TokenStream> {
-    let fast = quote!(asl_runtime::jsonata::fast);
+    let fast = quote!(rt::jsonata);
     if let AstNode::Path { steps } = n {
         if let Some((last, upstream)) = steps.split_last() {
             if let (Some(name), Some(Code::Ref(object))) = (field_name(last), path(upstream, reads)) {
@@ -331,7 +331,7 @@ fn sequence(n: &AstNode, reads: &mut Reads) -> Option<TokenStream> {
 
 /// A comparison or `and`/`or` of two operands, as Rust of type `bool`.
 fn test(op: BinaryOp, a: TokenStream, b: TokenStream) -> Option<TokenStream> {
-    let fast = quote!(asl_runtime::jsonata::fast);
+    let fast = quote!(rt::jsonata);
     Some(match op {
         BinaryOp::Equal => quote!(#fast::equal(#a, #b)?),
         BinaryOp::NotEqual => quote!(!#fast::equal(#a, #b)?),
@@ -401,7 +401,7 @@ fn index_stage(stages: &[Stage]) -> Option<i64> {
 /// the predicate (compiled with the item as its focus) holds true for, where
 /// they are several (`fast::several`).
 fn filter(object: TokenStream, name: &str, predicate: &AstNode, reads: &mut Reads) -> Option<Code> {
-    let fast = quote!(asl_runtime::jsonata::fast);
+    let fast = quote!(rt::jsonata);
     let depth = reads.bound.len() + usize::from(reads.focus.is_some());
     let item = format_ident!("focus{depth}");
     let outer = reads.focus.replace(quote!(#item));
@@ -422,7 +422,7 @@ fn filter(object: TokenStream, name: &str, predicate: &AstNode, reads: &mut Read
 /// `$states.input.a.b`, `$states.result.a.b` (where in scope),
 /// `$states.context.Execution.a` (or `StateMachine`) or `$var.a.b`.
 fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
-    let fast = quote!(asl_runtime::jsonata::fast);
+    let fast = quote!(rt::jsonata);
     let (first, rest) = steps.split_first()?;
     let simple = first.stages.is_empty() && first.focus.is_none() && first.index_var.is_none() && !first.is_tuple;
     let (mut code, rest) = match (&first.node, rest) {

@@ -236,12 +236,8 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
         })
         .collect();
     let tokens = quote! {
-        use asl_runtime::build as b;
-        use asl_runtime::cli::RunArgs;
-        use asl_runtime::tasks::Linked;
-        use asl_runtime::exec::{Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
-        use asl_runtime::machine as m;
-        use asl_runtime::{StatesError, Value};
+        use asl_runtime::generated::{self as rt, model as m};
+        use rt::{Execution, Flow, Linked, LocalBoxFuture, Machine, Nested, RunArgs, StatesError, Transition, Value};
         use std::process::ExitCode;
 
         /// The machine's name at run time.
@@ -249,7 +245,7 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
 
 
         /// The checked model: paths, templates and expressions as their text.
-        static MODEL: b::Embedded = b::Embedded::new(include_str!(#model_file));
+        static MODEL: rt::Embedded = rt::Embedded::new(include_str!(#model_file));
 
         fn model() -> Result<&'static m::StateMachine, StatesError> {
             MODEL.model()
@@ -274,19 +270,19 @@ pub fn module(name: &str, file: &str, sm: &StateMachine, definition: &str) -> Re
         pub const DEFINITION: &str = include_str!(#definition_file);
 
         /// The machine as the server runs it.
-        pub fn compiled() -> asl_runtime::exec::Compiled {
-            asl_runtime::exec::Compiled {
+        pub fn compiled() -> rt::Compiled {
+            rt::Compiled {
                 name: NAME,
                 definition: DEFINITION,
-                load: || asl_runtime::exec::Loaded { machine: Box::new(Compiled), timeout_seconds: #timeout },
+                load: || rt::Loaded { machine: Box::new(Compiled), timeout_seconds: #timeout },
             }
         }
 
         /// Runs one execution with the command line's flags and the
         /// binary's linked task handlers; `machines` are those its
         /// `states:startExecution` tasks may start.
-        pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<asl_runtime::exec::Startable>) -> ExitCode {
-            asl_runtime::cli::run_main(args, NAME, #timeout, &Compiled, linked, machines)
+        pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<rt::Startable>) -> ExitCode {
+            rt::run_main(args, NAME, #timeout, &Compiled, linked, machines)
         }
     };
     Ok(Module { tokens, model })
@@ -406,14 +402,14 @@ impl<'m> Chains<'_, 'm> {
         match f.next {
             Next::Chosen => quote! {
                 if let Some(next) = #fast_fn(#args) {
-                    asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
+                    rt::transit(&flow, #ty, #name, &input, &input);
                     current = next;
                     continue;
                 }
             },
             Next::End => quote! {
                 if let Some(output) = #fast_fn(#args) {
-                    asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
+                    rt::transit(&flow, #ty, #name, &input, &output);
                     return Ok(output);
                 }
             },
@@ -430,7 +426,7 @@ impl<'m> Chains<'_, 'm> {
                 let in_place = match &f.in_place_fn {
                     Some(ip) => quote! {
                         if !recording && #ip(&mut input).is_some() {
-                            asl_runtime::exec::transit(&flow, #ty, #name, &input, &input);
+                            rt::transit(&flow, #ty, #name, &input, &input);
                             true
                         } else
                     },
@@ -438,7 +434,7 @@ impl<'m> Chains<'_, 'm> {
                 };
                 quote! {
                     let advanced = #in_place if let Some(output) = #fast_fn(#args) {
-                        asl_runtime::exec::transit(&flow, #ty, #name, &input, &output);
+                        rt::transit(&flow, #ty, #name, &input, &output);
                         input = output;
                         true
                     } else {
@@ -520,7 +516,7 @@ fn sync_runner(
             loop {
                 // A run that would fill a history is left to `run_state`,
                 // which fails it as AWS does.
-                if events > asl_runtime::exec::STANDARD_HISTORY_LIMIT {
+                if events > rt::STANDARD_HISTORY_LIMIT {
                     return None;
                 }
                 #input
@@ -619,11 +615,11 @@ fn container(
         };
         let (mut params, mut args) = (quote!(), quote!(&input));
         if fp.reads_vars {
-            params.extend(quote!(, vars: &asl_runtime::vars::Vars));
+            params.extend(quote!(, vars: &rt::Vars));
             args.extend(quote!(, &flow.vars));
         }
         if fp.reads_context {
-            params.extend(quote!(, context: &asl_runtime::env::ExecutionContext));
+            params.extend(quote!(, context: &rt::ExecutionContext));
             args.extend(quote!(, &exec.context));
         }
         fast_fns.push(quote! {
@@ -677,7 +673,7 @@ fn container(
             #enum_name::#v => {
                 if !recording {
                     if let Some((output, events)) = #fast_fn(&input) {
-                        asl_runtime::exec::nested_transit(&flow, #ty, events);
+                        rt::nested_transit(&flow, #ty, events);
                         #go_on
                     }
                 }
@@ -715,8 +711,8 @@ fn container(
         };
         arms.push(quote! {
             #enum_name::#v => {
-                if asl_runtime::exec::waits_directly(exec) {
-                    asl_runtime::exec::wait_state(&flow, #name, &input, #seconds).await;
+                if rt::waits_directly(exec) {
+                    rt::wait_state(&flow, #name, &input, #seconds).await;
                     #go_on
                 }
             }
@@ -725,14 +721,14 @@ fn container(
     for ((v, _, name, _), error, cause) in fails {
         let (error, cause) = (optional_str(error), optional_str(cause));
         arms.push(quote! {
-            #enum_name::#v => return Err(asl_runtime::exec::fail_state(&flow, #name, &input, #error, #cause)),
+            #enum_name::#v => return Err(rt::fail_state(&flow, #name, &input, #error, #cause)),
         });
     }
     let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
     // In-place updates skip the input copy the history's events would need,
     // and fast Maps and Parallels leave out the details of their events.
     let recording = if has_nested_arms || fasts.values().any(|f| f.in_place_fn.is_some()) {
-        quote!(let recording = asl_runtime::exec::recording(&flow);)
+        quote!(let recording = rt::recording(&flow);)
     } else {
         quote!()
     };
@@ -740,7 +736,7 @@ fn container(
         quote!()
     } else {
         quote! {
-            if asl_runtime::exec::fast_paths_open(&flow) {
+            if rt::fast_paths_open(&flow) {
                 match current {
                     #(#arms)*
                     #others
@@ -777,23 +773,23 @@ fn container(
             quote!(output: Some(#io_fn),)
         });
         let rest = if effective.is_none() || output.is_none() { quote!(..Default::default()) } else { quote!() };
-        io_arms.push(quote!(#enum_name::#v => asl_runtime::exec::Io { #effective #output #rest },));
+        io_arms.push(quote!(#enum_name::#v => rt::Io { #effective #output #rest },));
     }
     let run = if io_arms.is_empty() {
-        quote!(asl_runtime::exec::run_state(exec, &flow, s, input, &#nest))
+        quote!(rt::run_state(exec, &flow, s, input, &#nest))
     } else {
         let io_fn = format_ident!("io_of_{}", idents.stem);
         let others = if io_arms.len() < entries.len() { quote!(_ => Default::default(),) } else { quote!() };
         fast_fns.push(quote! {
             /// Each state's I/O steps that were compiled.
-            fn #io_fn(state: #enum_name) -> asl_runtime::exec::Io {
+            fn #io_fn(state: #enum_name) -> rt::Io {
                 match state {
                     #(#io_arms)*
                     #others
                 }
             }
         });
-        quote!(asl_runtime::exec::run_state_with(exec, &flow, s, input, &#nest, #io_fn(current)))
+        quote!(rt::run_state_with(exec, &flow, s, input, &#nest, #io_fn(current)))
     };
     let doc = format!(" The states of the container at `{}`.", if c.pointer.is_empty() { "/" } else { &c.pointer });
     quote! {
@@ -820,18 +816,18 @@ fn container(
         async fn #runner(exec: &Execution, flow: Flow, mut input: Value) -> Result<Value, StatesError> {
             // A resumed flow goes on from the state it was in.
             let mut current = match flow.resume_at() {
-                Some(n) => #target_fn(&n).ok_or_else(|| b::unknown_target(&n))?,
+                Some(n) => #target_fn(&n).ok_or_else(|| rt::unknown_target(&n))?,
                 None => #start,
             };
             #recording
             loop {
                 exec.pause().await;
                 #fast_dispatch
-                let s = b::state(#accessor(), current as usize)?;
+                let s = rt::state(#accessor(), current as usize)?;
                 let step = #run.await?;
                 match step.transition {
                     Transition::End => return Ok(step.output),
-                    Transition::Next(n) => current = #target_fn(&n).ok_or_else(|| b::unknown_target(&n))?,
+                    Transition::Next(n) => current = #target_fn(&n).ok_or_else(|| rt::unknown_target(&n))?,
                 }
                 input = step.output;
             }

@@ -14,7 +14,7 @@ fn allocator(features: &BTreeSet<Feature>) -> TokenStream {
     }
     quote! {
         #[global_allocator]
-        static ALLOCATOR: asl_runtime::MiMalloc = asl_runtime::MiMalloc;
+        static ALLOCATOR: asl_runtime::generated::MiMalloc = asl_runtime::generated::MiMalloc;
     }
 }
 
@@ -35,11 +35,11 @@ pub fn main(entries: &[(String, String)], handlers: bool, features: &BTreeSet<Fe
             mod handlers;
         ));
         quote! {
-            let mut linked = asl_runtime::tasks::Linked::default();
+            let mut linked = asl_runtime::generated::Linked::default();
             handlers::register(&mut linked);
         }
     } else {
-        quote!(let linked = asl_runtime::tasks::Linked::default();)
+        quote!(let linked = asl_runtime::generated::Linked::default();)
     };
     let allocator = allocator(features);
     let compiled = entries.iter().map(|(_, m)| {
@@ -49,14 +49,14 @@ pub fn main(entries: &[(String, String)], handlers: bool, features: &BTreeSet<Fe
     let compiled: Vec<TokenStream> = compiled.collect();
     let (serve, serve_args, serve_doc) = if features.contains(&Feature::Serve) {
         (
-            quote!(asl_runtime::serve::main_compiled(&args, vec![#(#compiled),*], &linked)),
-            quote!(asl_runtime::serve::ServeArgs),
+            quote!(asl_runtime::generated::serve_main(&args, vec![#(#compiled),*], &linked)),
+            quote!(asl_runtime::generated::ServeArgs),
             " with durable executions.",
         )
     } else {
         (
             quote!(args.refuse()),
-            quote!(asl_runtime::features::ServeLeftOut),
+            quote!(asl_runtime::generated::ServeLeftOut),
             " (not built in: `aslc build --with serve` adds it).",
         )
     };
@@ -65,8 +65,8 @@ pub fn main(entries: &[(String, String)], handlers: bool, features: &BTreeSet<Fe
     let machines = quote! {
         /// What a one-shot run's `states:startExecution` tasks may start:
         /// the machines of this binary.
-        fn machines() -> Vec<asl_runtime::exec::Startable> {
-            vec![#(asl_runtime::exec::Startable::from(#compiled)),*]
+        fn machines() -> Vec<asl_runtime::generated::Startable> {
+            vec![#(asl_runtime::generated::Startable::from(#compiled)),*]
         }
     };
     if let [(name, module)] = entries {
@@ -87,7 +87,7 @@ pub fn main(entries: &[(String, String)], handlers: bool, features: &BTreeSet<Fe
                 #[command(subcommand)]
                 serve: Option<Serve>,
                 #[command(flatten)]
-                run: asl_runtime::cli::RunArgs,
+                run: asl_runtime::generated::RunArgs,
             }
 
             #[derive(clap::Subcommand)]
@@ -140,7 +140,7 @@ pub fn main(entries: &[(String, String)], handlers: bool, features: &BTreeSet<Fe
         #[derive(clap::Args)]
         struct Args {
             #[command(flatten)]
-            run: asl_runtime::cli::RunArgs,
+            run: asl_runtime::generated::RunArgs,
         }
 
         #[derive(Subcommand)]

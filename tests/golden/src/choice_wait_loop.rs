@@ -2,17 +2,16 @@
 
 #![allow(clippy::never_loop, clippy::single_match, clippy::collapsible_match)]
 
-use asl_runtime::build as b;
-use asl_runtime::cli::RunArgs;
-use asl_runtime::tasks::Linked;
-use asl_runtime::exec::{Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
-use asl_runtime::machine as m;
-use asl_runtime::{StatesError, Value};
+use asl_runtime::generated::{self as rt, model as m};
+use rt::{
+    Execution, Flow, Linked, LocalBoxFuture, Machine, Nested, RunArgs, StatesError,
+    Transition, Value,
+};
 use std::process::ExitCode;
 /// The machine's name at run time.
 pub const NAME: &str = "choice-wait-loop";
 /// The checked model: paths, templates and expressions as their text.
-static MODEL: b::Embedded = b::Embedded::new(
+static MODEL: rt::Embedded = rt::Embedded::new(
     include_str!("choice_wait_loop.model.json"),
 );
 fn model() -> Result<&'static m::StateMachine, StatesError> {
@@ -104,19 +103,19 @@ fn root_target(name: &str) -> Option<States> {
 fn fast_init(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(3usize);
+        let mut o = rt::Map::with_capacity(3usize);
         o.insert("count".to_string(), Value::from(0i64));
         o.insert(
             "limit".to_string(),
-            Some(selected).and_then(|v| asl_runtime::path::field(v, "limit"))?.clone(),
+            Some(selected).and_then(|v| rt::path::field(v, "limit"))?.clone(),
         );
         o.insert(
             "delay".to_string(),
-            Some(selected).and_then(|v| asl_runtime::path::field(v, "delay"))?.clone(),
+            Some(selected).and_then(|v| rt::path::field(v, "delay"))?.clone(),
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -127,12 +126,11 @@ fn fast_init(input: &Value) -> Option<Value> {
 fn in_place_init(input: &mut Value) -> Option<()> {
     let selected: &Value = input;
     let v0 = Value::from(0i64);
-    let v1 = Some(selected).and_then(|v| asl_runtime::path::field(v, "limit"))?.clone();
-    let v2 = Some(selected).and_then(|v| asl_runtime::path::field(v, "delay"))?.clone();
-    let bound = 2 + asl_runtime::io::bound(&v0) + "count".len() * 6 + 4
-        + asl_runtime::io::bound(&v1) + "limit".len() * 6 + 4
-        + asl_runtime::io::bound(&v2) + "delay".len() * 6 + 4;
-    if bound > asl_runtime::exec::MAX_PAYLOAD_BYTES {
+    let v1 = Some(selected).and_then(|v| rt::path::field(v, "limit"))?.clone();
+    let v2 = Some(selected).and_then(|v| rt::path::field(v, "delay"))?.clone();
+    let bound = 2 + rt::io::bound(&v0) + "count".len() * 6 + 4 + rt::io::bound(&v1)
+        + "limit".len() * 6 + 4 + rt::io::bound(&v2) + "delay".len() * 6 + 4;
+    if bound > rt::MAX_PAYLOAD_BYTES {
         return None;
     }
     let Value::Object(map) = input else { return None };
@@ -149,13 +147,13 @@ fn in_place_init(input: &mut Value) -> Option<()> {
 #[inline(never)]
 fn fast_isdone(input: &Value) -> Option<States> {
     if (|| {
-        let v = Some(input).and_then(|v| asl_runtime::path::field(v, "count"))?;
+        let v = Some(input).and_then(|v| rt::path::field(v, "count"))?;
         Some(
-            asl_runtime::choice::compare(
-                asl_runtime::choice::Kind::Numeric,
-                asl_runtime::choice::Cmp::Ge,
+            rt::choice::compare(
+                rt::choice::Kind::Numeric,
+                rt::choice::Cmp::Ge,
                 v,
-                Some(input).and_then(|v| asl_runtime::path::field(v, "limit"))?,
+                Some(input).and_then(|v| rt::path::field(v, "limit"))?,
             ),
         )
     })()? {
@@ -168,26 +166,26 @@ fn fast_isdone(input: &Value) -> Option<States> {
 fn fast_increment(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(3usize);
+        let mut o = rt::Map::with_capacity(3usize);
         o.insert(
             "count".to_string(),
-            asl_runtime::intrinsic::math_add(
-                    Some(selected).and_then(|v| asl_runtime::path::field(v, "count"))?,
+            rt::intrinsic::math_add(
+                    Some(selected).and_then(|v| rt::path::field(v, "count"))?,
                     &Value::from(1i64),
                 )
                 .ok()?,
         );
         o.insert(
             "limit".to_string(),
-            Some(selected).and_then(|v| asl_runtime::path::field(v, "limit"))?.clone(),
+            Some(selected).and_then(|v| rt::path::field(v, "limit"))?.clone(),
         );
         o.insert(
             "delay".to_string(),
-            Some(selected).and_then(|v| asl_runtime::path::field(v, "delay"))?.clone(),
+            Some(selected).and_then(|v| rt::path::field(v, "delay"))?.clone(),
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -197,17 +195,16 @@ fn fast_increment(input: &Value) -> Option<Value> {
 #[inline(never)]
 fn in_place_increment(input: &mut Value) -> Option<()> {
     let selected: &Value = input;
-    let v0 = asl_runtime::intrinsic::math_add(
-            Some(selected).and_then(|v| asl_runtime::path::field(v, "count"))?,
+    let v0 = rt::intrinsic::math_add(
+            Some(selected).and_then(|v| rt::path::field(v, "count"))?,
             &Value::from(1i64),
         )
         .ok()?;
-    let v1 = Some(selected).and_then(|v| asl_runtime::path::field(v, "limit"))?.clone();
-    let v2 = Some(selected).and_then(|v| asl_runtime::path::field(v, "delay"))?.clone();
-    let bound = 2 + asl_runtime::io::bound(&v0) + "count".len() * 6 + 4
-        + asl_runtime::io::bound(&v1) + "limit".len() * 6 + 4
-        + asl_runtime::io::bound(&v2) + "delay".len() * 6 + 4;
-    if bound > asl_runtime::exec::MAX_PAYLOAD_BYTES {
+    let v1 = Some(selected).and_then(|v| rt::path::field(v, "limit"))?.clone();
+    let v2 = Some(selected).and_then(|v| rt::path::field(v, "delay"))?.clone();
+    let bound = 2 + rt::io::bound(&v0) + "count".len() * 6 + 4 + rt::io::bound(&v1)
+        + "limit".len() * 6 + 4 + rt::io::bound(&v2) + "delay".len() * 6 + 4;
+    if bound > rt::MAX_PAYLOAD_BYTES {
         return None;
     }
     let Value::Object(map) = input else { return None };
@@ -224,8 +221,7 @@ fn in_place_increment(input: &mut Value) -> Option<()> {
 #[inline(never)]
 fn fast_done(input: &Value) -> Option<Value> {
     let selected: &Value = input;
-    let output: &Value = Some(selected)
-        .and_then(|v| asl_runtime::path::field(v, "count"))?;
+    let output: &Value = Some(selected).and_then(|v| rt::path::field(v, "count"))?;
     Some(output.clone())
 }
 /// Runs the container from its `StartAt`: states with a fast path run
@@ -237,32 +233,20 @@ async fn run_root(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => root_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => root_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => States::Init,
     };
-    let recording = asl_runtime::exec::recording(&flow);
+    let recording = rt::recording(&flow);
     loop {
         exec.pause().await;
-        if asl_runtime::exec::fast_paths_open(&flow) {
+        if rt::fast_paths_open(&flow) {
             match current {
                 States::Init => {
                     let advanced = if !recording && in_place_init(&mut input).is_some() {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Init",
-                            &input,
-                            &input,
-                        );
+                        rt::transit(&flow, "Pass", "Init", &input, &input);
                         true
                     } else if let Some(output) = fast_init(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Init",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Init", &input, &output);
                         input = output;
                         true
                     } else {
@@ -275,13 +259,7 @@ async fn run_root(
                 }
                 States::IsDone => {
                     if let Some(next) = fast_isdone(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Choice",
-                            "IsDone",
-                            &input,
-                            &input,
-                        );
+                        rt::transit(&flow, "Choice", "IsDone", &input, &input);
                         current = next;
                         continue;
                     }
@@ -290,22 +268,10 @@ async fn run_root(
                     let advanced = if !recording
                         && in_place_increment(&mut input).is_some()
                     {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Increment",
-                            &input,
-                            &input,
-                        );
+                        rt::transit(&flow, "Pass", "Increment", &input, &input);
                         true
                     } else if let Some(output) = fast_increment(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Increment",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Increment", &input, &output);
                         input = output;
                         true
                     } else {
@@ -318,32 +284,20 @@ async fn run_root(
                 }
                 States::Done => {
                     if let Some(output) = fast_done(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Succeed",
-                            "Done",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Succeed", "Done", &input, &output);
                         return Ok(output);
                     }
                 }
                 _ => {}
             }
         }
-        let s = b::state(root_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state(
-                exec,
-                &flow,
-                s,
-                input,
-                &Nest(std::marker::PhantomData),
-            )
+        let s = rt::state(root_container(), current as usize)?;
+        let step = rt::run_state(exec, &flow, s, input, &Nest(std::marker::PhantomData))
             .await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
-                current = root_target(&n).ok_or_else(|| b::unknown_target(&n))?;
+                current = root_target(&n).ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -379,11 +333,11 @@ impl Machine for Compiled {
 /// The definition, as the server describes it.
 pub const DEFINITION: &str = include_str!("choice_wait_loop.asl.json");
 /// The machine as the server runs it.
-pub fn compiled() -> asl_runtime::exec::Compiled {
-    asl_runtime::exec::Compiled {
+pub fn compiled() -> rt::Compiled {
+    rt::Compiled {
         name: NAME,
         definition: DEFINITION,
-        load: || asl_runtime::exec::Loaded {
+        load: || rt::Loaded {
             machine: Box::new(Compiled),
             timeout_seconds: None,
         },
@@ -392,10 +346,6 @@ pub fn compiled() -> asl_runtime::exec::Compiled {
 /// Runs one execution with the command line's flags and the
 /// binary's linked task handlers; `machines` are those its
 /// `states:startExecution` tasks may start.
-pub fn run(
-    args: &RunArgs,
-    linked: &Linked,
-    machines: Vec<asl_runtime::exec::Startable>,
-) -> ExitCode {
-    asl_runtime::cli::run_main(args, NAME, None, &Compiled, linked, machines)
+pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<rt::Startable>) -> ExitCode {
+    rt::run_main(args, NAME, None, &Compiled, linked, machines)
 }

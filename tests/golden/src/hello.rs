@@ -2,17 +2,16 @@
 
 #![allow(clippy::never_loop, clippy::single_match, clippy::collapsible_match)]
 
-use asl_runtime::build as b;
-use asl_runtime::cli::RunArgs;
-use asl_runtime::tasks::Linked;
-use asl_runtime::exec::{Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
-use asl_runtime::machine as m;
-use asl_runtime::{StatesError, Value};
+use asl_runtime::generated::{self as rt, model as m};
+use rt::{
+    Execution, Flow, Linked, LocalBoxFuture, Machine, Nested, RunArgs, StatesError,
+    Transition, Value,
+};
 use std::process::ExitCode;
 /// The machine's name at run time.
 pub const NAME: &str = "hello";
 /// The checked model: paths, templates and expressions as their text.
-static MODEL: b::Embedded = b::Embedded::new(include_str!("hello.model.json"));
+static MODEL: rt::Embedded = rt::Embedded::new(include_str!("hello.model.json"));
 fn model() -> Result<&'static m::StateMachine, StatesError> {
     MODEL.model()
 }
@@ -44,7 +43,7 @@ fn root_target(name: &str) -> Option<States> {
 #[inline(never)]
 fn fast_helloworld(_input: &Value) -> Option<Value> {
     let result = Value::String("Hello World!".to_string());
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -59,40 +58,28 @@ async fn run_root(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => root_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => root_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => States::HelloWorld,
     };
     loop {
         exec.pause().await;
-        if asl_runtime::exec::fast_paths_open(&flow) {
+        if rt::fast_paths_open(&flow) {
             match current {
                 States::HelloWorld => {
                     if let Some(output) = fast_helloworld(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "HelloWorld",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "HelloWorld", &input, &output);
                         return Ok(output);
                     }
                 }
             }
         }
-        let s = b::state(root_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state(
-                exec,
-                &flow,
-                s,
-                input,
-                &Nest(std::marker::PhantomData),
-            )
+        let s = rt::state(root_container(), current as usize)?;
+        let step = rt::run_state(exec, &flow, s, input, &Nest(std::marker::PhantomData))
             .await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
-                current = root_target(&n).ok_or_else(|| b::unknown_target(&n))?;
+                current = root_target(&n).ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -128,11 +115,11 @@ impl Machine for Compiled {
 /// The definition, as the server describes it.
 pub const DEFINITION: &str = include_str!("hello.asl.json");
 /// The machine as the server runs it.
-pub fn compiled() -> asl_runtime::exec::Compiled {
-    asl_runtime::exec::Compiled {
+pub fn compiled() -> rt::Compiled {
+    rt::Compiled {
         name: NAME,
         definition: DEFINITION,
-        load: || asl_runtime::exec::Loaded {
+        load: || rt::Loaded {
             machine: Box::new(Compiled),
             timeout_seconds: None,
         },
@@ -141,10 +128,6 @@ pub fn compiled() -> asl_runtime::exec::Compiled {
 /// Runs one execution with the command line's flags and the
 /// binary's linked task handlers; `machines` are those its
 /// `states:startExecution` tasks may start.
-pub fn run(
-    args: &RunArgs,
-    linked: &Linked,
-    machines: Vec<asl_runtime::exec::Startable>,
-) -> ExitCode {
-    asl_runtime::cli::run_main(args, NAME, None, &Compiled, linked, machines)
+pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<rt::Startable>) -> ExitCode {
+    rt::run_main(args, NAME, None, &Compiled, linked, machines)
 }

@@ -7,7 +7,7 @@ mod parallel;
 mod product_processing;
 mod handlers;
 #[global_allocator]
-static ALLOCATOR: asl_runtime::MiMalloc = asl_runtime::MiMalloc;
+static ALLOCATOR: asl_runtime::generated::MiMalloc = asl_runtime::generated::MiMalloc;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 #[derive(Parser)]
@@ -19,7 +19,7 @@ struct Cli {
 #[derive(clap::Args)]
 struct Args {
     #[command(flatten)]
-    run: asl_runtime::cli::RunArgs,
+    run: asl_runtime::generated::RunArgs,
 }
 #[derive(Subcommand)]
 enum Machine {
@@ -43,23 +43,23 @@ enum Machine {
     M5(Args),
     /// Serve the Step Functions API for these machines (not built in: `aslc build --with serve` adds it).
     #[command(name = "serve")]
-    Serve(asl_runtime::features::ServeLeftOut),
+    Serve(asl_runtime::generated::ServeLeftOut),
 }
 /// What a one-shot run's `states:startExecution` tasks may start:
 /// the machines of this binary.
-fn machines() -> Vec<asl_runtime::exec::Startable> {
+fn machines() -> Vec<asl_runtime::generated::Startable> {
     vec![
-        asl_runtime::exec::Startable::from(choice_wait_loop::compiled()),
-        asl_runtime::exec::Startable::from(hello::compiled()),
-        asl_runtime::exec::Startable::from(map::compiled()),
-        asl_runtime::exec::Startable::from(order_pricing::compiled()),
-        asl_runtime::exec::Startable::from(parallel::compiled()),
-        asl_runtime::exec::Startable::from(product_processing::compiled())
+        asl_runtime::generated::Startable::from(choice_wait_loop::compiled()),
+        asl_runtime::generated::Startable::from(hello::compiled()),
+        asl_runtime::generated::Startable::from(map::compiled()),
+        asl_runtime::generated::Startable::from(order_pricing::compiled()),
+        asl_runtime::generated::Startable::from(parallel::compiled()),
+        asl_runtime::generated::Startable::from(product_processing::compiled())
     ]
 }
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut linked = asl_runtime::tasks::Linked::default();
+    let mut linked = asl_runtime::generated::Linked::default();
     handlers::register(&mut linked);
     match cli.machine {
         Machine::M0(a) => choice_wait_loop::run(&a.run, &linked, machines()),

@@ -2,17 +2,16 @@
 
 #![allow(clippy::never_loop, clippy::single_match, clippy::collapsible_match)]
 
-use asl_runtime::build as b;
-use asl_runtime::cli::RunArgs;
-use asl_runtime::tasks::Linked;
-use asl_runtime::exec::{Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
-use asl_runtime::machine as m;
-use asl_runtime::{StatesError, Value};
+use asl_runtime::generated::{self as rt, model as m};
+use rt::{
+    Execution, Flow, Linked, LocalBoxFuture, Machine, Nested, RunArgs, StatesError,
+    Transition, Value,
+};
 use std::process::ExitCode;
 /// The machine's name at run time.
 pub const NAME: &str = "map";
 /// The checked model: paths, templates and expressions as their text.
-static MODEL: b::Embedded = b::Embedded::new(include_str!("map.model.json"));
+static MODEL: rt::Embedded = rt::Embedded::new(include_str!("map.model.json"));
 fn model() -> Result<&'static m::StateMachine, StatesError> {
     MODEL.model()
 }
@@ -60,23 +59,19 @@ fn root_target(name: &str) -> Option<States> {
 #[inline(never)]
 fn fast_price_lines(input: &Value) -> Option<(Value, u64)> {
     let effective: &Value = input;
-    let items = Some(effective)
-        .and_then(|v| asl_runtime::path::field(v, "lines"))?
-        .as_array()?;
+    let items = Some(effective).and_then(|v| rt::path::field(v, "lines"))?.as_array()?;
     let mut outputs = Vec::with_capacity(items.len());
     let mut events = 0u64;
     for (index, item) in items.iter().enumerate() {
         let index_value = Value::from(index);
         let (output, inner) = sync_run_price_lines_items(
             &{
-                let mut o = asl_runtime::serde_json::Map::with_capacity(3usize);
+                let mut o = rt::Map::with_capacity(3usize);
                 o.insert("position".to_string(), Some(&index_value)?.clone());
                 o.insert("line".to_string(), Some(item)?.clone());
                 o.insert(
                     "currency".to_string(),
-                    Some(effective)
-                        .and_then(|v| asl_runtime::path::field(v, "currency"))?
-                        .clone(),
+                    Some(effective).and_then(|v| rt::path::field(v, "currency"))?.clone(),
                 );
                 Value::Object(o)
             },
@@ -85,20 +80,17 @@ fn fast_price_lines(input: &Value) -> Option<(Value, u64)> {
         events += 2 + inner;
     }
     let result = Value::Array(outputs);
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = {
-        static PATH: std::sync::OnceLock<Option<asl_runtime::path::Path>> = std::sync::OnceLock::new();
+        static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
         let path = PATH
-            .get_or_init(|| asl_runtime::path::Path::parse_reference("$.priced").ok())
+            .get_or_init(|| rt::path::Path::parse_reference("$.priced").ok())
             .as_ref()?;
-        asl_runtime::io::merge_result(input.clone(), result, Some(path)).ok()?
+        rt::io::merge_result(input.clone(), result, Some(path)).ok()?
     };
-    Some((
-        (Some(&merged).and_then(|v| asl_runtime::path::field(v, "priced"))?).clone(),
-        events,
-    ))
+    Some(((Some(&merged).and_then(|v| rt::path::field(v, "priced"))?).clone(), events))
 }
 /// Runs the container from its `StartAt`: states with a fast path run
 /// it; every other state (and any fast path that declines) runs
@@ -109,31 +101,30 @@ async fn run_root(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => root_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => root_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => States::PriceLines,
     };
-    let recording = asl_runtime::exec::recording(&flow);
+    let recording = rt::recording(&flow);
     loop {
         exec.pause().await;
-        if asl_runtime::exec::fast_paths_open(&flow) {
+        if rt::fast_paths_open(&flow) {
             match current {
                 States::PriceLines => {
                     if !recording {
                         if let Some((output, events)) = fast_price_lines(&input) {
-                            asl_runtime::exec::nested_transit(&flow, "Map", events);
+                            rt::nested_transit(&flow, "Map", events);
                             return Ok(output);
                         }
                     }
                 }
             }
         }
-        let s = b::state(root_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state(exec, &flow, s, input, &Nest(exec))
-            .await?;
+        let s = rt::state(root_container(), current as usize)?;
+        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
-                current = root_target(&n).ok_or_else(|| b::unknown_target(&n))?;
+                current = root_target(&n).ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -168,42 +159,42 @@ fn price_lines_items_target(name: &str) -> Option<PriceLinesItemsStates> {
 fn fast_price_lines_items_price(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(3usize);
+        let mut o = rt::Map::with_capacity(3usize);
         o.insert(
             "position".to_string(),
-            Some(selected).and_then(|v| asl_runtime::path::field(v, "position"))?.clone(),
+            Some(selected).and_then(|v| rt::path::field(v, "position"))?.clone(),
         );
         o.insert(
             "sku".to_string(),
             Some(selected)
-                .and_then(|v| asl_runtime::path::field(v, "line"))
-                .and_then(|v| asl_runtime::path::field(v, "sku"))?
+                .and_then(|v| rt::path::field(v, "line"))
+                .and_then(|v| rt::path::field(v, "sku"))?
                 .clone(),
         );
         o.insert(
             "label".to_string(),
             {
                 let a0: &Value = Some(selected)
-                    .and_then(|v| asl_runtime::path::field(v, "line"))
-                    .and_then(|v| asl_runtime::path::field(v, "quantity"))?;
+                    .and_then(|v| rt::path::field(v, "line"))
+                    .and_then(|v| rt::path::field(v, "quantity"))?;
                 let a1: &Value = Some(selected)
-                    .and_then(|v| asl_runtime::path::field(v, "line"))
-                    .and_then(|v| asl_runtime::path::field(v, "sku"))?;
+                    .and_then(|v| rt::path::field(v, "line"))
+                    .and_then(|v| rt::path::field(v, "sku"))?;
                 let a2: &Value = Some(selected)
-                    .and_then(|v| asl_runtime::path::field(v, "currency"))?;
+                    .and_then(|v| rt::path::field(v, "currency"))?;
                 let mut out = String::new();
-                asl_runtime::intrinsic::render(a0, &mut out);
+                rt::intrinsic::render(a0, &mut out);
                 out.push_str(" x ");
-                asl_runtime::intrinsic::render(a1, &mut out);
+                rt::intrinsic::render(a1, &mut out);
                 out.push_str(" (");
-                asl_runtime::intrinsic::render(a2, &mut out);
+                rt::intrinsic::render(a2, &mut out);
                 out.push(')');
                 Value::String(out)
             },
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -216,7 +207,7 @@ fn sync_run_price_lines_items(first: &Value) -> Option<(Value, u64)> {
     let current = PriceLinesItemsStates::Price;
     let mut events = 0u64;
     loop {
-        if events > asl_runtime::exec::STANDARD_HISTORY_LIMIT {
+        if events > rt::STANDARD_HISTORY_LIMIT {
             return None;
         }
         let input: &Value = first;
@@ -242,35 +233,28 @@ async fn run_price_lines_items(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => price_lines_items_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => price_lines_items_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => PriceLinesItemsStates::Price,
     };
     loop {
         exec.pause().await;
-        if asl_runtime::exec::fast_paths_open(&flow) {
+        if rt::fast_paths_open(&flow) {
             match current {
                 PriceLinesItemsStates::Price => {
                     if let Some(output) = fast_price_lines_items_price(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Price",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Price", &input, &output);
                         return Ok(output);
                     }
                 }
             }
         }
-        let s = b::state(price_lines_items_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state(exec, &flow, s, input, &Nest(exec))
-            .await?;
+        let s = rt::state(price_lines_items_container(), current as usize)?;
+        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
                 current = price_lines_items_target(&n)
-                    .ok_or_else(|| b::unknown_target(&n))?;
+                    .ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -313,11 +297,11 @@ impl Machine for Compiled {
 /// The definition, as the server describes it.
 pub const DEFINITION: &str = include_str!("map.asl.json");
 /// The machine as the server runs it.
-pub fn compiled() -> asl_runtime::exec::Compiled {
-    asl_runtime::exec::Compiled {
+pub fn compiled() -> rt::Compiled {
+    rt::Compiled {
         name: NAME,
         definition: DEFINITION,
-        load: || asl_runtime::exec::Loaded {
+        load: || rt::Loaded {
             machine: Box::new(Compiled),
             timeout_seconds: None,
         },
@@ -326,10 +310,6 @@ pub fn compiled() -> asl_runtime::exec::Compiled {
 /// Runs one execution with the command line's flags and the
 /// binary's linked task handlers; `machines` are those its
 /// `states:startExecution` tasks may start.
-pub fn run(
-    args: &RunArgs,
-    linked: &Linked,
-    machines: Vec<asl_runtime::exec::Startable>,
-) -> ExitCode {
-    asl_runtime::cli::run_main(args, NAME, None, &Compiled, linked, machines)
+pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<rt::Startable>) -> ExitCode {
+    rt::run_main(args, NAME, None, &Compiled, linked, machines)
 }

@@ -2,17 +2,16 @@
 
 #![allow(clippy::never_loop, clippy::single_match, clippy::collapsible_match)]
 
-use asl_runtime::build as b;
-use asl_runtime::cli::RunArgs;
-use asl_runtime::tasks::Linked;
-use asl_runtime::exec::{Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
-use asl_runtime::machine as m;
-use asl_runtime::{StatesError, Value};
+use asl_runtime::generated::{self as rt, model as m};
+use rt::{
+    Execution, Flow, Linked, LocalBoxFuture, Machine, Nested, RunArgs, StatesError,
+    Transition, Value,
+};
 use std::process::ExitCode;
 /// The machine's name at run time.
 pub const NAME: &str = "order-pricing";
 /// The checked model: paths, templates and expressions as their text.
-static MODEL: b::Embedded = b::Embedded::new(include_str!("order_pricing.model.json"));
+static MODEL: rt::Embedded = rt::Embedded::new(include_str!("order_pricing.model.json"));
 fn model() -> Result<&'static m::StateMachine, StatesError> {
     MODEL.model()
 }
@@ -72,30 +71,26 @@ fn root_target(name: &str) -> Option<States> {
 fn io_in_total(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(2usize);
+        let mut o = rt::Map::with_capacity(2usize);
         o.insert("FunctionName".to_string(), Value::String("order-total".to_string()));
         o.insert(
             "Payload".to_string(),
             {
-                let mut o = asl_runtime::serde_json::Map::with_capacity(2usize);
+                let mut o = rt::Map::with_capacity(2usize);
                 o.insert(
                     "lines".to_string(),
-                    Some(selected)
-                        .and_then(|v| asl_runtime::path::field(v, "priced"))?
-                        .clone(),
+                    Some(selected).and_then(|v| rt::path::field(v, "priced"))?.clone(),
                 );
                 o.insert(
                     "coupon".to_string(),
-                    Some(selected)
-                        .and_then(|v| asl_runtime::path::field(v, "coupon"))?
-                        .clone(),
+                    Some(selected).and_then(|v| rt::path::field(v, "coupon"))?.clone(),
                 );
                 Value::Object(o)
             },
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&effective, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&effective, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     Some(effective)
@@ -104,19 +99,18 @@ fn io_in_total(input: &Value) -> Option<Value> {
 fn io_out_total(_input: &Value, result: &Value) -> Option<Value> {
     let result: Value = result.clone();
     let merged = result;
-    let output: Value = (Some(&merged)
-        .and_then(|v| asl_runtime::path::field(v, "Payload"))?)
+    let output: Value = (Some(&merged).and_then(|v| rt::path::field(v, "Payload"))?)
         .clone();
-    if !asl_runtime::io::fits(&output, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     Some(output)
 }
 /// Each state's I/O steps that were compiled.
-fn io_of_root(state: States) -> asl_runtime::exec::Io {
+fn io_of_root(state: States) -> rt::Io {
     match state {
         States::Total => {
-            asl_runtime::exec::Io {
+            rt::Io {
                 effective: Some(io_in_total),
                 output: Some(io_out_total),
             }
@@ -133,13 +127,13 @@ async fn run_root(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => root_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => root_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => States::PriceLines,
     };
     loop {
         exec.pause().await;
-        let s = b::state(root_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state_with(
+        let s = rt::state(root_container(), current as usize)?;
+        let step = rt::run_state_with(
                 exec,
                 &flow,
                 s,
@@ -151,7 +145,7 @@ async fn run_root(
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
-                current = root_target(&n).ok_or_else(|| b::unknown_target(&n))?;
+                current = root_target(&n).ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -207,22 +201,22 @@ fn price_lines_items_target(name: &str) -> Option<PriceLinesItemsStates> {
 fn fast_price_lines_items_unpriced(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(3usize);
+        let mut o = rt::Map::with_capacity(3usize);
         o.insert(
             "sku".to_string(),
-            Some(selected).and_then(|v| asl_runtime::path::field(v, "sku"))?.clone(),
+            Some(selected).and_then(|v| rt::path::field(v, "sku"))?.clone(),
         );
         o.insert("amount".to_string(), Value::from(0i64));
         o.insert(
             "problem".to_string(),
             Some(selected)
-                .and_then(|v| asl_runtime::path::field(v, "error"))
-                .and_then(|v| asl_runtime::path::field(v, "Cause"))?
+                .and_then(|v| rt::path::field(v, "error"))
+                .and_then(|v| rt::path::field(v, "Cause"))?
                 .clone(),
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -237,36 +231,29 @@ async fn run_price_lines_items(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => price_lines_items_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => price_lines_items_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => PriceLinesItemsStates::PriceLine,
     };
     loop {
         exec.pause().await;
-        if asl_runtime::exec::fast_paths_open(&flow) {
+        if rt::fast_paths_open(&flow) {
             match current {
                 PriceLinesItemsStates::Unpriced => {
                     if let Some(output) = fast_price_lines_items_unpriced(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Unpriced",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Unpriced", &input, &output);
                         return Ok(output);
                     }
                 }
                 _ => {}
             }
         }
-        let s = b::state(price_lines_items_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state(exec, &flow, s, input, &Nest(exec))
-            .await?;
+        let s = rt::state(price_lines_items_container(), current as usize)?;
+        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
                 current = price_lines_items_target(&n)
-                    .ok_or_else(|| b::unknown_target(&n))?;
+                    .ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -309,11 +296,11 @@ impl Machine for Compiled {
 /// The definition, as the server describes it.
 pub const DEFINITION: &str = include_str!("order_pricing.asl.json");
 /// The machine as the server runs it.
-pub fn compiled() -> asl_runtime::exec::Compiled {
-    asl_runtime::exec::Compiled {
+pub fn compiled() -> rt::Compiled {
+    rt::Compiled {
         name: NAME,
         definition: DEFINITION,
-        load: || asl_runtime::exec::Loaded {
+        load: || rt::Loaded {
             machine: Box::new(Compiled),
             timeout_seconds: None,
         },
@@ -322,10 +309,6 @@ pub fn compiled() -> asl_runtime::exec::Compiled {
 /// Runs one execution with the command line's flags and the
 /// binary's linked task handlers; `machines` are those its
 /// `states:startExecution` tasks may start.
-pub fn run(
-    args: &RunArgs,
-    linked: &Linked,
-    machines: Vec<asl_runtime::exec::Startable>,
-) -> ExitCode {
-    asl_runtime::cli::run_main(args, NAME, None, &Compiled, linked, machines)
+pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<rt::Startable>) -> ExitCode {
+    rt::run_main(args, NAME, None, &Compiled, linked, machines)
 }

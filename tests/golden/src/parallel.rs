@@ -2,17 +2,16 @@
 
 #![allow(clippy::never_loop, clippy::single_match, clippy::collapsible_match)]
 
-use asl_runtime::build as b;
-use asl_runtime::cli::RunArgs;
-use asl_runtime::tasks::Linked;
-use asl_runtime::exec::{Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
-use asl_runtime::machine as m;
-use asl_runtime::{StatesError, Value};
+use asl_runtime::generated::{self as rt, model as m};
+use rt::{
+    Execution, Flow, Linked, LocalBoxFuture, Machine, Nested, RunArgs, StatesError,
+    Transition, Value,
+};
 use std::process::ExitCode;
 /// The machine's name at run time.
 pub const NAME: &str = "parallel";
 /// The checked model: paths, templates and expressions as their text.
-static MODEL: b::Embedded = b::Embedded::new(include_str!("parallel.model.json"));
+static MODEL: rt::Embedded = rt::Embedded::new(include_str!("parallel.model.json"));
 fn model() -> Result<&'static m::StateMachine, StatesError> {
     MODEL.model()
 }
@@ -69,7 +68,7 @@ fn root_target(name: &str) -> Option<States> {
 /// Parallel `Fan out`'s output from its result; `None`: the model's evaluation.
 fn io_out_fan_out(_input: &Value, result: &Value) -> Option<Value> {
     let result: Value = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(3usize);
+        let mut o = rt::Map::with_capacity(3usize);
         o.insert(
             "customer".to_string(),
             Some(result).and_then(|v| v.get(0usize))?.clone(),
@@ -82,23 +81,23 @@ fn io_out_fan_out(_input: &Value, result: &Value) -> Option<Value> {
             "digest".to_string(),
             Some(result)
                 .and_then(|v| v.get(2usize))
-                .and_then(|v| asl_runtime::path::field(v, "digest"))?
+                .and_then(|v| rt::path::field(v, "digest"))?
                 .clone(),
         );
         Value::Object(o)
     };
     let merged = result;
     let output: Value = merged;
-    if !asl_runtime::io::fits(&output, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     Some(output)
 }
 /// Each state's I/O steps that were compiled.
-fn io_of_root(state: States) -> asl_runtime::exec::Io {
+fn io_of_root(state: States) -> rt::Io {
     match state {
         States::FanOut => {
-            asl_runtime::exec::Io {
+            rt::Io {
                 output: Some(io_out_fan_out),
                 ..Default::default()
             }
@@ -114,13 +113,13 @@ async fn run_root(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => root_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => root_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => States::FanOut,
     };
     loop {
         exec.pause().await;
-        let s = b::state(root_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state_with(
+        let s = rt::state(root_container(), current as usize)?;
+        let step = rt::run_state_with(
                 exec,
                 &flow,
                 s,
@@ -132,7 +131,7 @@ async fn run_root(
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
-                current = root_target(&n).ok_or_else(|| b::unknown_target(&n))?;
+                current = root_target(&n).ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -155,30 +154,30 @@ fn fan_out_branch_1_target(name: &str) -> Option<FanOutBranch1States> {
 fn fast_fan_out_branch_1_customer(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(2usize);
+        let mut o = rt::Map::with_capacity(2usize);
         o.insert(
             "name".to_string(),
             Some(selected)
-                .and_then(|v| asl_runtime::path::field(v, "customer"))
-                .and_then(|v| asl_runtime::path::field(v, "name"))?
+                .and_then(|v| rt::path::field(v, "customer"))
+                .and_then(|v| rt::path::field(v, "name"))?
                 .clone(),
         );
         o.insert(
             "greeting".to_string(),
             {
                 let a0: &Value = Some(selected)
-                    .and_then(|v| asl_runtime::path::field(v, "customer"))
-                    .and_then(|v| asl_runtime::path::field(v, "name"))?;
+                    .and_then(|v| rt::path::field(v, "customer"))
+                    .and_then(|v| rt::path::field(v, "name"))?;
                 let mut out = String::new();
                 out.push_str("Hello, ");
-                asl_runtime::intrinsic::render(a0, &mut out);
+                rt::intrinsic::render(a0, &mut out);
                 out.push('!');
                 Value::String(out)
             },
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -193,35 +192,28 @@ async fn run_fan_out_branch_1(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => fan_out_branch_1_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => fan_out_branch_1_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => FanOutBranch1States::Customer,
     };
     loop {
         exec.pause().await;
-        if asl_runtime::exec::fast_paths_open(&flow) {
+        if rt::fast_paths_open(&flow) {
             match current {
                 FanOutBranch1States::Customer => {
                     if let Some(output) = fast_fan_out_branch_1_customer(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Customer",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Customer", &input, &output);
                         return Ok(output);
                     }
                 }
             }
         }
-        let s = b::state(fan_out_branch_1_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state(exec, &flow, s, input, &Nest(exec))
-            .await?;
+        let s = rt::state(fan_out_branch_1_container(), current as usize)?;
+        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
                 current = fan_out_branch_1_target(&n)
-                    .ok_or_else(|| b::unknown_target(&n))?;
+                    .ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -244,12 +236,12 @@ fn fan_out_branch_2_target(name: &str) -> Option<FanOutBranch2States> {
 fn fast_fan_out_branch_2_totals(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(2usize);
+        let mut o = rt::Map::with_capacity(2usize);
         o.insert(
             "lines".to_string(),
             Value::from(
                 Some(selected)
-                    .and_then(|v| asl_runtime::path::field(v, "lines"))?
+                    .and_then(|v| rt::path::field(v, "lines"))?
                     .as_array()?
                     .len(),
             ),
@@ -257,10 +249,8 @@ fn fast_fan_out_branch_2_totals(input: &Value) -> Option<Value> {
         o.insert(
             "skus".to_string(),
             {
-                static PATH: std::sync::OnceLock<Option<asl_runtime::path::Path>> = std::sync::OnceLock::new();
-                PATH.get_or_init(|| {
-                        asl_runtime::path::Path::parse("$.lines[*].sku").ok()
-                    })
+                static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
+                PATH.get_or_init(|| rt::path::Path::parse("$.lines[*].sku").ok())
                     .as_ref()?
                     .select(selected)
                     .ok()?
@@ -268,7 +258,7 @@ fn fast_fan_out_branch_2_totals(input: &Value) -> Option<Value> {
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -283,35 +273,28 @@ async fn run_fan_out_branch_2(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => fan_out_branch_2_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => fan_out_branch_2_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => FanOutBranch2States::Totals,
     };
     loop {
         exec.pause().await;
-        if asl_runtime::exec::fast_paths_open(&flow) {
+        if rt::fast_paths_open(&flow) {
             match current {
                 FanOutBranch2States::Totals => {
                     if let Some(output) = fast_fan_out_branch_2_totals(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Totals",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Totals", &input, &output);
                         return Ok(output);
                     }
                 }
             }
         }
-        let s = b::state(fan_out_branch_2_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state(exec, &flow, s, input, &Nest(exec))
-            .await?;
+        let s = rt::state(fan_out_branch_2_container(), current as usize)?;
+        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
                 current = fan_out_branch_2_target(&n)
-                    .ok_or_else(|| b::unknown_target(&n))?;
+                    .ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -338,19 +321,18 @@ async fn run_fan_out_branch_3(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => fan_out_branch_3_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => fan_out_branch_3_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => FanOutBranch3States::Audit,
     };
     loop {
         exec.pause().await;
-        let s = b::state(fan_out_branch_3_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state(exec, &flow, s, input, &Nest(exec))
-            .await?;
+        let s = rt::state(fan_out_branch_3_container(), current as usize)?;
+        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
                 current = fan_out_branch_3_target(&n)
-                    .ok_or_else(|| b::unknown_target(&n))?;
+                    .ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -399,11 +381,11 @@ impl Machine for Compiled {
 /// The definition, as the server describes it.
 pub const DEFINITION: &str = include_str!("parallel.asl.json");
 /// The machine as the server runs it.
-pub fn compiled() -> asl_runtime::exec::Compiled {
-    asl_runtime::exec::Compiled {
+pub fn compiled() -> rt::Compiled {
+    rt::Compiled {
         name: NAME,
         definition: DEFINITION,
-        load: || asl_runtime::exec::Loaded {
+        load: || rt::Loaded {
             machine: Box::new(Compiled),
             timeout_seconds: None,
         },
@@ -412,10 +394,6 @@ pub fn compiled() -> asl_runtime::exec::Compiled {
 /// Runs one execution with the command line's flags and the
 /// binary's linked task handlers; `machines` are those its
 /// `states:startExecution` tasks may start.
-pub fn run(
-    args: &RunArgs,
-    linked: &Linked,
-    machines: Vec<asl_runtime::exec::Startable>,
-) -> ExitCode {
-    asl_runtime::cli::run_main(args, NAME, None, &Compiled, linked, machines)
+pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<rt::Startable>) -> ExitCode {
+    rt::run_main(args, NAME, None, &Compiled, linked, machines)
 }

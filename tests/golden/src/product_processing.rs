@@ -2,17 +2,16 @@
 
 #![allow(clippy::never_loop, clippy::single_match, clippy::collapsible_match)]
 
-use asl_runtime::build as b;
-use asl_runtime::cli::RunArgs;
-use asl_runtime::tasks::Linked;
-use asl_runtime::exec::{Execution, Flow, LocalBoxFuture, Machine, Nested, Transition};
-use asl_runtime::machine as m;
-use asl_runtime::{StatesError, Value};
+use asl_runtime::generated::{self as rt, model as m};
+use rt::{
+    Execution, Flow, Linked, LocalBoxFuture, Machine, Nested, RunArgs, StatesError,
+    Transition, Value,
+};
 use std::process::ExitCode;
 /// The machine's name at run time.
 pub const NAME: &str = "product-processing";
 /// The checked model: paths, templates and expressions as their text.
-static MODEL: b::Embedded = b::Embedded::new(
+static MODEL: rt::Embedded = rt::Embedded::new(
     include_str!("product_processing.model.json"),
 );
 fn model() -> Result<&'static m::StateMachine, StatesError> {
@@ -90,29 +89,29 @@ fn root_target(name: &str) -> Option<States> {
 fn fast_read_request(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(2usize);
+        let mut o = rt::Map::with_capacity(2usize);
         o.insert(
             "requestId".to_string(),
             Some(selected)
-                .and_then(|v| asl_runtime::path::field(v, "requestContext"))
-                .and_then(|v| asl_runtime::path::field(v, "requestId"))?
+                .and_then(|v| rt::path::field(v, "requestContext"))
+                .and_then(|v| rt::path::field(v, "requestId"))?
                 .clone(),
         );
         o.insert(
             "products".to_string(),
-            asl_runtime::intrinsic::apply(
-                    asl_runtime::intrinsic::Function::StringToJson,
+            rt::intrinsic::apply(
+                    rt::intrinsic::Function::StringToJson,
                     None,
                     vec![
-                        Some(selected).and_then(| v | asl_runtime::path::field(v,
-                        "body")) ? .clone()
+                        Some(selected).and_then(| v | rt::path::field(v, "body")) ?
+                        .clone()
                     ],
                 )
                 .ok()?,
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -123,21 +122,18 @@ fn fast_read_request(input: &Value) -> Option<Value> {
 fn in_place_read_request(input: &mut Value) -> Option<()> {
     let selected: &Value = input;
     let v0 = Some(selected)
-        .and_then(|v| asl_runtime::path::field(v, "requestContext"))
-        .and_then(|v| asl_runtime::path::field(v, "requestId"))?
+        .and_then(|v| rt::path::field(v, "requestContext"))
+        .and_then(|v| rt::path::field(v, "requestId"))?
         .clone();
-    let v1 = asl_runtime::intrinsic::apply(
-            asl_runtime::intrinsic::Function::StringToJson,
+    let v1 = rt::intrinsic::apply(
+            rt::intrinsic::Function::StringToJson,
             None,
-            vec![
-                Some(selected).and_then(| v | asl_runtime::path::field(v, "body")) ?
-                .clone()
-            ],
+            vec![Some(selected).and_then(| v | rt::path::field(v, "body")) ? .clone()],
         )
         .ok()?;
-    let bound = 2 + asl_runtime::io::bound(&v0) + "requestId".len() * 6 + 4
-        + asl_runtime::io::bound(&v1) + "products".len() * 6 + 4;
-    if bound > asl_runtime::exec::MAX_PAYLOAD_BYTES {
+    let bound = 2 + rt::io::bound(&v0) + "requestId".len() * 6 + 4 + rt::io::bound(&v1)
+        + "products".len() * 6 + 4;
+    if bound > rt::MAX_PAYLOAD_BYTES {
         return None;
     }
     let Value::Object(map) = input else { return None };
@@ -154,29 +150,27 @@ fn in_place_read_request(input: &mut Value) -> Option<()> {
 fn fast_summarize(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(3usize);
+        let mut o = rt::Map::with_capacity(3usize);
         o.insert(
             "requestId".to_string(),
-            Some(selected)
-                .and_then(|v| asl_runtime::path::field(v, "requestId"))?
-                .clone(),
+            Some(selected).and_then(|v| rt::path::field(v, "requestId"))?.clone(),
         );
         o.insert(
             "processed".to_string(),
             Value::from(
                 Some(selected)
-                    .and_then(|v| asl_runtime::path::field(v, "results"))?
+                    .and_then(|v| rt::path::field(v, "results"))?
                     .as_array()?
                     .len(),
             ),
         );
         o.insert(
             "results".to_string(),
-            Some(selected).and_then(|v| asl_runtime::path::field(v, "results"))?.clone(),
+            Some(selected).and_then(|v| rt::path::field(v, "results"))?.clone(),
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -191,34 +185,22 @@ async fn run_root(
     mut input: Value,
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
-        Some(n) => root_target(&n).ok_or_else(|| b::unknown_target(&n))?,
+        Some(n) => root_target(&n).ok_or_else(|| rt::unknown_target(&n))?,
         None => States::ReadRequest,
     };
-    let recording = asl_runtime::exec::recording(&flow);
+    let recording = rt::recording(&flow);
     loop {
         exec.pause().await;
-        if asl_runtime::exec::fast_paths_open(&flow) {
+        if rt::fast_paths_open(&flow) {
             match current {
                 States::ReadRequest => {
                     let advanced = if !recording
                         && in_place_read_request(&mut input).is_some()
                     {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Read request",
-                            &input,
-                            &input,
-                        );
+                        rt::transit(&flow, "Pass", "Read request", &input, &input);
                         true
                     } else if let Some(output) = fast_read_request(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Read request",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Read request", &input, &output);
                         input = output;
                         true
                     } else {
@@ -231,26 +213,19 @@ async fn run_root(
                 }
                 States::Summarize => {
                     if let Some(output) = fast_summarize(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Summarize",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Summarize", &input, &output);
                         return Ok(output);
                     }
                 }
                 _ => {}
             }
         }
-        let s = b::state(root_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state(exec, &flow, s, input, &Nest(exec))
-            .await?;
+        let s = rt::state(root_container(), current as usize)?;
+        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
-                current = root_target(&n).ok_or_else(|| b::unknown_target(&n))?;
+                current = root_target(&n).ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -402,12 +377,12 @@ fn fast_process_products_items_is_it_ready(
 ) -> Option<ProcessProductsItemsStates> {
     if (|| {
         let v = Some(input)
-            .and_then(|v| asl_runtime::path::field(v, "status"))
-            .and_then(|v| asl_runtime::path::field(v, "state"))?;
+            .and_then(|v| rt::path::field(v, "status"))
+            .and_then(|v| rt::path::field(v, "state"))?;
         Some(
-            asl_runtime::choice::compare(
-                asl_runtime::choice::Kind::String,
-                asl_runtime::choice::Cmp::Eq,
+            rt::choice::compare(
+                rt::choice::Kind::String,
+                rt::choice::Cmp::Eq,
                 v,
                 &Value::String("READY".to_string()),
             ),
@@ -417,12 +392,12 @@ fn fast_process_products_items_is_it_ready(
     }
     if (|| {
         let v = Some(input)
-            .and_then(|v| asl_runtime::path::field(v, "status"))
-            .and_then(|v| asl_runtime::path::field(v, "state"))?;
+            .and_then(|v| rt::path::field(v, "status"))
+            .and_then(|v| rt::path::field(v, "state"))?;
         Some(
-            asl_runtime::choice::compare(
-                asl_runtime::choice::Kind::String,
-                asl_runtime::choice::Cmp::Eq,
+            rt::choice::compare(
+                rt::choice::Kind::String,
+                rt::choice::Cmp::Eq,
                 v,
                 &Value::String("FAILED".to_string()),
             ),
@@ -437,25 +412,25 @@ fn fast_process_products_items_is_it_ready(
 fn fast_process_products_items_product_ready(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(3usize);
+        let mut o = rt::Map::with_capacity(3usize);
         o.insert(
             "sku".to_string(),
             Some(selected)
-                .and_then(|v| asl_runtime::path::field(v, "product"))
-                .and_then(|v| asl_runtime::path::field(v, "sku"))?
+                .and_then(|v| rt::path::field(v, "product"))
+                .and_then(|v| rt::path::field(v, "sku"))?
                 .clone(),
         );
         o.insert(
             "productId".to_string(),
             Some(selected)
-                .and_then(|v| asl_runtime::path::field(v, "created"))
-                .and_then(|v| asl_runtime::path::field(v, "productId"))?
+                .and_then(|v| rt::path::field(v, "created"))
+                .and_then(|v| rt::path::field(v, "productId"))?
                 .clone(),
         );
         o.insert("status".to_string(), Value::String("READY".to_string()));
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -466,18 +441,18 @@ fn fast_process_products_items_product_ready(input: &Value) -> Option<Value> {
 fn fast_process_products_items_record_failure(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(2usize);
+        let mut o = rt::Map::with_capacity(2usize);
         o.insert(
             "sku".to_string(),
             Some(selected)
-                .and_then(|v| asl_runtime::path::field(v, "product"))
-                .and_then(|v| asl_runtime::path::field(v, "sku"))?
+                .and_then(|v| rt::path::field(v, "product"))
+                .and_then(|v| rt::path::field(v, "sku"))?
                 .clone(),
         );
         o.insert("status".to_string(), Value::String("FAILED".to_string()));
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&result, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     let merged = result;
@@ -487,7 +462,7 @@ fn fast_process_products_items_record_failure(input: &Value) -> Option<Value> {
 fn io_in_process_products_items_create_product(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(2usize);
+        let mut o = rt::Map::with_capacity(2usize);
         o.insert(
             "FunctionName".to_string(),
             Value::String(
@@ -498,25 +473,23 @@ fn io_in_process_products_items_create_product(input: &Value) -> Option<Value> {
         o.insert(
             "Payload".to_string(),
             {
-                let mut o = asl_runtime::serde_json::Map::with_capacity(3usize);
+                let mut o = rt::Map::with_capacity(3usize);
                 o.insert(
                     "requestId".to_string(),
-                    Some(selected)
-                        .and_then(|v| asl_runtime::path::field(v, "requestId"))?
-                        .clone(),
+                    Some(selected).and_then(|v| rt::path::field(v, "requestId"))?.clone(),
                 );
                 o.insert(
                     "sku".to_string(),
                     Some(selected)
-                        .and_then(|v| asl_runtime::path::field(v, "product"))
-                        .and_then(|v| asl_runtime::path::field(v, "sku"))?
+                        .and_then(|v| rt::path::field(v, "product"))
+                        .and_then(|v| rt::path::field(v, "sku"))?
                         .clone(),
                 );
                 o.insert(
                     "name".to_string(),
                     Some(selected)
-                        .and_then(|v| asl_runtime::path::field(v, "product"))
-                        .and_then(|v| asl_runtime::path::field(v, "name"))?
+                        .and_then(|v| rt::path::field(v, "product"))
+                        .and_then(|v| rt::path::field(v, "name"))?
                         .clone(),
                 );
                 Value::Object(o)
@@ -524,7 +497,7 @@ fn io_in_process_products_items_create_product(input: &Value) -> Option<Value> {
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&effective, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&effective, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     Some(effective)
@@ -535,25 +508,25 @@ fn io_out_process_products_items_create_product(
     result: &Value,
 ) -> Option<Value> {
     let result: Value = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(1usize);
+        let mut o = rt::Map::with_capacity(1usize);
         o.insert(
             "productId".to_string(),
             Some(result)
-                .and_then(|v| asl_runtime::path::field(v, "Payload"))
-                .and_then(|v| asl_runtime::path::field(v, "productId"))?
+                .and_then(|v| rt::path::field(v, "Payload"))
+                .and_then(|v| rt::path::field(v, "productId"))?
                 .clone(),
         );
         Value::Object(o)
     };
     let merged = {
-        static PATH: std::sync::OnceLock<Option<asl_runtime::path::Path>> = std::sync::OnceLock::new();
+        static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
         let path = PATH
-            .get_or_init(|| asl_runtime::path::Path::parse_reference("$.created").ok())
+            .get_or_init(|| rt::path::Path::parse_reference("$.created").ok())
             .as_ref()?;
-        asl_runtime::io::merge_result(input.clone(), result, Some(path)).ok()?
+        rt::io::merge_result(input.clone(), result, Some(path)).ok()?
     };
     let output: Value = merged;
-    if !asl_runtime::io::fits(&output, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     Some(output)
@@ -562,17 +535,17 @@ fn io_out_process_products_items_create_product(
 fn io_in_process_products_items_check_status(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
-        let mut o = asl_runtime::serde_json::Map::with_capacity(1usize);
+        let mut o = rt::Map::with_capacity(1usize);
         o.insert(
             "productId".to_string(),
             Some(selected)
-                .and_then(|v| asl_runtime::path::field(v, "created"))
-                .and_then(|v| asl_runtime::path::field(v, "productId"))?
+                .and_then(|v| rt::path::field(v, "created"))
+                .and_then(|v| rt::path::field(v, "productId"))?
                 .clone(),
         );
         Value::Object(o)
     };
-    if !asl_runtime::io::fits(&effective, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&effective, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     Some(effective)
@@ -584,31 +557,29 @@ fn io_out_process_products_items_check_status(
 ) -> Option<Value> {
     let result: Value = result.clone();
     let merged = {
-        static PATH: std::sync::OnceLock<Option<asl_runtime::path::Path>> = std::sync::OnceLock::new();
+        static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
         let path = PATH
-            .get_or_init(|| asl_runtime::path::Path::parse_reference("$.status").ok())
+            .get_or_init(|| rt::path::Path::parse_reference("$.status").ok())
             .as_ref()?;
-        asl_runtime::io::merge_result(input.clone(), result, Some(path)).ok()?
+        rt::io::merge_result(input.clone(), result, Some(path)).ok()?
     };
     let output: Value = merged;
-    if !asl_runtime::io::fits(&output, asl_runtime::exec::MAX_PAYLOAD_BYTES) {
+    if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
     Some(output)
 }
 /// Each state's I/O steps that were compiled.
-fn io_of_process_products_items(
-    state: ProcessProductsItemsStates,
-) -> asl_runtime::exec::Io {
+fn io_of_process_products_items(state: ProcessProductsItemsStates) -> rt::Io {
     match state {
         ProcessProductsItemsStates::CreateProduct => {
-            asl_runtime::exec::Io {
+            rt::Io {
                 effective: Some(io_in_process_products_items_create_product),
                 output: Some(io_out_process_products_items_create_product),
             }
         }
         ProcessProductsItemsStates::CheckStatus => {
-            asl_runtime::exec::Io {
+            rt::Io {
                 effective: Some(io_in_process_products_items_check_status),
                 output: Some(io_out_process_products_items_check_status),
             }
@@ -626,23 +597,17 @@ async fn run_process_products_items(
 ) -> Result<Value, StatesError> {
     let mut current = match flow.resume_at() {
         Some(n) => {
-            process_products_items_target(&n).ok_or_else(|| b::unknown_target(&n))?
+            process_products_items_target(&n).ok_or_else(|| rt::unknown_target(&n))?
         }
         None => ProcessProductsItemsStates::CreateProduct,
     };
     loop {
         exec.pause().await;
-        if asl_runtime::exec::fast_paths_open(&flow) {
+        if rt::fast_paths_open(&flow) {
             match current {
                 ProcessProductsItemsStates::IsItReady => {
                     if let Some(next) = fast_process_products_items_is_it_ready(&input) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Choice",
-                            "Is it ready?",
-                            &input,
-                            &input,
-                        );
+                        rt::transit(&flow, "Choice", "Is it ready?", &input, &input);
                         current = next;
                         continue;
                     }
@@ -651,13 +616,7 @@ async fn run_process_products_items(
                     if let Some(output) = fast_process_products_items_product_ready(
                         &input,
                     ) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Product ready",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Product ready", &input, &output);
                         return Ok(output);
                     }
                 }
@@ -665,25 +624,13 @@ async fn run_process_products_items(
                     if let Some(output) = fast_process_products_items_record_failure(
                         &input,
                     ) {
-                        asl_runtime::exec::transit(
-                            &flow,
-                            "Pass",
-                            "Record failure",
-                            &input,
-                            &output,
-                        );
+                        rt::transit(&flow, "Pass", "Record failure", &input, &output);
                         return Ok(output);
                     }
                 }
                 ProcessProductsItemsStates::WaitForProduct => {
-                    if asl_runtime::exec::waits_directly(exec) {
-                        asl_runtime::exec::wait_state(
-                                &flow,
-                                "Wait for product",
-                                &input,
-                                1u64,
-                            )
-                            .await;
+                    if rt::waits_directly(exec) {
+                        rt::wait_state(&flow, "Wait for product", &input, 1u64).await;
                         current = ProcessProductsItemsStates::CheckStatus;
                         continue;
                     }
@@ -691,8 +638,8 @@ async fn run_process_products_items(
                 _ => {}
             }
         }
-        let s = b::state(process_products_items_container(), current as usize)?;
-        let step = asl_runtime::exec::run_state_with(
+        let s = rt::state(process_products_items_container(), current as usize)?;
+        let step = rt::run_state_with(
                 exec,
                 &flow,
                 s,
@@ -705,7 +652,7 @@ async fn run_process_products_items(
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
                 current = process_products_items_target(&n)
-                    .ok_or_else(|| b::unknown_target(&n))?;
+                    .ok_or_else(|| rt::unknown_target(&n))?;
             }
         }
         input = step.output;
@@ -748,11 +695,11 @@ impl Machine for Compiled {
 /// The definition, as the server describes it.
 pub const DEFINITION: &str = include_str!("product_processing.asl.json");
 /// The machine as the server runs it.
-pub fn compiled() -> asl_runtime::exec::Compiled {
-    asl_runtime::exec::Compiled {
+pub fn compiled() -> rt::Compiled {
+    rt::Compiled {
         name: NAME,
         definition: DEFINITION,
-        load: || asl_runtime::exec::Loaded {
+        load: || rt::Loaded {
             machine: Box::new(Compiled),
             timeout_seconds: None,
         },
@@ -761,10 +708,6 @@ pub fn compiled() -> asl_runtime::exec::Compiled {
 /// Runs one execution with the command line's flags and the
 /// binary's linked task handlers; `machines` are those its
 /// `states:startExecution` tasks may start.
-pub fn run(
-    args: &RunArgs,
-    linked: &Linked,
-    machines: Vec<asl_runtime::exec::Startable>,
-) -> ExitCode {
-    asl_runtime::cli::run_main(args, NAME, None, &Compiled, linked, machines)
+pub fn run(args: &RunArgs, linked: &Linked, machines: Vec<rt::Startable>) -> ExitCode {
+    rt::run_main(args, NAME, None, &Compiled, linked, machines)
 }

@@ -1,10 +1,57 @@
-//! What generated code calls to load its model. `aslc build` embeds the
+//! Everything generated code calls, in one place. `aslc build` emits
+//! `use asl_runtime::generated as rt;` and reaches the runtime only
+//! through `rt::…`: what is here is the contract between the code
+//! generator and the runtime, and the interpreter runs the same functions
+//! behind it (`exec::run_state`, the history's events, the operators).
+//!
+//! It also loads the model a binary embeds: `aslc build` writes the
 //! checked model as JSON (paths, templates, intrinsic calls and JSONata as
 //! their text) and the binary parses it once, at first use, with the same
 //! parsers aslc ran; a failure means a corrupted binary, not bad user
 //! input, and is reported as an error, never a panic.
 
-use crate::error::StatesError;
+pub use crate::cli::{run_main, RunArgs};
+pub use crate::env::ExecutionContext;
+pub use crate::exec::{
+    fail_state, fast_paths_open, nested_transit, recording, run_state, run_state_with, transit, wait_state,
+    waits_directly, Compiled, Execution, Flow, Io, Loaded, LocalBoxFuture, Machine, Nested, Startable, Transition,
+    MAX_PAYLOAD_BYTES, STANDARD_HISTORY_LIMIT,
+};
+pub use crate::features::ServeLeftOut;
+/// JSONata's operators as compiled expressions call them.
+pub use crate::jsonata::fast as jsonata;
+/// The checked model's types.
+pub use crate::machine as model;
+#[cfg(feature = "serve")]
+pub use crate::serve::{main_compiled as serve_main, ServeArgs};
+pub use crate::tasks::{serve as serve_handlers, Linked};
+pub use crate::timestamp::parse as parse_timestamp;
+pub use crate::vars::Vars;
+#[cfg(feature = "mimalloc")]
+pub use crate::MiMalloc;
+pub use crate::StatesError;
+pub use serde_json::{Map, Value};
+
+/// Reading and writing payloads.
+pub mod io {
+    pub use crate::io::{bound, fits, merge_result};
+}
+
+/// Reference paths: definite fields, and any path parsed once.
+pub mod path {
+    pub use crate::path::{field, Path};
+}
+
+/// Choice rules' comparisons.
+pub mod choice {
+    pub use crate::choice::{compare, string_matches, Cmp, Kind};
+}
+
+/// Intrinsic functions.
+pub mod intrinsic {
+    pub use crate::intrinsic::{apply, math_add, render, Function};
+}
+
 use crate::machine::{Container, State, StateMachine};
 use std::sync::OnceLock;
 
