@@ -10,6 +10,15 @@ fn generate(units: &[Unit<'_>], handlers: Option<&str>) -> Result<Vec<codegen::F
     codegen::generate(units, handlers, &codegen::features::needed(units, &[]))
 }
 
+/// The module generated for one definition (checked first).
+fn module_of(name: &str, definition: &str) -> String {
+    let (_, m, d) = check_text(&format!("{name}.json"), definition.as_bytes().to_vec(), MachineType::Standard);
+    let m = m.unwrap_or_else(|| panic!("{d:?}"));
+    let files = generate(&[Unit { name: name.into(), machine: &m, definition: definition.to_string() }], None)
+        .expect("generates");
+    files.into_iter().next().map(|f| f.text).unwrap_or_default()
+}
+
 /// Each example's stem, checked model and definition text.
 fn examples() -> Vec<(String, aslc::model::StateMachine, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
@@ -104,14 +113,10 @@ fn hostile_names_and_strings_stay_literals() {
             "r#\"raw\"#": {"Type": "Succeed"}
         }
     });
-    let (_, m, d) = check_text("hostile.json", def.to_string().into_bytes(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "hostile".into(), machine: &m, definition: def.to_string() }], None)
-        .expect("generates");
-    let module = &files[0].text;
+    let module = module_of("hostile", &def.to_string());
     // The names appear only inside string literals and doc comments.
     assert!(module.contains(r#""\"); std::process::exit(1); (\"" => Some(States::Std"#), "{module}");
-    assert!(syn::parse_file(module).is_ok());
+    assert!(syn::parse_file(&module).is_ok());
 }
 
 #[test]
@@ -126,11 +131,7 @@ fn chains_of_single_predecessor_states_are_fused() {
             "End": {"Type": "Succeed"}
         }
     });
-    let (_, m, d) = check_text("chain.json", def.to_string().into_bytes(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files =
-        generate(&[Unit { name: "chain".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
-    let module = files[0].text.replace(char::is_whitespace, "");
+    let module = module_of("chain", &def.to_string()).replace(char::is_whitespace, "");
     let arm_a =
         module.split("States::A=>{").nth(1).expect("an arm for A").split("States::C=>{").next().unwrap_or_default();
     // B has one predecessor (A): it runs inside A's arm and has none of its own.
@@ -157,11 +158,7 @@ fn long_chains_generate_linear_code() {
         states.insert(format!("S{i}"), s);
     }
     let def = serde_json::json!({"StartAt": "S0", "States": states});
-    let (_, m, d) = check_text("chain.json", def.to_string().into_bytes(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files =
-        generate(&[Unit { name: "chain".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
-    let lines = files[0].text.lines().count();
+    let lines = module_of("chain", &def.to_string()).lines().count();
     assert!(lines < n * 100, "{lines} lines for {n} states");
 }
 
@@ -171,11 +168,7 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
         "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
         "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Pass", "Parameters": {"d.$": "States.MathAdd($.v, $.v)"}, "End": true}}},
         "ResultSelector": {"count.$": "States.ArrayLength($)"}, "End": true}}}"#;
-    let (_, m, d) = check_text("m.json", def.as_bytes().to_vec(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files =
-        generate(&[Unit { name: "m".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
-    let text = &files[0].text;
+    let text = module_of("m", &def);
     assert!(text.contains("fn sync_run_each_items(first: &Value)"), "{text}");
     assert!(text.contains(r#"rt::nested_transit(&flow, "Map", events)"#), "{text}");
     assert!(text.contains("let index_value = Value::from(index);"), "{text}");
@@ -187,10 +180,8 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
         r#""Type": "Pass", "Parameters": {"d.$": "States.MathAdd($.v, $.v)"}"#,
         r#""Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage""#,
     );
-    let (_, m, d) = check_text("m.json", with_task.clone().into_bytes(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "m".into(), machine: &m, definition: with_task }], None).expect("generates");
-    assert!(!files[0].text.contains("sync_run_"), "{}", files[0].text);
+    let module = module_of("m", &with_task);
+    assert!(!module.contains("sync_run_"), "{module}");
 }
 
 #[test]
@@ -204,10 +195,7 @@ fn a_parallel_whose_branches_are_all_fast_runs_them_as_direct_rust_even_inside_a
             "ResultSelector": {"a.$": "$[0].all", "b.$": "$[1]"}}}},
         "End": true}}}"#
         .to_string();
-    let (_, m, d) = check_text("p.json", def.as_bytes().to_vec(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "p".into(), machine: &m, definition: def.clone() }], None).expect("generates");
-    let text = &files[0].text;
+    let text = module_of("p", &def);
     // Each branch a synchronous runner, the Parallel a fast function over
     // them, and the Map's processor (the Parallel alone) one too.
     assert!(text.contains("fn sync_run_fan_branch_1(first: &Value)"), "{text}");
@@ -225,11 +213,9 @@ fn a_parallel_whose_branches_are_all_fast_runs_them_as_direct_rust_even_inside_a
         r#""Type": "Pass", "Parameters": {"all.$": "$.lines[*].sku"}"#,
         r#""Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage""#,
     );
-    let (_, m, d) = check_text("p.json", with_task.clone().into_bytes(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files = generate(&[Unit { name: "p".into(), machine: &m, definition: with_task }], None).expect("generates");
-    assert!(!files[0].text.contains("sync_run_"), "{}", files[0].text);
-    assert!(!files[0].text.contains("fn fast_each_items_fan"), "{}", files[0].text);
+    let module = module_of("p", &with_task);
+    assert!(!module.contains("sync_run_"), "{module}");
+    assert!(!module.contains("fn fast_each_items_fan"), "{module}");
 }
 
 #[test]
@@ -238,11 +224,7 @@ fn a_fail_state_with_literal_texts_is_raised_by_generated_code() {
         "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericGreaterThan": 1, "Next": "Big"}], "Default": "FromInput"},
         "Big": {"Type": "Fail", "Error": "TooBig", "Cause": "x was over 1"},
         "FromInput": {"Type": "Fail", "ErrorPath": "$.error"}}}"#;
-    let (_, m, d) = check_text("f.json", def.as_bytes().to_vec(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files =
-        generate(&[Unit { name: "f".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
-    let text = &files[0].text;
+    let text = module_of("f", &def);
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains(r#"fail_state( &flow, "Big", &input, Some("TooBig"), Some("x was over 1"), )"#), "{text}");
     // A path to read leaves the state to `run_state`.
@@ -262,11 +244,7 @@ fn common_jsonata_functions_compile() {
                    "h": "{% $hash($parse($states.input.json), 'SHA-256') %}", "id": "{% $uuid() %}",
                    "c": "{% $states.context.Execution.Input.id %}", "first": "{% $states.input.lines[0].sku %}",
                    "big": "{% $states.input.lines[price > 10] %}"}}}}"#;
-    let (_, m, d) = check_text("j.json", def.as_bytes().to_vec(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files =
-        generate(&[Unit { name: "j".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
-    let text = &files[0].text;
+    let text = module_of("j", &def);
     assert!(text.contains("fn fast_p("), "{text}");
     for f in [
         "count", "sum", "join", "string", "case", "rounding", "exists", "several", "merge", "keys", "split", "range",
@@ -294,11 +272,7 @@ fn a_task_runs_through_the_runtime_with_its_input_and_output_steps_compiled() {
                  "ResultSelector": {"value.$": "$.Payload.value"}, "ResultPath": "$.out", "Next": "Token"},
         "Token": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
                   "Parameters": {"FunctionName": "worker", "Payload": {"name.$": "$$.Execution.Name"}}, "End": true}}}"#;
-    let (_, m, d) = check_text("t.json", def.as_bytes().to_vec(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files =
-        generate(&[Unit { name: "t".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
-    let text = &files[0].text;
+    let text = module_of("t", &def);
     assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("rt::run_state_with("), "{text}");
@@ -315,11 +289,7 @@ fn a_jsonata_task_gets_its_arguments_and_output_as_generated_code() {
                  "Output": {"total": "{% $states.result.Payload.total %}", "id": "{% $states.input.id %}"}, "Next": "Vars"},
         "Vars": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
                  "Arguments": {"FunctionName": "{% $name %}"}, "End": true}}}"#;
-    let (_, m, d) = check_text("j.json", def.as_bytes().to_vec(), MachineType::Standard);
-    let m = m.unwrap_or_else(|| panic!("{d:?}"));
-    let files =
-        generate(&[Unit { name: "j".into(), machine: &m, definition: def.to_string() }], None).expect("generates");
-    let text = &files[0].text;
+    let text = module_of("j", &def);
     assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("rt::jsonata::plain(result)?"), "{text}");

@@ -95,12 +95,23 @@ fn access_in(p: &Path, scope: &Scope) -> Option<TokenStream> {
         }
         _ => return None,
     };
-    for seg in rest {
-        e = match seg {
-            Segment::Child(name) => quote!(#e.and_then(|v| rt::path::field(v, #name))),
-            Segment::Index(i) if *i >= 0 => {
+    steps(e, rest, false)
+}
+
+/// A definite path's steps after its root, each a lookup in what `e` (an
+/// `Option` of a `&Value`, or of a `&mut Value` when `mutable`) holds.
+fn steps(mut e: TokenStream, segments: &[Segment], mutable: bool) -> Option<TokenStream> {
+    for seg in segments {
+        e = match (seg, mutable) {
+            (Segment::Child(name), false) => quote!(#e.and_then(|v| rt::path::field(v, #name))),
+            (Segment::Child(name), true) => quote!(#e.and_then(|v| v.get_mut(#name))),
+            (Segment::Index(i), false) if *i >= 0 => {
                 let i = *i as usize;
                 quote!(#e.and_then(|v| v.get(#i)))
+            }
+            (Segment::Index(i), true) if *i >= 0 => {
+                let i = *i as usize;
+                quote!(#e.and_then(|v| v.get_mut(#i)))
             }
             _ => return None,
         };
@@ -796,17 +807,7 @@ fn taking(t: &Template) -> Option<TokenStream> {
             match t {
                 Template::Constant(v) => value(v),
                 Template::Path { path, .. } if path.root == Root::Input => {
-                    let mut e = quote!(Some(&mut selected));
-                    for seg in &path.segments {
-                        e = match seg {
-                            Segment::Child(name) => quote!(#e.and_then(|v| v.get_mut(#name))),
-                            Segment::Index(i) if *i >= 0 => {
-                                let i = *i as usize;
-                                quote!(#e.and_then(|v| v.get_mut(#i)))
-                            }
-                            _ => return None,
-                        };
-                    }
+                    let e = steps(quote!(Some(&mut selected)), &path.segments, true)?;
                     quote!(std::mem::take(#e?))
                 }
                 _ => return None,
