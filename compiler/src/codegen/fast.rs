@@ -78,7 +78,7 @@ fn access(p: &Path, from: TokenStream) -> Option<TokenStream> {
 
 /// A definite path → `Option<&Value>` expression in `scope`.
 fn access_in(p: &Path, scope: &Scope) -> Option<TokenStream> {
-    let (mut e, rest) = match (&p.root, p.segments.as_slice()) {
+    let (e, rest) = match (&p.root, p.segments.as_slice()) {
         (Root::Input, segments) => {
             let from = &scope.input;
             (quote!(Some(#from)), segments)
