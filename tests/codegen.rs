@@ -168,7 +168,7 @@ fn a_map_whose_processor_is_all_fast_runs_its_iterations_as_direct_rust() {
         "ItemSelector": {"v.$": "$$.Map.Item.Value", "i.$": "$$.Map.Item.Index"},
         "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Pass", "Parameters": {"d.$": "States.MathAdd($.v, $.v)"}, "End": true}}},
         "ResultSelector": {"count.$": "States.ArrayLength($)"}, "End": true}}}"#;
-    let text = module_of("m", &def);
+    let text = module_of("m", def);
     assert!(text.contains("fn sync_run_each_items(first: &Value)"), "{text}");
     assert!(text.contains(r#"rt::nested_transit(&flow, "Map", events)"#), "{text}");
     assert!(text.contains("let index_value = Value::from(index);"), "{text}");
@@ -224,7 +224,7 @@ fn a_fail_state_with_literal_texts_is_raised_by_generated_code() {
         "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericGreaterThan": 1, "Next": "Big"}], "Default": "FromInput"},
         "Big": {"Type": "Fail", "Error": "TooBig", "Cause": "x was over 1"},
         "FromInput": {"Type": "Fail", "ErrorPath": "$.error"}}}"#;
-    let text = module_of("f", &def);
+    let text = module_of("f", def);
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains(r#"fail_state( &flow, "Big", &input, Some("TooBig"), Some("x was over 1"), )"#), "{text}");
     // A path to read leaves the state to `run_state`.
@@ -244,7 +244,7 @@ fn common_jsonata_functions_compile() {
                    "h": "{% $hash($parse($states.input.json), 'SHA-256') %}", "id": "{% $uuid() %}",
                    "c": "{% $states.context.Execution.Input.id %}", "first": "{% $states.input.lines[0].sku %}",
                    "big": "{% $states.input.lines[price > 10] %}"}}}}"#;
-    let text = module_of("j", &def);
+    let text = module_of("j", def);
     assert!(text.contains("fn fast_p("), "{text}");
     for f in [
         "count", "sum", "join", "string", "case", "rounding", "exists", "several", "merge", "keys", "split", "range",
@@ -272,7 +272,7 @@ fn a_task_runs_through_the_runtime_with_its_input_and_output_steps_compiled() {
                  "ResultSelector": {"value.$": "$.Payload.value"}, "ResultPath": "$.out", "Next": "Token"},
         "Token": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
                   "Parameters": {"FunctionName": "worker", "Payload": {"name.$": "$$.Execution.Name"}}, "End": true}}}"#;
-    let text = module_of("t", &def);
+    let text = module_of("t", def);
     assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("rt::run_state_with("), "{text}");
@@ -289,7 +289,7 @@ fn a_jsonata_task_gets_its_arguments_and_output_as_generated_code() {
                  "Output": {"total": "{% $states.result.Payload.total %}", "id": "{% $states.input.id %}"}, "Next": "Vars"},
         "Vars": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
                  "Arguments": {"FunctionName": "{% $name %}"}, "End": true}}}"#;
-    let text = module_of("j", &def);
+    let text = module_of("j", def);
     assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
     assert!(text.contains("rt::jsonata::plain(result)?"), "{text}");
