@@ -55,6 +55,18 @@ pub mod intrinsic {
 use crate::machine::{Container, State, StateMachine};
 use std::sync::OnceLock;
 
+/// An object of a fixed shape: its `keys` (distinct, in order) are hashed
+/// once per call site, into `shape`, and each object is a copy of that
+/// shape with `values` put in. serde_json's ordered map hashes every key
+/// it inserts (SipHash); copying a shape hashes nothing.
+pub fn object<const N: usize>(shape: &OnceLock<Map<String, Value>>, keys: [&str; N], values: [Value; N]) -> Value {
+    let mut o = shape.get_or_init(|| keys.iter().map(|k| (k.to_string(), Value::Null)).collect()).clone();
+    for (slot, v) in o.values_mut().zip(values) {
+        *slot = v;
+    }
+    Value::Object(o)
+}
+
 /// A machine's checked model as a binary carries it: its JSON, parsed on
 /// first use, so a run whose states all have a direct Rust form never
 /// parses it.

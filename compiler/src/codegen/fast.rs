@@ -278,12 +278,21 @@ fn format(raw: &str, args: &[Arg], scope: &Scope) -> Option<TokenStream> {
 
 /// An object built from `(key, value code)` pairs, in order.
 pub(super) fn object(fields: Vec<(&str, TokenStream)>) -> TokenStream {
-    let n = fields.len();
-    let inserts = fields.iter().map(|(k, v)| quote!(o.insert(#k.to_string(), #v);));
+    let distinct = fields.iter().enumerate().all(|(i, (k, _))| fields[..i].iter().all(|(seen, _)| seen != k));
+    if !distinct {
+        // A later duplicate replaces the value in the first one's place.
+        let n = fields.len();
+        let inserts = fields.iter().map(|(k, v)| quote!(o.insert(#k.to_string(), #v);));
+        return quote!({
+            let mut o = rt::Map::with_capacity(#n);
+            #(#inserts)*
+            Value::Object(o)
+        });
+    }
+    let (keys, values): (Vec<&str>, Vec<TokenStream>) = fields.into_iter().unzip();
     quote!({
-        let mut o = rt::Map::with_capacity(#n);
-        #(#inserts)*
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(&SHAPE, [#(#keys),*], [#(#values),*])
     })
 }
 

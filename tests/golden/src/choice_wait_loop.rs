@@ -103,17 +103,16 @@ fn root_target(name: &str) -> Option<States> {
 fn fast_init(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(3usize);
-        o.insert("count".to_string(), Value::from(0i64));
-        o.insert(
-            "limit".to_string(),
-            Some(selected).and_then(|v| rt::path::field(v, "limit"))?.clone(),
-        );
-        o.insert(
-            "delay".to_string(),
-            Some(selected).and_then(|v| rt::path::field(v, "delay"))?.clone(),
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["count", "limit", "delay"],
+            [
+                Value::from(0i64),
+                Some(selected).and_then(|v| rt::path::field(v, "limit"))?.clone(),
+                Some(selected).and_then(|v| rt::path::field(v, "delay"))?.clone(),
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
@@ -166,24 +165,20 @@ fn fast_isdone(input: &Value) -> Option<States> {
 fn fast_increment(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(3usize);
-        o.insert(
-            "count".to_string(),
-            rt::intrinsic::math_add(
-                    Some(selected).and_then(|v| rt::path::field(v, "count"))?,
-                    &Value::from(1i64),
-                )
-                .ok()?,
-        );
-        o.insert(
-            "limit".to_string(),
-            Some(selected).and_then(|v| rt::path::field(v, "limit"))?.clone(),
-        );
-        o.insert(
-            "delay".to_string(),
-            Some(selected).and_then(|v| rt::path::field(v, "delay"))?.clone(),
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["count", "limit", "delay"],
+            [
+                rt::intrinsic::math_add(
+                        Some(selected).and_then(|v| rt::path::field(v, "count"))?,
+                        &Value::from(1i64),
+                    )
+                    .ok()?,
+                Some(selected).and_then(|v| rt::path::field(v, "limit"))?.clone(),
+                Some(selected).and_then(|v| rt::path::field(v, "delay"))?.clone(),
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;

@@ -66,14 +66,18 @@ fn fast_price_lines(input: &Value) -> Option<(Value, u64)> {
         let index_value = Value::from(index);
         let (output, inner) = sync_run_price_lines_items(
             &{
-                let mut o = rt::Map::with_capacity(3usize);
-                o.insert("position".to_string(), Some(&index_value)?.clone());
-                o.insert("line".to_string(), Some(item)?.clone());
-                o.insert(
-                    "currency".to_string(),
-                    Some(effective).and_then(|v| rt::path::field(v, "currency"))?.clone(),
-                );
-                Value::Object(o)
+                static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+                rt::object(
+                    &SHAPE,
+                    ["position", "line", "currency"],
+                    [
+                        Some(&index_value)?.clone(),
+                        Some(item)?.clone(),
+                        Some(effective)
+                            .and_then(|v| rt::path::field(v, "currency"))?
+                            .clone(),
+                    ],
+                )
             },
         )?;
         outputs.push(output);
@@ -159,40 +163,36 @@ fn price_lines_items_target(name: &str) -> Option<PriceLinesItemsStates> {
 fn fast_price_lines_items_price(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(3usize);
-        o.insert(
-            "position".to_string(),
-            Some(selected).and_then(|v| rt::path::field(v, "position"))?.clone(),
-        );
-        o.insert(
-            "sku".to_string(),
-            Some(selected)
-                .and_then(|v| rt::path::field(v, "line"))
-                .and_then(|v| rt::path::field(v, "sku"))?
-                .clone(),
-        );
-        o.insert(
-            "label".to_string(),
-            {
-                let a0: &Value = Some(selected)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["position", "sku", "label"],
+            [
+                Some(selected).and_then(|v| rt::path::field(v, "position"))?.clone(),
+                Some(selected)
                     .and_then(|v| rt::path::field(v, "line"))
-                    .and_then(|v| rt::path::field(v, "quantity"))?;
-                let a1: &Value = Some(selected)
-                    .and_then(|v| rt::path::field(v, "line"))
-                    .and_then(|v| rt::path::field(v, "sku"))?;
-                let a2: &Value = Some(selected)
-                    .and_then(|v| rt::path::field(v, "currency"))?;
-                let mut out = String::new();
-                rt::intrinsic::render(a0, &mut out);
-                out.push_str(" x ");
-                rt::intrinsic::render(a1, &mut out);
-                out.push_str(" (");
-                rt::intrinsic::render(a2, &mut out);
-                out.push(')');
-                Value::String(out)
-            },
-        );
-        Value::Object(o)
+                    .and_then(|v| rt::path::field(v, "sku"))?
+                    .clone(),
+                {
+                    let a0: &Value = Some(selected)
+                        .and_then(|v| rt::path::field(v, "line"))
+                        .and_then(|v| rt::path::field(v, "quantity"))?;
+                    let a1: &Value = Some(selected)
+                        .and_then(|v| rt::path::field(v, "line"))
+                        .and_then(|v| rt::path::field(v, "sku"))?;
+                    let a2: &Value = Some(selected)
+                        .and_then(|v| rt::path::field(v, "currency"))?;
+                    let mut out = String::new();
+                    rt::intrinsic::render(a0, &mut out);
+                    out.push_str(" x ");
+                    rt::intrinsic::render(a1, &mut out);
+                    out.push_str(" (");
+                    rt::intrinsic::render(a2, &mut out);
+                    out.push(')');
+                    Value::String(out)
+                },
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;

@@ -71,24 +71,29 @@ fn root_target(name: &str) -> Option<States> {
 fn io_in_total(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
-        let mut o = rt::Map::with_capacity(2usize);
-        o.insert("FunctionName".to_string(), Value::String("order-total".to_string()));
-        o.insert(
-            "Payload".to_string(),
-            {
-                let mut o = rt::Map::with_capacity(2usize);
-                o.insert(
-                    "lines".to_string(),
-                    Some(selected).and_then(|v| rt::path::field(v, "priced"))?.clone(),
-                );
-                o.insert(
-                    "coupon".to_string(),
-                    Some(selected).and_then(|v| rt::path::field(v, "coupon"))?.clone(),
-                );
-                Value::Object(o)
-            },
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["FunctionName", "Payload"],
+            [
+                Value::String("order-total".to_string()),
+                {
+                    static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+                    rt::object(
+                        &SHAPE,
+                        ["lines", "coupon"],
+                        [
+                            Some(selected)
+                                .and_then(|v| rt::path::field(v, "priced"))?
+                                .clone(),
+                            Some(selected)
+                                .and_then(|v| rt::path::field(v, "coupon"))?
+                                .clone(),
+                        ],
+                    )
+                },
+            ],
+        )
     };
     if !rt::io::fits(&effective, rt::MAX_PAYLOAD_BYTES) {
         return None;
@@ -201,20 +206,19 @@ fn price_lines_items_target(name: &str) -> Option<PriceLinesItemsStates> {
 fn fast_price_lines_items_unpriced(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(3usize);
-        o.insert(
-            "sku".to_string(),
-            Some(selected).and_then(|v| rt::path::field(v, "sku"))?.clone(),
-        );
-        o.insert("amount".to_string(), Value::from(0i64));
-        o.insert(
-            "problem".to_string(),
-            Some(selected)
-                .and_then(|v| rt::path::field(v, "error"))
-                .and_then(|v| rt::path::field(v, "Cause"))?
-                .clone(),
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["sku", "amount", "problem"],
+            [
+                Some(selected).and_then(|v| rt::path::field(v, "sku"))?.clone(),
+                Value::from(0i64),
+                Some(selected)
+                    .and_then(|v| rt::path::field(v, "error"))
+                    .and_then(|v| rt::path::field(v, "Cause"))?
+                    .clone(),
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;

@@ -68,23 +68,19 @@ fn root_target(name: &str) -> Option<States> {
 /// Parallel `Fan out`'s output from its result; `None`: the model's evaluation.
 fn io_out_fan_out(_input: &Value, result: &Value) -> Option<Value> {
     let result: Value = {
-        let mut o = rt::Map::with_capacity(3usize);
-        o.insert(
-            "customer".to_string(),
-            Some(result).and_then(|v| v.get(0usize))?.clone(),
-        );
-        o.insert(
-            "totals".to_string(),
-            Some(result).and_then(|v| v.get(1usize))?.clone(),
-        );
-        o.insert(
-            "digest".to_string(),
-            Some(result)
-                .and_then(|v| v.get(2usize))
-                .and_then(|v| rt::path::field(v, "digest"))?
-                .clone(),
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["customer", "totals", "digest"],
+            [
+                Some(result).and_then(|v| v.get(0usize))?.clone(),
+                Some(result).and_then(|v| v.get(1usize))?.clone(),
+                Some(result)
+                    .and_then(|v| v.get(2usize))
+                    .and_then(|v| rt::path::field(v, "digest"))?
+                    .clone(),
+            ],
+        )
     };
     let merged = result;
     let output: Value = merged;
@@ -154,28 +150,27 @@ fn fan_out_branch_1_target(name: &str) -> Option<FanOutBranch1States> {
 fn fast_fan_out_branch_1_customer(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(2usize);
-        o.insert(
-            "name".to_string(),
-            Some(selected)
-                .and_then(|v| rt::path::field(v, "customer"))
-                .and_then(|v| rt::path::field(v, "name"))?
-                .clone(),
-        );
-        o.insert(
-            "greeting".to_string(),
-            {
-                let a0: &Value = Some(selected)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["name", "greeting"],
+            [
+                Some(selected)
                     .and_then(|v| rt::path::field(v, "customer"))
-                    .and_then(|v| rt::path::field(v, "name"))?;
-                let mut out = String::new();
-                out.push_str("Hello, ");
-                rt::intrinsic::render(a0, &mut out);
-                out.push('!');
-                Value::String(out)
-            },
-        );
-        Value::Object(o)
+                    .and_then(|v| rt::path::field(v, "name"))?
+                    .clone(),
+                {
+                    let a0: &Value = Some(selected)
+                        .and_then(|v| rt::path::field(v, "customer"))
+                        .and_then(|v| rt::path::field(v, "name"))?;
+                    let mut out = String::new();
+                    out.push_str("Hello, ");
+                    rt::intrinsic::render(a0, &mut out);
+                    out.push('!');
+                    Value::String(out)
+                },
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
@@ -236,27 +231,26 @@ fn fan_out_branch_2_target(name: &str) -> Option<FanOutBranch2States> {
 fn fast_fan_out_branch_2_totals(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(2usize);
-        o.insert(
-            "lines".to_string(),
-            Value::from(
-                Some(selected)
-                    .and_then(|v| rt::path::field(v, "lines"))?
-                    .as_array()?
-                    .len(),
-            ),
-        );
-        o.insert(
-            "skus".to_string(),
-            {
-                static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
-                PATH.get_or_init(|| rt::path::Path::parse("$.lines[*].sku").ok())
-                    .as_ref()?
-                    .select(selected)
-                    .ok()?
-            },
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["lines", "skus"],
+            [
+                Value::from(
+                    Some(selected)
+                        .and_then(|v| rt::path::field(v, "lines"))?
+                        .as_array()?
+                        .len(),
+                ),
+                {
+                    static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
+                    PATH.get_or_init(|| rt::path::Path::parse("$.lines[*].sku").ok())
+                        .as_ref()?
+                        .select(selected)
+                        .ok()?
+                },
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;

@@ -89,27 +89,26 @@ fn root_target(name: &str) -> Option<States> {
 fn fast_read_request(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(2usize);
-        o.insert(
-            "requestId".to_string(),
-            Some(selected)
-                .and_then(|v| rt::path::field(v, "requestContext"))
-                .and_then(|v| rt::path::field(v, "requestId"))?
-                .clone(),
-        );
-        o.insert(
-            "products".to_string(),
-            rt::intrinsic::apply(
-                    rt::intrinsic::Function::StringToJson,
-                    None,
-                    vec![
-                        Some(selected).and_then(| v | rt::path::field(v, "body")) ?
-                        .clone()
-                    ],
-                )
-                .ok()?,
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["requestId", "products"],
+            [
+                Some(selected)
+                    .and_then(|v| rt::path::field(v, "requestContext"))
+                    .and_then(|v| rt::path::field(v, "requestId"))?
+                    .clone(),
+                rt::intrinsic::apply(
+                        rt::intrinsic::Function::StringToJson,
+                        None,
+                        vec![
+                            Some(selected).and_then(| v | rt::path::field(v, "body")) ?
+                            .clone()
+                        ],
+                    )
+                    .ok()?,
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
@@ -150,25 +149,21 @@ fn in_place_read_request(input: &mut Value) -> Option<()> {
 fn fast_summarize(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(3usize);
-        o.insert(
-            "requestId".to_string(),
-            Some(selected).and_then(|v| rt::path::field(v, "requestId"))?.clone(),
-        );
-        o.insert(
-            "processed".to_string(),
-            Value::from(
-                Some(selected)
-                    .and_then(|v| rt::path::field(v, "results"))?
-                    .as_array()?
-                    .len(),
-            ),
-        );
-        o.insert(
-            "results".to_string(),
-            Some(selected).and_then(|v| rt::path::field(v, "results"))?.clone(),
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["requestId", "processed", "results"],
+            [
+                Some(selected).and_then(|v| rt::path::field(v, "requestId"))?.clone(),
+                Value::from(
+                    Some(selected)
+                        .and_then(|v| rt::path::field(v, "results"))?
+                        .as_array()?
+                        .len(),
+                ),
+                Some(selected).and_then(|v| rt::path::field(v, "results"))?.clone(),
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
@@ -412,23 +407,22 @@ fn fast_process_products_items_is_it_ready(
 fn fast_process_products_items_product_ready(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(3usize);
-        o.insert(
-            "sku".to_string(),
-            Some(selected)
-                .and_then(|v| rt::path::field(v, "product"))
-                .and_then(|v| rt::path::field(v, "sku"))?
-                .clone(),
-        );
-        o.insert(
-            "productId".to_string(),
-            Some(selected)
-                .and_then(|v| rt::path::field(v, "created"))
-                .and_then(|v| rt::path::field(v, "productId"))?
-                .clone(),
-        );
-        o.insert("status".to_string(), Value::String("READY".to_string()));
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["sku", "productId", "status"],
+            [
+                Some(selected)
+                    .and_then(|v| rt::path::field(v, "product"))
+                    .and_then(|v| rt::path::field(v, "sku"))?
+                    .clone(),
+                Some(selected)
+                    .and_then(|v| rt::path::field(v, "created"))
+                    .and_then(|v| rt::path::field(v, "productId"))?
+                    .clone(),
+                Value::String("READY".to_string()),
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
@@ -441,16 +435,18 @@ fn fast_process_products_items_product_ready(input: &Value) -> Option<Value> {
 fn fast_process_products_items_record_failure(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let result = {
-        let mut o = rt::Map::with_capacity(2usize);
-        o.insert(
-            "sku".to_string(),
-            Some(selected)
-                .and_then(|v| rt::path::field(v, "product"))
-                .and_then(|v| rt::path::field(v, "sku"))?
-                .clone(),
-        );
-        o.insert("status".to_string(), Value::String("FAILED".to_string()));
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["sku", "status"],
+            [
+                Some(selected)
+                    .and_then(|v| rt::path::field(v, "product"))
+                    .and_then(|v| rt::path::field(v, "sku"))?
+                    .clone(),
+                Value::String("FAILED".to_string()),
+            ],
+        )
     };
     if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
         return None;
@@ -462,40 +458,37 @@ fn fast_process_products_items_record_failure(input: &Value) -> Option<Value> {
 fn io_in_process_products_items_create_product(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
-        let mut o = rt::Map::with_capacity(2usize);
-        o.insert(
-            "FunctionName".to_string(),
-            Value::String(
-                "arn:aws:lambda:us-east-1:123456789012:function:create-product"
-                    .to_string(),
-            ),
-        );
-        o.insert(
-            "Payload".to_string(),
-            {
-                let mut o = rt::Map::with_capacity(3usize);
-                o.insert(
-                    "requestId".to_string(),
-                    Some(selected).and_then(|v| rt::path::field(v, "requestId"))?.clone(),
-                );
-                o.insert(
-                    "sku".to_string(),
-                    Some(selected)
-                        .and_then(|v| rt::path::field(v, "product"))
-                        .and_then(|v| rt::path::field(v, "sku"))?
-                        .clone(),
-                );
-                o.insert(
-                    "name".to_string(),
-                    Some(selected)
-                        .and_then(|v| rt::path::field(v, "product"))
-                        .and_then(|v| rt::path::field(v, "name"))?
-                        .clone(),
-                );
-                Value::Object(o)
-            },
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["FunctionName", "Payload"],
+            [
+                Value::String(
+                    "arn:aws:lambda:us-east-1:123456789012:function:create-product"
+                        .to_string(),
+                ),
+                {
+                    static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+                    rt::object(
+                        &SHAPE,
+                        ["requestId", "sku", "name"],
+                        [
+                            Some(selected)
+                                .and_then(|v| rt::path::field(v, "requestId"))?
+                                .clone(),
+                            Some(selected)
+                                .and_then(|v| rt::path::field(v, "product"))
+                                .and_then(|v| rt::path::field(v, "sku"))?
+                                .clone(),
+                            Some(selected)
+                                .and_then(|v| rt::path::field(v, "product"))
+                                .and_then(|v| rt::path::field(v, "name"))?
+                                .clone(),
+                        ],
+                    )
+                },
+            ],
+        )
     };
     if !rt::io::fits(&effective, rt::MAX_PAYLOAD_BYTES) {
         return None;
@@ -508,15 +501,17 @@ fn io_out_process_products_items_create_product(
     result: &Value,
 ) -> Option<Value> {
     let result: Value = {
-        let mut o = rt::Map::with_capacity(1usize);
-        o.insert(
-            "productId".to_string(),
-            Some(result)
-                .and_then(|v| rt::path::field(v, "Payload"))
-                .and_then(|v| rt::path::field(v, "productId"))?
-                .clone(),
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["productId"],
+            [
+                Some(result)
+                    .and_then(|v| rt::path::field(v, "Payload"))
+                    .and_then(|v| rt::path::field(v, "productId"))?
+                    .clone(),
+            ],
+        )
     };
     let merged = {
         static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
@@ -535,15 +530,17 @@ fn io_out_process_products_items_create_product(
 fn io_in_process_products_items_check_status(input: &Value) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
-        let mut o = rt::Map::with_capacity(1usize);
-        o.insert(
-            "productId".to_string(),
-            Some(selected)
-                .and_then(|v| rt::path::field(v, "created"))
-                .and_then(|v| rt::path::field(v, "productId"))?
-                .clone(),
-        );
-        Value::Object(o)
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["productId"],
+            [
+                Some(selected)
+                    .and_then(|v| rt::path::field(v, "created"))
+                    .and_then(|v| rt::path::field(v, "productId"))?
+                    .clone(),
+            ],
+        )
     };
     if !rt::io::fits(&effective, rt::MAX_PAYLOAD_BYTES) {
         return None;
