@@ -106,6 +106,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn objects_of_one_shape_keep_their_own_values_and_the_key_order() {
+        static SHAPE: OnceLock<Map<String, Value>> = OnceLock::new();
+        let a = object(&SHAPE, ["z", "a"], [Value::from(1), Value::from("x")]);
+        let b = object(&SHAPE, ["z", "a"], [Value::Null, Value::from(2)]);
+        assert_eq!(a.to_string(), r#"{"z":1,"a":"x"}"#);
+        assert_eq!(b.to_string(), r#"{"z":null,"a":2}"#);
+        assert_eq!(a.get("a"), Some(&Value::from("x")));
+    }
+
+    #[test]
     fn a_corrupt_model_is_an_error_not_a_panic() {
         static BROKEN: Embedded = Embedded::new("{\"root\": 1");
         let e = BROKEN.model().err().map(|e| e.to_string()).unwrap_or_default();
