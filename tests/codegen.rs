@@ -296,3 +296,18 @@ fn a_jsonata_task_gets_its_arguments_and_output_as_generated_code() {
     // Variables are the runtime's to give.
     assert!(!text.contains("fn io_in_vars"), "{text}");
 }
+
+#[test]
+fn a_jsonata_pass_that_assigns_variables_runs_as_direct_rust() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Add", "States": {
+        "Add": {"Type": "Pass", "Assign": {"total": "{% $total + $states.input.n %}"}, "Output": {"seen": "{% $total %}"}, "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let text = module_of("a", def);
+    // The variables are computed with the output's arguments, then set as
+    // the state's events are recorded.
+    assert!(text.contains("fn assign_add(input: &Value, vars: &rt::Vars) -> Option<Value>"), "{text}");
+    assert!(text.contains("rt::within_quota(&assigned)"), "{text}");
+    assert!(text.contains("rt::transit_assigning("), "{text}");
+    // No in-place update: the state's variables go with its events.
+    assert!(!text.contains("fn in_place_add"), "{text}");
+}

@@ -42,8 +42,6 @@ pub fn bare_text(v: &Value) -> String {
     }
 }
 
-/// Whether `v` serialises within `limit` bytes, counted without building
-/// the text and abandoned as soon as the limit is passed.
 /// An upper bound of `v`'s serialised length, computed without
 /// formatting anything.
 pub fn bound(v: &Value) -> usize {
@@ -56,6 +54,8 @@ pub fn bound(v: &Value) -> usize {
     }
 }
 
+/// Whether `v` serialises within `limit` bytes, counted without building
+/// the text and abandoned as soon as the limit is passed.
 pub fn fits(v: &Value, limit: usize) -> bool {
     // Most payloads are far below the limit: the bound settles them.
     if bound(v) <= limit {

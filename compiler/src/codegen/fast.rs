@@ -47,13 +47,18 @@ pub struct Fast {
     /// Whether the body reads the execution's context object: the function
     /// then takes `context: &ExecutionContext` last.
     pub reads_context: bool,
+    /// For a JSONata Pass with `Assign`: the body of a function of the same
+    /// parameters returning `Option<Value>`, the variables to assign (an
+    /// object within AWS's quotas), computed before the state's output and
+    /// set after it, as `run_state` does.
+    pub assign: Option<TokenStream>,
 }
 
 impl Fast {
-    /// Whether the function reads nothing but its input (a synchronous
-    /// runner has no execution to give it).
+    /// Whether the function reads nothing but its input and changes
+    /// nothing (a synchronous runner has no execution to give it).
     pub fn input_only(&self) -> bool {
-        !self.reads_vars && !self.reads_context
+        !self.reads_vars && !self.reads_context && self.assign.is_none()
     }
 }
 
@@ -574,11 +579,11 @@ fn choice(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<To
 /// The fast path of `s`, if it has one. `targets` names the enum variant
 /// of a state of the same container.
 pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
-    if s.assign.is_some() {
-        return None;
-    }
     if s.query_language == QueryLanguage::Jsonata {
         return jsonata_state(s, targets);
+    }
+    if s.assign.is_some() {
+        return None;
     }
     match &s.body {
         Body::Pass { result } => Some(Fast {
@@ -587,6 +592,7 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
             in_place: pass_in_place(s, result.as_ref()),
             reads_vars: false,
             reads_context: false,
+            assign: None,
         }),
         Body::Succeed => {
             let selected = select(&s.input_path, quote!(input))?;
@@ -598,7 +604,14 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
                 let output: &Value = #output;
                 Some(output.clone())
             };
-            Some(Fast { shape: Shape::Output, body, in_place: None, reads_vars: false, reads_context: false })
+            Some(Fast {
+                shape: Shape::Output,
+                body,
+                in_place: None,
+                reads_vars: false,
+                reads_context: false,
+                assign: None,
+            })
         }
         Body::Choice(_) => Some(Fast {
             shape: Shape::Target,
@@ -606,6 +619,7 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
             in_place: None,
             reads_vars: false,
             reads_context: false,
+            assign: None,
         }),
         _ => None,
     }
@@ -744,6 +758,21 @@ pub fn fail(s: &State) -> Option<(Option<&str>, Option<&str>)> {
 /// (`jsonata.rs`). A Pass or Succeed outputs its `Output`, else its input.
 fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
     let mut reads = Reads::new(false);
+    // A Pass's variables, read as at its entry like its `Output`.
+    let assign = match (&s.body, &s.assign) {
+        (_, None) => None,
+        (Body::Pass { result: None }, Some(crate::model::Assign::Jsonata(t))) => {
+            let assigned = jsonata::template(t, &mut reads)?;
+            Some(quote! {
+                let assigned: Value = #assigned;
+                if !rt::within_quota(&assigned) {
+                    return None;
+                }
+                Some(assigned)
+            })
+        }
+        _ => return None,
+    };
     let (shape, body) = match &s.body {
         Body::Pass { result: None } | Body::Succeed => {
             let output = match &s.output {
@@ -784,8 +813,8 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
         }
         _ => return None,
     };
-    let in_place = if matches!(s.body, Body::Pass { .. }) { jsonata_in_place(s) } else { None };
-    Some(Fast { shape, body, in_place, reads_vars: reads.vars, reads_context: reads.context })
+    let in_place = if matches!(s.body, Body::Pass { .. }) && assign.is_none() { jsonata_in_place(s) } else { None };
+    Some(Fast { shape, body, in_place, reads_vars: reads.vars, reads_context: reads.context, assign })
 }
 
 /// A ResultSelector made of constants and definite paths that select

@@ -355,6 +355,8 @@ struct Fused<'m> {
     /// The call's arguments: the input, and the variables if it reads them.
     args: TokenStream,
     in_place_fn: Option<Ident>,
+    /// The variables it assigns, computed with the same arguments.
+    assign_fn: Option<Ident>,
     ty: &'m str,
     next: Next<'m>,
 }
@@ -398,18 +400,41 @@ impl<'m> Chains<'_, 'm> {
     /// its own.
     fn attempt(&self, name: &str, depth: usize, breaks: &mut Vec<&'m str>) -> TokenStream {
         let Some(f) = self.fasts.get(name) else { return quote!() };
+        let attempt = self.attempt_output(f, name, depth, breaks);
+        // A state that assigns variables computes them first (as at its
+        // entry); it goes on only if both compile paths give a value.
+        match &f.assign_fn {
+            Some(assign_fn) => {
+                let args = &f.args;
+                quote! {
+                    if let Some(assigned) = #assign_fn(#args) {
+                        #attempt
+                    }
+                }
+            }
+            None => attempt,
+        }
+    }
+
+    /// `attempt` past the variables: the output, its events, where to go.
+    fn attempt_output(&self, f: &Fused<'m>, name: &str, depth: usize, breaks: &mut Vec<&'m str>) -> TokenStream {
         let (fast_fn, args, ty, enum_name) = (&f.fast_fn, &f.args, f.ty, self.enum_name);
+        let transit = |output: TokenStream| match f.assign_fn {
+            Some(_) => quote!(rt::transit_assigning(&flow, #ty, #name, &input, #output, assigned);),
+            None => quote!(rt::transit(&flow, #ty, #name, &input, #output);),
+        };
+        let (same, made) = (transit(quote!(&input)), transit(quote!(&output)));
         match f.next {
             Next::Chosen => quote! {
                 if let Some(next) = #fast_fn(#args) {
-                    rt::transit(&flow, #ty, #name, &input, &input);
+                    #same
                     current = next;
                     continue;
                 }
             },
             Next::End => quote! {
                 if let Some(output) = #fast_fn(#args) {
-                    rt::transit(&flow, #ty, #name, &input, &output);
+                    #made
                     return Ok(output);
                 }
             },
@@ -434,7 +459,7 @@ impl<'m> Chains<'_, 'm> {
                 };
                 quote! {
                     let advanced = #in_place if let Some(output) = #fast_fn(#args) {
-                        rt::transit(&flow, #ty, #name, &input, &output);
+                        #made
                         input = output;
                         true
                     } else {
@@ -606,26 +631,51 @@ fn container(
     for ((_, f, name, ty), s, fp) in fast_states {
         let fast_fn = format_ident!("fast_{}", f);
         let body = fp.body;
-        // A constant result never reads the input.
-        let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
         let doc = format!(" State `{name}` ({ty}) as direct Rust; `None` sends it through `run_state`.");
         let ret = match fp.shape {
             Shape::Output => quote!(Value),
             Shape::Target => quote!(#enum_name),
         };
-        let (mut params, mut args) = (quote!(), quote!(&input));
+        // The output and the variables a state assigns are computed from
+        // the same arguments; each function names those it does not read
+        // with a leading underscore (a constant result never reads the input).
+        let mut args = quote!(&input);
         if fp.reads_vars {
-            params.extend(quote!(, vars: &rt::Vars));
             args.extend(quote!(, &flow.vars));
         }
         if fp.reads_context {
-            params.extend(quote!(, context: &rt::ExecutionContext));
             args.extend(quote!(, &exec.context));
         }
+        let params = |body: &TokenStream| {
+            let name = |n: &str| if fast::mentions(body, n) { format_ident!("{n}") } else { format_ident!("_{n}") };
+            let input = name("input");
+            let mut params = quote!(#input: &Value);
+            if fp.reads_vars {
+                let vars = name("vars");
+                params.extend(quote!(, #vars: &rt::Vars));
+            }
+            if fp.reads_context {
+                let context = name("context");
+                params.extend(quote!(, #context: &rt::ExecutionContext));
+            }
+            params
+        };
+        let fast_params = params(&body);
         fast_fns.push(quote! {
             #[doc = #doc]
             #[inline(never)]
-            fn #fast_fn(#input: &Value #params) -> Option<#ret> { #body }
+            fn #fast_fn(#fast_params) -> Option<#ret> { #body }
+        });
+        let assign_fn = fp.assign.as_ref().map(|body| {
+            let assign_fn = format_ident!("assign_{}", f);
+            let doc = format!(" The variables `{name}` assigns; `None` sends it through `run_state`.");
+            let assign_params = params(body);
+            fast_fns.push(quote! {
+                #[doc = #doc]
+                #[inline(never)]
+                fn #assign_fn(#assign_params) -> Option<Value> { #body }
+            });
+            assign_fn
         });
         let next = match fp.shape {
             Shape::Target => Next::Chosen,
@@ -646,7 +696,7 @@ fn container(
             });
             ip
         });
-        fasts.insert(name, Fused { fast_fn, args, in_place_fn, ty, next });
+        fasts.insert(name, Fused { fast_fn, args, in_place_fn, assign_fn, ty, next });
     }
     let mut nested_arms = Vec::new();
     let mut nested_fns: HashMap<&str, (Ident, Next)> = HashMap::new();

@@ -420,23 +420,52 @@ pub(crate) fn evaluate_assign(
         Some(Assign::Paths(t)) => t.eval(env)?,
         Some(Assign::Jsonata(t)) => t.eval(&format!("{owner}Assign"), states, env.vars)?,
     };
+    if let Some(e) = over_quota(&value) {
+        return Err(e);
+    }
     let Value::Object(m) = value else { return Ok(None) };
-    // AWS's quotas: 256 KiB a variable, and 256 KiB for one Assign block.
-    for (name, v) in &m {
+    Ok(Some(m))
+}
+
+/// AWS's quotas on what one `Assign` block assigns (an object of the
+/// variables): 256 KiB a variable, and 256 KiB for the block.
+fn over_quota(assigned: &Value) -> Option<StatesError> {
+    for (name, v) in assigned.as_object()? {
         if !crate::io::fits(v, MAX_PAYLOAD_BYTES) {
-            return Err(StatesError::runtime(format!(
+            return Some(StatesError::runtime(format!(
                 "The variable '{name}' exceeds the maximum variable size of {MAX_PAYLOAD_BYTES} bytes"
             )));
         }
     }
-    let all = Value::Object(m);
-    if !crate::io::fits(&all, MAX_PAYLOAD_BYTES) {
-        return Err(StatesError::runtime(format!(
+    if !crate::io::fits(assigned, MAX_PAYLOAD_BYTES) {
+        return Some(StatesError::runtime(format!(
             "The variables assigned by one state exceed the maximum size of {MAX_PAYLOAD_BYTES} bytes"
         )));
     }
-    let Value::Object(m) = all else { return Ok(None) };
-    Ok(Some(m))
+    None
+}
+
+/// Records what `run_state` records for a JSONata Pass state that
+/// assigned variables, which generated code ran itself: its entered
+/// event, the variables set, and its exited event naming them.
+/// `assigned` is an object within AWS's quotas (generated code checks
+/// `within_quota` first, and leaves any other block to `run_state`).
+pub fn transit_assigning(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value, assigned: Value) {
+    enter(flow, kind, name, input);
+    let assigned = match assigned {
+        Value::Object(m) => Some(m),
+        _ => None,
+    };
+    apply_assign(flow, &assigned);
+    if let (_, Some(exited)) = history::event_kinds(kind) {
+        flow.event_with(exited, || Details::Exited { name: name.to_string(), output: Json::of(output), assigned });
+    }
+}
+
+/// Whether an `Assign` block's variables are an object within AWS's
+/// quotas.
+pub fn within_quota(assigned: &Value) -> bool {
+    assigned.is_object() && over_quota(assigned).is_none()
 }
 
 pub(crate) fn apply_assign(flow: &Flow, assigned: &Option<Map<String, Value>>) {
@@ -611,4 +640,21 @@ pub(crate) async fn run_probed(
         e.state_scoped = false;
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assigned_variables_are_held_to_aws_quotas() {
+        assert!(within_quota(&serde_json::json!({"a": 1, "b": "x"})));
+        assert!(!within_quota(&serde_json::json!(1)));
+        let big = "x".repeat(MAX_PAYLOAD_BYTES);
+        assert!(!within_quota(&serde_json::json!({ "big": big })));
+        let half = "x".repeat(MAX_PAYLOAD_BYTES / 2);
+        let both = serde_json::json!({"a": half.clone(), "b": half});
+        let e = over_quota(&both).map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("The variables assigned by one state exceed the maximum size"), "{e}");
+    }
 }
