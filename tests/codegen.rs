@@ -311,3 +311,17 @@ fn a_jsonata_pass_that_assigns_variables_runs_as_direct_rust() {
     // No in-place update: the state's variables go with its events.
     assert!(!text.contains("fn in_place_add"), "{text}");
 }
+
+#[test]
+fn a_jsonpath_pass_that_assigns_variables_runs_as_direct_rust() {
+    let def = r#"{"StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Parameters": {"n.$": "$.n"}, "Assign": {"seen.$": "$.n", "all.$": "$"}, "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let text = module_of("a", def);
+    // The variables read the state's result, as the runtime reads them.
+    assert!(text.contains("fn assign_p(input: &Value) -> Option<Value>"), "{text}");
+    assert!(text.contains("rt::transit_assigning("), "{text}");
+    // A variable read by a path is left to the runtime.
+    let reads_variable = def.replace(r#""seen.$": "$.n""#, r#""seen.$": "$other""#);
+    assert!(!module_of("b", &reads_variable).contains("fn assign_p"));
+}

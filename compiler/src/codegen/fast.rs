@@ -387,6 +387,22 @@ fn output(s: &State) -> Option<TokenStream> {
 }
 
 fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
+    let result = pass_result(s, result)?;
+    let merged = merged(s);
+    let output = output(s)?;
+    Some(quote! {
+        #result
+        if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
+            return None;
+        }
+        let merged = #merged;
+        Some(#output)
+    })
+}
+
+/// A JSONPath Pass's result (its `Result`, or InputPath then
+/// `Parameters`) from `input`, as statements binding `result: Value`.
+fn pass_result(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     let selected = select(&s.input_path, quote!(input))?;
     let result = match (result, &s.parameters) {
         (Some(_), Some(_)) => return None,
@@ -394,8 +410,6 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
         (None, Some(t)) => template(t, &Scope::input(quote!(selected)))?,
         (None, None) => quote!(selected.clone()),
     };
-    let merged = merged(s);
-    let output = output(s)?;
     let empty = empty_if_needed(s);
     // A constant result does not read the input, but an `InputPath` that
     // selects nothing still fails the state (the general path raises it).
@@ -410,11 +424,32 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
         #empty
         #selected
         let result = #result;
-        if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
+    })
+}
+
+/// A JSONPath Pass's `Assign` over its result (`$` is the result, as the
+/// runtime reads it): the body of its variables' function.
+fn pass_assign(s: &State, result: Option<&Value>) -> Option<TokenStream> {
+    let Some(crate::model::Assign::Paths(t)) = &s.assign else { return None };
+    let assigned = template(t, &Scope::input(quote!(result)))?;
+    // Constant variables need no result (the output's function still
+    // fails the state where the input does not fit its paths).
+    let result = if mentions(&assigned, "result") {
+        let result = pass_result(s, result)?;
+        quote! {
+            #result
+            let result: &Value = &result;
+        }
+    } else {
+        quote!()
+    };
+    Some(quote! {
+        #result
+        let assigned: Value = #assigned;
+        if !rt::within_quota(&assigned) {
             return None;
         }
-        let merged = #merged;
-        Some(#output)
+        Some(assigned)
     })
 }
 
@@ -581,6 +616,16 @@ fn choice(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<To
 pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
     if s.query_language == QueryLanguage::Jsonata {
         return jsonata_state(s, targets);
+    }
+    if let (Body::Pass { result }, Some(_)) = (&s.body, &s.assign) {
+        return Some(Fast {
+            shape: Shape::Output,
+            body: pass(s, result.as_ref())?,
+            in_place: None,
+            reads_vars: false,
+            reads_context: false,
+            assign: Some(pass_assign(s, result.as_ref())?),
+        });
     }
     if s.assign.is_some() {
         return None;
