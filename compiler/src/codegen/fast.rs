@@ -55,6 +55,11 @@ pub struct Fast {
 }
 
 impl Fast {
+    /// A form that reads only its input and assigns nothing.
+    fn new(shape: Shape, body: TokenStream) -> Fast {
+        Fast { shape, body, in_place: None, reads_vars: false, reads_context: false, assign: None }
+    }
+
     /// Whether the function reads nothing but its input and changes
     /// nothing (a synchronous runner has no execution to give it).
     pub fn input_only(&self) -> bool {
@@ -443,14 +448,23 @@ fn pass_assign(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     } else {
         quote!()
     };
+    let end = assigned_within_quota(assigned);
     Some(quote! {
         #result
+        #end
+    })
+}
+
+/// The end of a variables' function: the assigned object, where AWS's
+/// quotas allow it (else `run_state` raises their error).
+fn assigned_within_quota(assigned: TokenStream) -> TokenStream {
+    quote! {
         let assigned: Value = #assigned;
         if !rt::within_quota(&assigned) {
             return None;
         }
         Some(assigned)
-    })
+    }
 }
 
 /// `Parameters` rebuilding an object over `$`, with `$` for InputPath,
@@ -617,28 +631,20 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
     if s.query_language == QueryLanguage::Jsonata {
         return jsonata_state(s, targets);
     }
-    if let (Body::Pass { result }, Some(_)) = (&s.body, &s.assign) {
-        return Some(Fast {
-            shape: Shape::Output,
-            body: pass(s, result.as_ref())?,
-            in_place: None,
-            reads_vars: false,
-            reads_context: false,
-            assign: Some(pass_assign(s, result.as_ref())?),
-        });
-    }
-    if s.assign.is_some() {
+    // Of the JSONPath states with `Assign`, only a Pass's is compiled.
+    if s.assign.is_some() && !matches!(s.body, Body::Pass { .. }) {
         return None;
     }
     match &s.body {
-        Body::Pass { result } => Some(Fast {
-            shape: Shape::Output,
-            body: pass(s, result.as_ref())?,
-            in_place: pass_in_place(s, result.as_ref()),
-            reads_vars: false,
-            reads_context: false,
-            assign: None,
-        }),
+        Body::Pass { result } => {
+            let assign = match &s.assign {
+                Some(_) => Some(pass_assign(s, result.as_ref())?),
+                None => None,
+            };
+            // The variables go with the state's events, not in place.
+            let in_place = if assign.is_none() { pass_in_place(s, result.as_ref()) } else { None };
+            Some(Fast { in_place, assign, ..Fast::new(Shape::Output, pass(s, result.as_ref())?) })
+        }
         Body::Succeed => {
             let selected = select(&s.input_path, quote!(input))?;
             let output = select(&s.output_path, quote!(selected))?;
@@ -649,23 +655,9 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
                 let output: &Value = #output;
                 Some(output.clone())
             };
-            Some(Fast {
-                shape: Shape::Output,
-                body,
-                in_place: None,
-                reads_vars: false,
-                reads_context: false,
-                assign: None,
-            })
+            Some(Fast::new(Shape::Output, body))
         }
-        Body::Choice(_) => Some(Fast {
-            shape: Shape::Target,
-            body: choice(s, targets)?,
-            in_place: None,
-            reads_vars: false,
-            reads_context: false,
-            assign: None,
-        }),
+        Body::Choice(_) => Some(Fast::new(Shape::Target, choice(s, targets)?)),
         _ => None,
     }
 }
@@ -807,14 +799,7 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
     let assign = match (&s.body, &s.assign) {
         (_, None) => None,
         (Body::Pass { result: None }, Some(crate::model::Assign::Jsonata(t))) => {
-            let assigned = jsonata::template(t, &mut reads)?;
-            Some(quote! {
-                let assigned: Value = #assigned;
-                if !rt::within_quota(&assigned) {
-                    return None;
-                }
-                Some(assigned)
-            })
+            Some(assigned_within_quota(jsonata::template(t, &mut reads)?))
         }
         _ => return None,
     };

@@ -101,7 +101,6 @@ pub fn expr(e: &Expr, reads: &mut Reads) -> Option<TokenStream> {
 }
 
 fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
-    let fast = quote!(rt::jsonata);
     Some(match n {
         AstNode::String(s) => Code::Owned(quote!(Value::String(#s.to_string()))),
         AstNode::Number(f) if f.is_finite() => Code::Owned(super::fast::value(&json_number(*f))),
@@ -111,23 +110,23 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
         AstNode::Path { steps } => path(steps, reads)?,
         AstNode::Name(name) => {
             let focus = reads.focus.clone()?;
-            Code::Ref(quote!(#fast::field(#focus, #name)?))
+            Code::Ref(quote!(rt::jsonata::field(#focus, #name)?))
         }
         AstNode::Function { name, args, is_builtin: true } => function(name, args, reads)?,
         AstNode::Block(items) if items.len() == 1 => node(&items[0], reads)?,
         AstNode::Unary { op: UnaryOp::Negate, operand } => {
             let a = node(operand, reads)?.operand();
-            Code::Owned(quote!(#fast::negate(#a)?))
+            Code::Owned(quote!(rt::jsonata::negate(#a)?))
         }
         AstNode::Binary { op, lhs, rhs } => {
             let (a, b) = (node(lhs, reads)?.operand(), node(rhs, reads)?.operand());
             Code::Owned(match op {
-                BinaryOp::Add => quote!(#fast::arithmetic('+', #a, #b)?),
-                BinaryOp::Subtract => quote!(#fast::arithmetic('-', #a, #b)?),
-                BinaryOp::Multiply => quote!(#fast::arithmetic('*', #a, #b)?),
-                BinaryOp::Divide => quote!(#fast::arithmetic('/', #a, #b)?),
-                BinaryOp::Modulo => quote!(#fast::arithmetic('%', #a, #b)?),
-                BinaryOp::Concatenate => quote!(#fast::concat(#a, #b)?),
+                BinaryOp::Add => quote!(rt::jsonata::arithmetic('+', #a, #b)?),
+                BinaryOp::Subtract => quote!(rt::jsonata::arithmetic('-', #a, #b)?),
+                BinaryOp::Multiply => quote!(rt::jsonata::arithmetic('*', #a, #b)?),
+                BinaryOp::Divide => quote!(rt::jsonata::arithmetic('/', #a, #b)?),
+                BinaryOp::Modulo => quote!(rt::jsonata::arithmetic('%', #a, #b)?),
+                BinaryOp::Concatenate => quote!(rt::jsonata::concat(#a, #b)?),
                 _ => {
                     let test = test(*op, a, b)?;
                     quote!(Value::Bool(#test))
@@ -142,7 +141,7 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
                 // False with no else is undefined: the engine reports it.
                 None => quote!(return None),
             };
-            Code::Owned(quote!(if #fast::boolean(#c)? { #t } else { #e }))
+            Code::Owned(quote!(if rt::jsonata::boolean(#c)? { #t } else { #e }))
         }
         AstNode::Object(pairs) => {
             let mut fields: Vec<(&str, TokenStream)> = Vec::new();
@@ -166,7 +165,7 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
                     AstNode::Array(_) => v,
                     _ => quote!({
                         let v = #v;
-                        #fast::plain(&v)?;
+                        rt::jsonata::plain(&v)?;
                         v
                     }),
                 });
@@ -181,7 +180,6 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
 /// (`jsonata::fast` declines the rest at run time). Functions over
 /// sequences read a path's last step as one.
 fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
-    let fast = quote!(rt::jsonata);
     let name = name.trim_start_matches('$');
     let mut plain = Vec::new();
     let code = match (name, args) {
@@ -194,17 +192,17 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
             };
             let Code::Ref(from) = path(steps.get(..root)?, reads)? else { return None };
             let names: Vec<&str> = steps[root..].iter().map(field_name).collect::<Option<_>>()?;
-            quote!(Value::Bool(#fast::exists(#from, &[#(#names),*])?))
+            quote!(Value::Bool(rt::jsonata::exists(#from, &[#(#names),*])?))
         }
         ("count", [a]) => {
             let items = sequence(a, reads)?;
-            quote!(#fast::count(#items))
+            quote!(rt::jsonata::count(#items))
         }
         // An empty sequence may be undefined, which `$sum` and `$join`
         // pass on: the engine tells.
         ("sum", [a]) => {
             let items = sequence(a, reads)?;
-            quote!(#fast::sum(#fast::nonempty(#items)?)?)
+            quote!(rt::jsonata::sum(rt::jsonata::nonempty(#items)?)?)
         }
         ("join", [a, rest @ ..]) if rest.len() <= 1 => {
             let items = sequence(a, reads)?;
@@ -215,11 +213,11 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 }
                 None => quote!(None),
             };
-            quote!(#fast::join(#fast::nonempty(#items)?, #separator)?)
+            quote!(rt::jsonata::join(rt::jsonata::nonempty(#items)?, #separator)?)
         }
         ("merge", [a]) => {
             let items = sequence(a, reads)?;
-            quote!(#fast::merge(#fast::nonempty(#items)?)?)
+            quote!(rt::jsonata::merge(rt::jsonata::nonempty(#items)?)?)
         }
         ("map" | "filter", [items, AstNode::Lambda { params, body, signature: None, .. }]) if params.len() <= 2 => {
             let items = sequence(items, reads)?;
@@ -230,24 +228,24 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 plain.push(node(a, reads)?.operand());
             }
             match (name, plain.as_slice()) {
-                ("string", [a]) => quote!(#fast::string(#a)?),
-                ("number", [a]) => quote!(#fast::to_number(#a)?),
-                ("length", [a]) => quote!(#fast::length(#a)?),
-                ("uppercase", [a]) => quote!(#fast::case(#a, true)?),
-                ("lowercase", [a]) => quote!(#fast::case(#a, false)?),
-                ("contains", [a, b]) => quote!(#fast::contains(#a, #b)?),
-                ("split", [a, b]) => quote!(#fast::split(#a, #b, None)?),
-                ("split", [a, b, limit]) => quote!(#fast::split(#a, #b, Some(#limit))?),
-                ("keys", [a]) => quote!(#fast::keys(#a)?),
-                ("range", [a, b, c]) => quote!(#fast::range(#a, #b, #c)?),
-                ("hash", [a, b]) => quote!(#fast::hash(#a, #b)?),
-                ("parse", [a]) => quote!(#fast::parse(#a)?),
-                ("uuid", []) => quote!(#fast::uuid()),
-                ("random", []) => quote!(#fast::random(None)?),
-                ("random", [seed]) => quote!(#fast::random(Some(#seed))?),
+                ("string", [a]) => quote!(rt::jsonata::string(#a)?),
+                ("number", [a]) => quote!(rt::jsonata::to_number(#a)?),
+                ("length", [a]) => quote!(rt::jsonata::length(#a)?),
+                ("uppercase", [a]) => quote!(rt::jsonata::case(#a, true)?),
+                ("lowercase", [a]) => quote!(rt::jsonata::case(#a, false)?),
+                ("contains", [a, b]) => quote!(rt::jsonata::contains(#a, #b)?),
+                ("split", [a, b]) => quote!(rt::jsonata::split(#a, #b, None)?),
+                ("split", [a, b, limit]) => quote!(rt::jsonata::split(#a, #b, Some(#limit))?),
+                ("keys", [a]) => quote!(rt::jsonata::keys(#a)?),
+                ("range", [a, b, c]) => quote!(rt::jsonata::range(#a, #b, #c)?),
+                ("hash", [a, b]) => quote!(rt::jsonata::hash(#a, #b)?),
+                ("parse", [a]) => quote!(rt::jsonata::parse(#a)?),
+                ("uuid", []) => quote!(rt::jsonata::uuid()),
+                ("random", []) => quote!(rt::jsonata::random(None)?),
+                ("random", [seed]) => quote!(rt::jsonata::random(Some(#seed))?),
                 ("abs" | "floor" | "ceil", [a]) => {
                     let f = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
-                    quote!(#fast::rounding(#a, f64::#f)?)
+                    quote!(rt::jsonata::rounding(#a, f64::#f)?)
                 }
                 _ => return None,
             }
@@ -268,7 +266,6 @@ fn lambda_over(
     body: &AstNode,
     reads: &mut Reads,
 ) -> Option<TokenStream> {
-    let fast = quote!(rt::jsonata);
     let depth = reads.bound.len();
     let (item, index) = (format_ident!("item{depth}"), format_ident!("index{depth}"));
     let before = reads.bound.len();
@@ -285,14 +282,14 @@ fn lambda_over(
         let r = body.owned();
         quote! {
             let r = #r;
-            #fast::plain(&r)?;
+            rt::jsonata::plain(&r)?;
             out.push(r);
         }
     } else {
         let keep = body.operand();
         quote! {
-            if #fast::boolean(#keep)? {
-                out.push(#fast::read(#item));
+            if rt::jsonata::boolean(#keep)? {
+                out.push(rt::jsonata::read(#item));
             }
         }
     };
@@ -305,11 +302,11 @@ fn lambda_over(
     Some(quote!({
         let mut out = Vec::new();
         for #each {
-            let #item: &Value = #fast::plain(#item)?;
+            let #item: &Value = rt::jsonata::plain(#item)?;
             #count
             #step
         }
-        #fast::several(out)?
+        rt::jsonata::several(out)?
     }))
 }
 
@@ -317,36 +314,34 @@ fn lambda_over(
 /// step kept whole, a missing field the empty sequence) or any compiled
 /// value.
 fn sequence(n: &AstNode, reads: &mut Reads) -> Option<TokenStream> {
-    let fast = quote!(rt::jsonata);
     if let AstNode::Path { steps } = n {
         if let Some((last, upstream)) = steps.split_last() {
             if let (Some(name), Some(Code::Ref(object))) = (field_name(last), path(upstream, reads)) {
-                return Some(quote!(#fast::member_seq(#object, #name)?));
+                return Some(quote!(rt::jsonata::member_seq(#object, #name)?));
             }
         }
     }
     let v = node(n, reads)?.owned();
-    Some(quote!(#fast::seq(&#v)?))
+    Some(quote!(rt::jsonata::seq(&#v)?))
 }
 
 /// A comparison or `and`/`or` of two operands, as Rust of type `bool`.
 fn test(op: BinaryOp, a: TokenStream, b: TokenStream) -> Option<TokenStream> {
-    let fast = quote!(rt::jsonata);
     Some(match op {
-        BinaryOp::Equal => quote!(#fast::equal(#a, #b)?),
-        BinaryOp::NotEqual => quote!(!#fast::equal(#a, #b)?),
-        BinaryOp::LessThan => quote!(#fast::order("<", #a, #b)?),
-        BinaryOp::LessThanOrEqual => quote!(#fast::order("<=", #a, #b)?),
-        BinaryOp::GreaterThan => quote!(#fast::order(">", #a, #b)?),
-        BinaryOp::GreaterThanOrEqual => quote!(#fast::order(">=", #a, #b)?),
+        BinaryOp::Equal => quote!(rt::jsonata::equal(#a, #b)?),
+        BinaryOp::NotEqual => quote!(!rt::jsonata::equal(#a, #b)?),
+        BinaryOp::LessThan => quote!(rt::jsonata::order("<", #a, #b)?),
+        BinaryOp::LessThanOrEqual => quote!(rt::jsonata::order("<=", #a, #b)?),
+        BinaryOp::GreaterThan => quote!(rt::jsonata::order(">", #a, #b)?),
+        BinaryOp::GreaterThanOrEqual => quote!(rt::jsonata::order(">=", #a, #b)?),
         // Both sides are read before either is used: an operand the engine
         // would refuse declines even when the other decides the result.
         BinaryOp::And => quote!({
-            let (a, b) = (#fast::boolean(#a)?, #fast::boolean(#b)?);
+            let (a, b) = (rt::jsonata::boolean(#a)?, rt::jsonata::boolean(#b)?);
             a && b
         }),
         BinaryOp::Or => quote!({
-            let (a, b) = (#fast::boolean(#a)?, #fast::boolean(#b)?);
+            let (a, b) = (rt::jsonata::boolean(#a)?, rt::jsonata::boolean(#b)?);
             a || b
         }),
         _ => return None,
@@ -401,7 +396,6 @@ fn index_stage(stages: &[Stage]) -> Option<i64> {
 /// the predicate (compiled with the item as its focus) holds true for, where
 /// they are several (`fast::several`).
 fn filter(object: TokenStream, name: &str, predicate: &AstNode, reads: &mut Reads) -> Option<Code> {
-    let fast = quote!(rt::jsonata);
     let depth = reads.bound.len() + usize::from(reads.focus.is_some());
     let item = format_ident!("focus{depth}");
     let outer = reads.focus.replace(quote!(#item));
@@ -410,24 +404,23 @@ fn filter(object: TokenStream, name: &str, predicate: &AstNode, reads: &mut Read
     let keep = keep?;
     Some(Code::Owned(quote!({
         let mut out = Vec::new();
-        for #item in #fast::member_seq(#object, #name)? {
-            if #fast::boolean(#keep)? {
-                out.push(#fast::read(#item));
+        for #item in rt::jsonata::member_seq(#object, #name)? {
+            if rt::jsonata::boolean(#keep)? {
+                out.push(rt::jsonata::read(#item));
             }
         }
-        #fast::several(out)?
+        rt::jsonata::several(out)?
     })))
 }
 
 /// `$states.input.a.b`, `$states.result.a.b` (where in scope),
 /// `$states.context.Execution.a` (or `StateMachine`) or `$var.a.b`.
 fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
-    let fast = quote!(rt::jsonata);
     let (first, rest) = steps.split_first()?;
     let simple = first.stages.is_empty() && first.focus.is_none() && first.index_var.is_none() && !first.is_tuple;
     let (mut code, rest) = match (&first.node, rest) {
         (AstNode::Variable(s), [input, rest @ ..]) if simple && s == "states" && field_name(input) == Some("input") => {
-            (quote!(#fast::plain(input)?), rest)
+            (quote!(rt::jsonata::plain(input)?), rest)
         }
         // `Execution` and `StateMachine` are the same for every state of
         // the execution; `State`, `Task` and `Map` are the runtime's.
@@ -439,12 +432,12 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
         {
             reads.context = true;
             let key = field_name(key)?;
-            (quote!(#fast::context(context, #key)?), rest)
+            (quote!(rt::jsonata::context(context, #key)?), rest)
         }
         (AstNode::Variable(s), [result, rest @ ..])
             if simple && s == "states" && field_name(result) == Some("result") && reads.result_in_scope =>
         {
-            (quote!(#fast::plain(result)?), rest)
+            (quote!(rt::jsonata::plain(result)?), rest)
         }
         (AstNode::Variable(name), rest) if simple && name != "states" && !name.is_empty() => {
             (reads.variable(name), rest)
@@ -456,9 +449,9 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
     for (i, step) in rest.iter().enumerate() {
         let (name, stages) = filtered_name(step)?;
         code = match stages {
-            [] => quote!(#fast::field(#code, #name)?),
+            [] => quote!(rt::jsonata::field(#code, #name)?),
             _ => match (index_stage(stages), stages) {
-                (Some(index), _) => quote!(#fast::at(#code, #name, #index)?),
+                (Some(index), _) => quote!(rt::jsonata::at(#code, #name, #index)?),
                 // A filter ends the path: what follows would map over
                 // its items.
                 (None, [Stage::Filter(predicate)]) if i + 1 == rest.len() => {

@@ -306,13 +306,8 @@ pub fn transit(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Valu
             return;
         }
     }
-    transit_recorded(flow, kind, name, input, output);
-}
-
-#[inline(never)]
-fn transit_recorded(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value) {
     enter(flow, kind, name, input);
-    exit(flow, kind, name, output);
+    exit(flow, kind, name, output, None);
 }
 
 /// A state's entered event (`kind` is its type).
@@ -321,14 +316,11 @@ fn enter(flow: &Flow, kind: &str, name: &str, input: &Value) {
     flow.event_with(entered, || Details::Entered { name: name.to_string(), input: Json::of(input) });
 }
 
-/// A state's exited event, for the types that have one.
-fn exit(flow: &Flow, kind: &str, name: &str, output: &Value) {
+/// A state's exited event, for the types that have one, with the
+/// variables it assigned.
+fn exit(flow: &Flow, kind: &str, name: &str, output: &Value, assigned: Option<Map<String, Value>>) {
     if let (_, Some(exited)) = history::event_kinds(kind) {
-        flow.event_with(exited, || Details::Exited {
-            name: name.to_string(),
-            output: Json::of(output),
-            assigned: None,
-        });
+        flow.event_with(exited, || Details::Exited { name: name.to_string(), output: Json::of(output), assigned });
     }
 }
 
@@ -345,7 +337,7 @@ pub fn waits_directly(exec: &Execution) -> bool {
 pub async fn wait_state(flow: &Flow, name: &str, input: &Value, seconds: u64) {
     enter(flow, "Wait", name, input);
     tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
-    exit(flow, "Wait", name, input);
+    exit(flow, "Wait", name, input, None);
 }
 
 /// What `run_state` does for a Fail state whose Error and Cause are
@@ -457,9 +449,7 @@ pub fn transit_assigning(flow: &Flow, kind: &str, name: &str, input: &Value, out
         _ => None,
     };
     apply_assign(flow, &assigned);
-    if let (_, Some(exited)) = history::event_kinds(kind) {
-        flow.event_with(exited, || Details::Exited { name: name.to_string(), output: Json::of(output), assigned });
-    }
+    exit(flow, kind, name, output, assigned);
 }
 
 /// Whether an `Assign` block's variables are an object within AWS's
