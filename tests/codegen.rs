@@ -325,3 +325,40 @@ fn a_jsonpath_pass_that_assigns_variables_runs_as_direct_rust() {
     let reads_variable = def.replace(r#""seen.$": "$.n""#, r#""seen.$": "$other""#);
     assert!(!module_of("b", &reads_variable).contains("fn assign_p"));
 }
+
+#[test]
+fn a_choice_that_assigns_variables_runs_as_direct_rust() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [
+                {"Condition": "{% $states.input.n > 0 %}", "Assign": {"n": "{% $states.input.n %}"}, "Next": "Done"},
+                {"Condition": "{% $states.input.n < 0 %}", "Next": "Done"}],
+              "Default": "Done", "Assign": {"none": true}},
+        "Done": {"Type": "Succeed"}}}"#;
+    let text = module_of("c", def);
+    // The target and the variables of the rule taken come back together.
+    assert!(text.contains("fn fast_c(input: &Value) -> Option<(States, Value)>"), "{text}");
+    assert!(text.contains("Some((States::Done, Value::Null))"), "{text}");
+    assert!(text.contains("rt::transit_assigning("), "{text}");
+    let jsonpath = r#"{"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 0, "Assign": {"n.$": "$.n"}, "Next": "Done"}],
+              "Default": "Done"},
+        "Done": {"Type": "Succeed"}}}"#;
+    assert!(module_of("p", jsonpath).contains("fn fast_c(input: &Value) -> Option<(States, Value)>"));
+}
+
+#[test]
+fn retry_and_catch_lists_compile_to_matches_on_the_error_name() {
+    let def = r#"{"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"},
+                 "Retry": [{"ErrorEquals": ["Busy", "Slow"]}, {"ErrorEquals": ["States.TaskFailed"]}],
+                 "Catch": [{"ErrorEquals": ["Busy"], "Next": "Done"}, {"ErrorEquals": ["States.ALL"], "Next": "Done"}],
+                 "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let text = module_of("r", def);
+    assert!(text.contains("fn retrier_call(error: &str) -> Option<usize>"), "{text}");
+    assert!(text.contains("\"Busy\" | \"Slow\" => Some(0)"), "{text}");
+    assert!(text.contains("_ if rt::task_failed_selects(error) => Some(1)"), "{text}");
+    assert!(text.contains("fn catcher_call(error: &str) -> Option<usize>"), "{text}");
+    assert!(text.contains("retrier: Some(retrier_call)"), "{text}");
+    assert!(text.contains("catcher: Some(catcher_call)"), "{text}");
+}

@@ -130,8 +130,13 @@ impl Generator {
             "Pass" => self.pass(depth),
             "Task" => self.task(jsonata, name, later),
             "Wait" => json!({"Type": "Wait", "Seconds": 1 + self.rng.below(2)}),
-            "Choice" if jsonata => self.jsonata_choice(later),
-            "Choice" => self.choice(later),
+            "Choice" => {
+                let mut s = if jsonata { self.jsonata_choice(later) } else { self.choice(later) };
+                if depth == 0 {
+                    self.choice_assigns(&mut s, jsonata);
+                }
+                s
+            }
             "Succeed" => json!({"Type": "Succeed"}),
             "Fail" => {
                 json!({"Type": "Fail", "Error": self.rng.pick(&["Custom.Error", "States.Fail"]), "Cause": "generated"})
@@ -233,6 +238,29 @@ impl Generator {
         s
     }
 
+    /// Variables on some of a Choice's rules and on the state (which its
+    /// Default takes).
+    fn choice_assigns(&mut self, s: &mut Value, jsonata: bool) {
+        let (rule, state) = if jsonata {
+            (
+                json!({"count": "{% $states.input.a %}", "label": "{% $states.input.b & '?' %}"}),
+                json!({"label": "{% 'none' %}"}),
+            )
+        } else {
+            (json!({"count.$": "$.a", "label.$": "$.b"}), json!({"label": "none"}))
+        };
+        if let Some(rules) = s["Choices"].as_array_mut() {
+            for r in rules {
+                if self.rng.chance(40) {
+                    r["Assign"] = rule.clone();
+                }
+            }
+        }
+        if self.rng.chance(40) {
+            s["Assign"] = state;
+        }
+    }
+
     fn jsonata_choice(&mut self, later: &[String]) -> Value {
         let condition = self.rng.pick(&[
             "$states.input.a > 4",
@@ -248,10 +276,11 @@ impl Generator {
         let ok = json!({"Return": {"ok": self.rng.below(100), "from": name}});
         let fail = |error: &str| json!({"Throw": {"Error": error, "Cause": "generated failure"}});
         // Ranges: a Task in a Map is invoked once per iteration.
+        let thrown = self.rng.pick(&["Flaky", "Broken", "States.Timeout"]);
         let responses = match self.rng.below(4) {
-            0 => json!({"0": fail("Flaky"), "1-1000": ok}),
-            1 => json!({"0-1000": fail("Broken")}),
-            2 => json!({"0": ok, "1-1000": fail("Flaky")}),
+            0 => json!({"0": fail(thrown), "1-1000": ok}),
+            1 => json!({"0-1000": fail(thrown)}),
+            2 => json!({"0": ok, "1-1000": fail(thrown)}),
             _ => json!({"0-1000": ok}),
         };
         let mut s = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke"});
@@ -261,16 +290,30 @@ impl Generator {
             s["Parameters"] = json!({"FunctionName": "f", "Payload": {"a.$": "$.a"}});
         }
         self.result_handling(&mut s, jsonata);
+        // Lists that overlap, name the timeout or `States.TaskFailed`, so
+        // that which retrier or catcher an error selects is exercised.
+        let lists: [&[&str]; 5] =
+            [&["Flaky"], &["States.TaskFailed"], &["Broken", "Flaky"], &["States.Timeout"], &["States.ALL"]];
         if self.rng.chance(60) {
-            s["Retry"] =
-                json!([{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 1.5}]);
+            let retriers = (0..1 + self.rng.below(2))
+                .map(|_| json!({"ErrorEquals": self.rng.pick(&lists[..4]), "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 1.5}))
+                .collect();
+            s["Retry"] = Value::Array(retriers);
         }
         if let (Some(next), true) = (later.first(), self.rng.chance(60)) {
-            let mut catcher = json!({"ErrorEquals": ["States.ALL"], "Next": next});
-            if !jsonata {
-                catcher["ResultPath"] = json!("$.caught");
+            let mut catchers = Vec::new();
+            // `States.ALL` may only be the last catcher's.
+            while catchers.last().is_none_or(|c: &Value| c["ErrorEquals"][0] != "States.ALL") && catchers.len() < 2 {
+                let mut catcher = json!({"ErrorEquals": self.rng.pick(&lists), "Next": next});
+                if !jsonata {
+                    catcher["ResultPath"] = json!("$.caught");
+                }
+                catchers.push(catcher);
+                if self.rng.chance(50) {
+                    break;
+                }
             }
-            s["Catch"] = json!([catcher]);
+            s["Catch"] = Value::Array(catchers);
         }
         self.mocks.insert(name.to_string(), responses);
         s

@@ -31,6 +31,10 @@ pub enum Shape {
     Output,
     /// `Option<States>`: the next state; the output is the input (Choice).
     Target,
+    /// `Option<(States, Value)>`: a Choice that assigns variables: the next
+    /// state, and the variables of the rule taken (or of the state, when
+    /// its Default is), `null` where that assigns none.
+    TargetAssigning,
 }
 
 pub struct Fast {
@@ -63,7 +67,10 @@ impl Fast {
     /// Whether the function reads nothing but its input and changes
     /// nothing (a synchronous runner has no execution to give it).
     pub fn input_only(&self) -> bool {
-        !self.reads_vars && !self.reads_context && self.assign.is_none()
+        !self.reads_vars
+            && !self.reads_context
+            && self.assign.is_none()
+            && !matches!(self.shape, Shape::TargetAssigning)
     }
 }
 
@@ -603,26 +610,75 @@ fn rule(r: &Rule) -> Option<TokenStream> {
     })
 }
 
-fn choice(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<TokenStream> {
+/// A JSONPath Choice whose rules and variables compile. `Assign` reads
+/// the effective input, which is the input (no InputPath).
+fn choice(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
     let Body::Choice(c) = &s.body else { return None };
-    if !is_root(&s.input_path) || !is_root(&s.output_path) || c.choices.iter().any(|b| b.assign.is_some()) {
+    if !is_root(&s.input_path) || !is_root(&s.output_path) {
         return None;
     }
+    let conditions = c.choices.iter().map(|b| match &b.condition {
+        crate::model::Condition::Rule(r) => rule(r).map(|test| quote!(#test?)),
+        crate::model::Condition::Jsonata(_) => None,
+    });
+    let assigned = choice_assigns(s, c).map(|a| match a {
+        None => Some(None),
+        Some(crate::model::Assign::Paths(t)) => template(t, &Scope::input(quote!(input))).map(Some),
+        Some(crate::model::Assign::Jsonata(_)) => None,
+    });
+    let (shape, body) = choice_body(c, targets, conditions.collect::<Option<_>>()?, assigned.collect::<Option<_>>()?)?;
+    Some(Fast::new(shape, body))
+}
+
+/// Each rule's `Assign`, then the state's own (which its Default takes).
+fn choice_assigns<'m>(
+    s: &'m State,
+    c: &'m asl_runtime::machine::Choice,
+) -> impl Iterator<Item = Option<&'m crate::model::Assign>> {
+    c.choices.iter().map(|b| b.assign.as_ref()).chain([s.assign.as_ref()])
+}
+
+/// A Choice's fast function: its rules' compiled `conditions` (`bool`
+/// expressions) in order, then its Default. `assigned`: the variables of
+/// each rule and then of the state, as `choice_assigns` lists them
+/// (`Value` expressions, `None` where there is no `Assign`); if any has
+/// some, the function returns them with the target.
+fn choice_body(
+    c: &asl_runtime::machine::Choice,
+    targets: &dyn Fn(&str) -> Option<TokenStream>,
+    conditions: Vec<TokenStream>,
+    mut assigned: Vec<Option<TokenStream>>,
+) -> Option<(Shape, TokenStream)> {
+    let assigning = assigned.iter().any(Option::is_some);
+    let own = assigned.pop().flatten();
     let mut tests = Vec::new();
-    for b in &c.choices {
-        let crate::model::Condition::Rule(r) = &b.condition else { return None };
-        let test = rule(r)?;
-        let target = targets(&b.next)?;
-        tests.push(quote!(if #test? { return Some(#target); }));
+    for ((b, test), assigned) in c.choices.iter().zip(conditions).zip(assigned) {
+        let go = chosen(targets(&b.next)?, assigned, assigning);
+        tests.push(quote!(if #test { return #go; }));
     }
     let default = match &c.default {
-        Some(d) => {
-            let t = targets(d)?;
-            quote!(Some(#t))
-        }
+        Some(d) => chosen(targets(d)?, own, assigning),
         None => quote!(None),
     };
-    Some(quote!(#(#tests)* #default))
+    let shape = if assigning { Shape::TargetAssigning } else { Shape::Target };
+    Some((shape, quote!(#(#tests)* #default)))
+}
+
+/// Where a Choice goes, as its fast function returns it: the target, with
+/// the variables `assigned` (an expression of a `Value`) when the state
+/// assigns any (`Shape::TargetAssigning`), held to AWS's quotas.
+fn chosen(target: TokenStream, assigned: Option<TokenStream>, assigning: bool) -> TokenStream {
+    match (assigning, assigned) {
+        (false, _) => quote!(Some(#target)),
+        (true, None) => quote!(Some((#target, Value::Null))),
+        (true, Some(assigned)) => quote!({
+            let assigned: Value = #assigned;
+            if !rt::within_quota(&assigned) {
+                return None;
+            }
+            Some((#target, assigned))
+        }),
+    }
 }
 
 /// The fast path of `s`, if it has one. `targets` names the enum variant
@@ -631,8 +687,9 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
     if s.query_language == QueryLanguage::Jsonata {
         return jsonata_state(s, targets);
     }
-    // Of the JSONPath states with `Assign`, only a Pass's is compiled.
-    if s.assign.is_some() && !matches!(s.body, Body::Pass { .. }) {
+    // Of the JSONPath states with `Assign`, a Pass's and a Choice's are
+    // compiled.
+    if s.assign.is_some() && !matches!(s.body, Body::Pass { .. } | Body::Choice(_)) {
         return None;
     }
     match &s.body {
@@ -657,7 +714,7 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
             };
             Some(Fast::new(Shape::Output, body))
         }
-        Body::Choice(_) => Some(Fast::new(Shape::Target, choice(s, targets)?)),
+        Body::Choice(_) => choice(s, targets),
         _ => None,
     }
 }
@@ -797,7 +854,8 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
     let mut reads = Reads::new(false);
     // A Pass's variables, read as at its entry like its `Output`.
     let assign = match (&s.body, &s.assign) {
-        (_, None) => None,
+        // A Choice's are its fast function's (`Shape::TargetAssigning`).
+        (_, None) | (Body::Choice(_), _) => None,
         (Body::Pass { result: None }, Some(crate::model::Assign::Jsonata(t))) => {
             Some(assigned_within_quota(jsonata::template(t, &mut reads)?))
         }
@@ -822,24 +880,22 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
             if s.output.is_some() {
                 return None;
             }
-            let mut tests = Vec::new();
+            let mut conditions = Vec::new();
             for b in &c.choices {
                 let crate::model::Condition::Jsonata(t) = &b.condition else { return None };
-                if b.assign.is_some() || b.output.is_some() {
+                if b.output.is_some() {
                     return None;
                 }
-                let test = jsonata::condition(t, &mut reads)?;
-                let target = targets(&b.next)?;
-                tests.push(quote!(if #test { return Some(#target); }));
+                conditions.push(jsonata::condition(t, &mut reads)?);
             }
-            let default = match &c.default {
-                Some(d) => {
-                    let t = targets(d)?;
-                    quote!(Some(#t))
-                }
-                None => quote!(None),
-            };
-            (Shape::Target, quote!(#(#tests)* #default))
+            let assigned = choice_assigns(s, c)
+                .map(|a| match a {
+                    None => Some(None),
+                    Some(crate::model::Assign::Jsonata(t)) => jsonata::template(t, &mut reads).map(Some),
+                    Some(crate::model::Assign::Paths(_)) => None,
+                })
+                .collect::<Option<_>>()?;
+            choice_body(c, targets, conditions, assigned)?
         }
         _ => return None,
     };

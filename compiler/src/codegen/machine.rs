@@ -344,8 +344,11 @@ fn accessor(idents: &[Idents], k: usize, n: &Node<'_>) -> TokenStream {
 /// Where a fast state goes when its fast path succeeds.
 #[derive(Clone, Copy)]
 enum Next<'m> {
-    /// A Choice: the fast function returns the target.
-    Chosen,
+    /// A Choice: the fast function returns the target (`assigning`: with
+    /// the variables to assign).
+    Chosen {
+        assigning: bool,
+    },
     State(&'m str),
     End,
 }
@@ -425,9 +428,16 @@ impl<'m> Chains<'_, 'm> {
         };
         let (same, made) = (transit(quote!(&input)), transit(quote!(&output)));
         match f.next {
-            Next::Chosen => quote! {
+            Next::Chosen { assigning: false } => quote! {
                 if let Some(next) = #fast_fn(#args) {
                     #same
+                    current = next;
+                    continue;
+                }
+            },
+            Next::Chosen { assigning: true } => quote! {
+                if let Some((next, assigned)) = #fast_fn(#args) {
+                    rt::transit_assigning(&flow, #ty, #name, &input, &input, assigned);
                     current = next;
                     continue;
                 }
@@ -509,7 +519,7 @@ fn sync_runner(
         };
         nexts.push(next);
         arms.push(match next {
-            Next::Chosen => quote!(#variant => current = #call,),
+            Next::Chosen { .. } => quote!(#variant => current = #call,),
             Next::End => quote!(#variant => return Some((#call, events)),),
             Next::State(n) => {
                 let Some(t) = target_of(n) else { return quote!() };
@@ -635,6 +645,7 @@ fn container(
         let ret = match fp.shape {
             Shape::Output => quote!(Value),
             Shape::Target => quote!(#enum_name),
+            Shape::TargetAssigning => quote!((#enum_name, Value)),
         };
         // The output and the variables a state assigns are computed from
         // the same arguments; each function names those it does not read
@@ -678,7 +689,8 @@ fn container(
             assign_fn
         });
         let next = match fp.shape {
-            Shape::Target => Next::Chosen,
+            Shape::Target => Next::Chosen { assigning: false },
+            Shape::TargetAssigning => Next::Chosen { assigning: true },
             Shape::Output => match successor(s, &target_of) {
                 Some((next, _)) => next,
                 None => continue,
@@ -794,11 +806,11 @@ fn container(
             }
         }
     };
-    // Tasks and Parallels run through `run_state` with their I/O steps
-    // as generated code.
+    // Tasks, Parallels and Maps run through `run_state` with their I/O
+    // steps and Retry and Catch matchers as generated code.
     let mut io_arms = Vec::new();
-    for ((v, f, name, ty), plan::IoSteps { effective, output }) in io_states {
-        if effective.is_none() && output.is_none() {
+    for ((v, f, name, ty), plan::IoSteps { effective, output, retrier, catcher }) in io_states {
+        if effective.is_none() && output.is_none() && retrier.is_none() && catcher.is_none() {
             continue;
         }
         let effective = effective.map(|body| {
@@ -822,8 +834,24 @@ fn container(
             });
             quote!(output: Some(#io_fn),)
         });
-        let rest = if effective.is_none() || output.is_none() { quote!(..Default::default()) } else { quote!() };
-        io_arms.push(quote!(#enum_name::#v => rt::Io { #effective #output #rest },));
+        let mut matcher = |body: Option<TokenStream>, field: &str| {
+            body.map(|body| {
+                let matcher_fn = format_ident!("{field}_{}", f);
+                let field = format_ident!("{field}");
+                let doc = format!(" The {field} of {ty} `{name}` an error's name selects.");
+                let error = if fast::mentions(&body, "error") { quote!(error) } else { quote!(_error) };
+                fast_fns.push(quote! {
+                    #[doc = #doc]
+                    fn #matcher_fn(#error: &str) -> Option<usize> { #body }
+                });
+                quote!(#field: Some(#matcher_fn),)
+            })
+        };
+        let retrier = matcher(retrier, "retrier");
+        let catcher = matcher(catcher, "catcher");
+        let all = effective.is_some() && output.is_some() && retrier.is_some() && catcher.is_some();
+        let rest = if all { quote!() } else { quote!(..Default::default()) };
+        io_arms.push(quote!(#enum_name::#v => rt::Io { #effective #output #retrier #catcher #rest },));
     }
     let run = if io_arms.is_empty() {
         quote!(rt::run_state(exec, &flow, s, input, &#nest))

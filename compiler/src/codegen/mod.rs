@@ -7,6 +7,7 @@ pub mod features;
 mod jsonata;
 mod machine;
 mod main_rs;
+mod matchers;
 mod names;
 mod plan;
 

@@ -6,6 +6,7 @@
 //! run time), with whichever of its I/O steps compiled.
 
 use super::fast::{self, Fast, Shape};
+use super::matchers;
 use crate::model::{Body, Container, State};
 use proc_macro2::{Ident, TokenStream};
 
@@ -22,12 +23,16 @@ pub enum Direct<'m> {
     Fail { error: Option<&'m str>, cause: Option<&'m str> },
 }
 
-/// A Task's or Parallel's I/O steps compiled around the runtime's call:
-/// the bodies of its effective-input and output functions (`fast::io`).
+/// What compiles of a state that runs through `run_state`: a Task's or
+/// Parallel's I/O steps around the runtime's call, the bodies of its
+/// effective-input and output functions (`fast::io`); and a Task's,
+/// Parallel's or Map's Retry and Catch matchers (`matchers::selecting`).
 #[derive(Default)]
 pub struct IoSteps {
     pub effective: Option<TokenStream>,
     pub output: Option<TokenStream>,
+    pub retrier: Option<TokenStream>,
+    pub catcher: Option<TokenStream>,
 }
 
 /// One state's plan.
@@ -59,7 +64,9 @@ fn state<'m>(s: &'m State, targets: &dyn Fn(&str) -> Option<TokenStream>, runner
         fast::fail(s).map(|(error, cause)| Direct::Fail { error, cause })
     };
     let (effective, output) = fast::io(s);
-    Plan { direct, io: IoSteps { effective, output } }
+    let retrier = matchers::selecting(s.retry.iter().map(|r| r.error_equals.as_slice()));
+    let catcher = matchers::selecting(s.catch.iter().map(|c| c.error_equals.as_slice()));
+    Plan { direct, io: IoSteps { effective, output, retrier, catcher } }
 }
 
 /// A Map's or Parallel's direct Rust form over its children's synchronous

@@ -16,7 +16,7 @@ mod states;
 
 pub use execution::{execute, started_event, Options, Outcome, Status, STANDARD_HISTORY_LIMIT};
 pub use local_executions::{Compiled, Loaded, LocalStarter, Startable};
-pub use retry::error_matches;
+pub use retry::{error_matches, task_failed_selects};
 
 use crate::env::Env;
 use crate::error::StatesError;
@@ -445,11 +445,12 @@ fn over_quota(assigned: &Value) -> Option<StatesError> {
     None
 }
 
-/// Records what `run_state` records for a JSONata Pass state that
+/// Records what `run_state` records for a Pass or Choice state that
 /// assigned variables, which generated code ran itself: its entered
 /// event, the variables set, and its exited event naming them.
 /// `assigned` is an object within AWS's quotas (generated code checks
-/// `within_quota` first, and leaves any other block to `run_state`).
+/// `within_quota` first, and leaves any other block to `run_state`), or
+/// `null` where the Choice rule taken assigns nothing.
 pub fn transit_assigning(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value, assigned: Value) {
     enter(flow, kind, name, input);
     let assigned = match assigned {
@@ -482,10 +483,11 @@ fn history_full(flow: &Flow) -> Result<(), StatesError> {
     }
 }
 
-/// A Task's or Parallel's input and output processing as generated code
-/// gives it: each step returns `None` where it declines (anything
-/// unusual), and the model's evaluation runs instead, raising AWS's error.
-/// The interpreter gives none.
+/// What generated code compiled of a Task, Parallel or Map that runs
+/// through `run_state`: its input and output processing, each step
+/// returning `None` where it declines (anything unusual), and the model's
+/// evaluation runs instead, raising AWS's error; and its Retry and Catch
+/// `ErrorEquals` as matchers. The interpreter gives none.
 #[derive(Clone, Copy, Default)]
 pub struct Io {
     /// The effective input from the raw input: `InputPath` then
@@ -494,6 +496,11 @@ pub struct Io {
     /// The output from the raw input and the result: `ResultSelector`,
     /// `ResultPath` and `OutputPath`, or JSONata `Output`.
     pub output: Option<fn(&Value, &Value) -> Option<Value>>,
+    /// The index of the retrier an error's name selects (what
+    /// `error_matches` over each retrier's `ErrorEquals` in turn gives).
+    pub retrier: Option<fn(&str) -> Option<usize>>,
+    /// The index of the catcher an error's name selects.
+    pub catcher: Option<fn(&str) -> Option<usize>>,
 }
 
 /// Executes one state with its input; returns where to go and the output.

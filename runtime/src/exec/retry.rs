@@ -9,11 +9,15 @@ use std::time::Duration;
 /// everything and `States.TaskFailed` everything but `States.Timeout`;
 /// `States.Runtime` is never selected (the caller checks that first).
 pub fn error_matches(error_equals: &[String], error: &str) -> bool {
-    error_equals.iter().any(|e| {
-        e == error
-            || e == names::ALL
-            || (e == names::TASK_FAILED && error != names::TIMEOUT && error != names::HEARTBEAT_TIMEOUT)
-    })
+    error_equals
+        .iter()
+        .any(|e| e == error || e == names::ALL || (e == names::TASK_FAILED && task_failed_selects(error)))
+}
+
+/// Whether `States.TaskFailed` selects `error`: every error but the
+/// timeouts. Generated matchers call it for a list that names it.
+pub fn task_failed_selects(error: &str) -> bool {
+    error != names::TIMEOUT && error != names::HEARTBEAT_TIMEOUT
 }
 
 /// The wait before retry number `attempt` (0-based) of `r`.

@@ -118,6 +118,7 @@ fn io_of_root(state: States) -> rt::Io {
             rt::Io {
                 effective: Some(io_in_total),
                 output: Some(io_out_total),
+                ..Default::default()
             }
         }
         _ => Default::default(),
@@ -226,6 +227,25 @@ fn fast_price_lines_items_unpriced(input: &Value) -> Option<Value> {
     let merged = result;
     Some(merged)
 }
+/// The catcher of Task `Price line` an error's name selects.
+fn catcher_price_lines_items_price_line(error: &str) -> Option<usize> {
+    match error {
+        "UnknownSku" => Some(0),
+        _ => None,
+    }
+}
+/// Each state's I/O steps that were compiled.
+fn io_of_price_lines_items(state: PriceLinesItemsStates) -> rt::Io {
+    match state {
+        PriceLinesItemsStates::PriceLine => {
+            rt::Io {
+                catcher: Some(catcher_price_lines_items_price_line),
+                ..Default::default()
+            }
+        }
+        _ => Default::default(),
+    }
+}
 /// Runs the container from its `StartAt`: states with a fast path run
 /// it; every other state (and any fast path that declines) runs
 /// through the runtime's `run_state`, as in the interpreter.
@@ -252,7 +272,15 @@ async fn run_price_lines_items(
             }
         }
         let s = rt::state(price_lines_items_container(), current as usize)?;
-        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
+        let step = rt::run_state_with(
+                exec,
+                &flow,
+                s,
+                input,
+                &Nest(exec),
+                io_of_price_lines_items(current),
+            )
+            .await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {

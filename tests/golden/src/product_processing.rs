@@ -526,6 +526,17 @@ fn io_out_process_products_items_create_product(
     }
     Some(output)
 }
+/// The retrier of Task `Create product` an error's name selects.
+fn retrier_process_products_items_create_product(error: &str) -> Option<usize> {
+    match error {
+        "Lambda.TooManyRequestsException" | "Lambda.ServiceException" => Some(0),
+        _ => None,
+    }
+}
+/// The catcher of Task `Create product` an error's name selects.
+fn catcher_process_products_items_create_product(_error: &str) -> Option<usize> {
+    Some(0)
+}
 /// Task `Check status`'s effective input; `None`: the model's evaluation.
 fn io_in_process_products_items_check_status(input: &Value) -> Option<Value> {
     let selected: &Value = input;
@@ -566,6 +577,13 @@ fn io_out_process_products_items_check_status(
     }
     Some(output)
 }
+/// The retrier of Task `Check status` an error's name selects.
+fn retrier_process_products_items_check_status(error: &str) -> Option<usize> {
+    match error {
+        _ if rt::task_failed_selects(error) => Some(0),
+        _ => None,
+    }
+}
 /// Each state's I/O steps that were compiled.
 fn io_of_process_products_items(state: ProcessProductsItemsStates) -> rt::Io {
     match state {
@@ -573,12 +591,16 @@ fn io_of_process_products_items(state: ProcessProductsItemsStates) -> rt::Io {
             rt::Io {
                 effective: Some(io_in_process_products_items_create_product),
                 output: Some(io_out_process_products_items_create_product),
+                retrier: Some(retrier_process_products_items_create_product),
+                catcher: Some(catcher_process_products_items_create_product),
             }
         }
         ProcessProductsItemsStates::CheckStatus => {
             rt::Io {
                 effective: Some(io_in_process_products_items_check_status),
                 output: Some(io_out_process_products_items_check_status),
+                retrier: Some(retrier_process_products_items_check_status),
+                ..Default::default()
             }
         }
         _ => Default::default(),

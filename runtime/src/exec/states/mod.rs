@@ -354,7 +354,10 @@ impl Cx<'_> {
 
     /// The retrier that selects `e`.
     fn retrier(&self, e: &StatesError) -> Option<usize> {
-        self.state.retry.iter().position(|r| retry::error_matches(&r.error_equals, e.name()))
+        match self.io.retrier {
+            Some(compiled) => compiled(e.name()),
+            None => self.state.retry.iter().position(|r| retry::error_matches(&r.error_equals, e.name())),
+        }
     }
 
     /// JSONPath: `ResultSelector`, `Assign`, `ResultPath`, `OutputPath`.
@@ -394,9 +397,11 @@ impl Cx<'_> {
     /// Error Output) may read `$states.errorOutput`. `Assign` sees the Error
     /// Output either way. `attempt`: the state's `$$.State.RetryCount`.
     fn catch(&self, raw: Value, e: StatesError, attempt: u64) -> Result<Step, StatesError> {
-        let Some((i, c)) =
-            self.state.catch.iter().enumerate().find(|(_, c)| retry::error_matches(&c.error_equals, e.name()))
-        else {
+        let i = match self.io.catcher {
+            Some(compiled) => compiled(e.name()),
+            None => self.state.catch.iter().position(|c| retry::error_matches(&c.error_equals, e.name())),
+        };
+        let Some((i, c)) = i.and_then(|i| Some((i, self.state.catch.get(i)?))) else {
             return Err(e);
         };
         if let Some(p) = self.probe() {
