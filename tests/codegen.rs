@@ -243,12 +243,27 @@ fn common_jsonata_functions_compile() {
                    "p": "{% $split($states.input.csv, ',') %}", "r": "{% $range(1, $states.input.n, 1) %}",
                    "h": "{% $hash($parse($states.input.json), 'SHA-256') %}", "id": "{% $uuid() %}",
                    "c": "{% $states.context.Execution.Input.id %}", "first": "{% $states.input.lines[0].sku %}",
-                   "big": "{% $states.input.lines[price > 10] %}"}}}}"#;
+                   "big": "{% $states.input.lines[price > 10] %}", "pages": "{% $partition($states.input.lines, 2) %}"}}}}"#;
     let text = module_of("j", def);
     assert!(text.contains("fn fast_p("), "{text}");
     for f in [
-        "count", "sum", "join", "string", "case", "rounding", "exists", "several", "merge", "keys", "split", "range",
-        "hash", "parse", "uuid", "at",
+        "count",
+        "sum",
+        "join",
+        "string",
+        "case",
+        "rounding",
+        "exists",
+        "several",
+        "merge",
+        "keys",
+        "split",
+        "range",
+        "hash",
+        "parse",
+        "uuid",
+        "at",
+        "partition",
     ] {
         assert!(text.contains(&format!("rt::jsonata::{f}(")), "{f}: {text}");
     }
@@ -273,8 +288,9 @@ fn a_task_runs_through_the_runtime_with_its_input_and_output_steps_compiled() {
         "Token": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
                   "Parameters": {"FunctionName": "worker", "Payload": {"name.$": "$$.Execution.Name"}}, "End": true}}}"#;
     let text = module_of("t", def);
-    assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
-    assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
+    assert!(text.contains("fn io_in_call("), "{text}");
+    assert!(text.contains("fn io_out_call("), "{text}");
+    assert!(text.contains(") -> Option<(Value, Value)>"), "{text}");
     assert!(text.contains("rt::run_state_with("), "{text}");
     // The context object is the runtime's to read: that state keeps the
     // model's evaluation.
@@ -290,11 +306,33 @@ fn a_jsonata_task_gets_its_arguments_and_output_as_generated_code() {
         "Vars": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
                  "Arguments": {"FunctionName": "{% $name %}"}, "End": true}}}"#;
     let text = module_of("j", def);
-    assert!(text.contains("fn io_in_call(input: &Value) -> Option<Value>"), "{text}");
-    assert!(text.contains("fn io_out_call(input: &Value, result: &Value) -> Option<Value>"), "{text}");
+    assert!(text.contains("fn io_in_call("), "{text}");
+    assert!(text.contains("fn io_out_call("), "{text}");
     assert!(text.contains("rt::jsonata::plain(result)?"), "{text}");
-    // Variables are the runtime's to give.
-    assert!(!text.contains("fn io_in_vars"), "{text}");
+    // Variables are read where the runtime gives them.
+    assert!(text.contains("fn io_in_vars(\n    _input: &Value,\n    vars: &rt::Vars,"), "{text}");
+}
+
+#[test]
+fn a_task_that_assigns_variables_gets_them_from_its_output_step() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Arguments": {"FunctionName": "f"},
+                 "Assign": {"total": "{% $total + $states.result.Payload.n %}"}, "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let text = module_of("t", def);
+    // The variables are computed before the output, the result being the
+    // output where there is no `Output`.
+    assert!(text.contains("fn io_out_call("), "{text}");
+    assert!(text.contains("vars: &rt::Vars"), "{text}");
+    assert!(text.contains("rt::within_quota(&assigned)"), "{text}");
+    assert!(text.contains("let output: Value = result.clone();"), "{text}");
+    let jsonpath = r#"{"StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "f"},
+                 "ResultSelector": {"n.$": "$.Payload.n"}, "Assign": {"n.$": "$.n"}, "ResultPath": null, "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let text = module_of("p", jsonpath);
+    assert!(text.contains("fn io_out_call("), "{text}");
+    assert!(text.contains("rt::within_quota(&assigned)"), "{text}");
 }
 
 #[test]

@@ -128,7 +128,13 @@ impl Generator {
         match self.rng.pick(&kinds) {
             "Pass" if jsonata => self.jsonata_pass(depth),
             "Pass" => self.pass(depth),
-            "Task" => self.task(jsonata, name, later),
+            "Task" => {
+                let mut s = self.task(jsonata, name, later);
+                if depth == 0 && self.rng.chance(30) {
+                    s["Assign"] = self.result_assigns(jsonata);
+                }
+                s
+            }
             "Wait" => json!({"Type": "Wait", "Seconds": 1 + self.rng.below(2)}),
             "Choice" => {
                 let mut s = if jsonata { self.jsonata_choice(later) } else { self.choice(later) };
@@ -259,6 +265,24 @@ impl Generator {
         if self.rng.chance(40) {
             s["Assign"] = state;
         }
+    }
+
+    /// Variables a Task assigns from its result (a mocked `{ok, from}`).
+    fn result_assigns(&mut self, jsonata: bool) -> Value {
+        let choices = if jsonata {
+            [
+                json!({"count": "{% $count + $states.result.ok %}", "label": "{% $states.result.from %}"}),
+                json!({"label": "{% $states.input.b & $string($states.result.ok) %}"}),
+                json!({"label": "constant"}),
+            ]
+        } else {
+            [
+                json!({"label.$": "$.from", "count.$": "$.ok"}),
+                json!({"label.$": "$", "fixed": "$.x"}),
+                json!({"label": "constant"}),
+            ]
+        };
+        self.rng.pick(&choices)
     }
 
     fn jsonata_choice(&mut self, later: &[String]) -> Value {

@@ -140,7 +140,11 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                     let separator = g.pick(&["\",\"".to_string(), "\"\"".to_string(), b]);
                     format!("$split({a}, {separator})")
                 }
-                10 => format!("$range({a}, {b}, {})", g.pick(&["1", "-1", "2", "0"])),
+                10 => {
+                    let step = g.pick(&["1", "-1", "2", "0"]);
+                    let size = g.pick(&["1", "2", "0", "1.5", a.as_str()]);
+                    g.pick(&[format!("$range({a}, {b}, {step})"), format!("$partition({sequence}, {size})")])
+                }
                 _ => g.pick(&[
                     format!("$hash({a}, \"SHA-256\")"),
                     format!("$hash({a}, {b})"),

@@ -1,8 +1,9 @@
 //! Direct Rust for the states that dominate transition-bound workflows:
-//! Pass, Choice and Succeed that read only the input, in JSONPath, and in
+//! Pass, Choice and Succeed (with their variables), in JSONPath, and in
 //! JSONata where their expressions compile (`jsonata.rs`); Maps and
 //! Parallels made of them; Fail with literal texts; a fixed Wait; and the
-//! I/O steps of a Task or Parallel that runs through the runtime. Definite
+//! I/O steps and variables of a Task, Parallel or Map that runs through
+//! the runtime. Definite
 //! paths become `get()` chains (other paths the runtime's selection,
 //! parsed once), templates become object construction, Choice rules
 //! become comparisons, `States.Format` is split where the code is
@@ -728,23 +729,25 @@ fn empty_for(p: &Option<Path>) -> TokenStream {
     }
 }
 
-/// A Task's or Parallel's I/O steps as direct Rust, where there is
-/// something to compute and it compiles (nothing assigned): the bodies of
-/// `fn(input: &Value) -> Option<Value>` (InputPath, then Parameters; or
-/// JSONata `Arguments`) and of `fn(input: &Value, result: &Value) ->
-/// Option<Value>` (ResultSelector, ResultPath, OutputPath; or JSONata
-/// `Output`). The runtime runs the state's
-/// work between them, and the model's evaluation wherever one declines.
+/// A Task's, Parallel's or Map's I/O steps as direct Rust, where there is
+/// something to compute and it compiles: the bodies of
+/// `fn(input: &Value, vars: &Vars, context: &ExecutionContext) ->
+/// Option<Value>` (InputPath, then Parameters; or JSONata `Arguments`;
+/// a Map has neither) and of `fn(input: &Value, result: &Value, vars,
+/// context) -> Option<(Value, Value)>` (ResultSelector, `Assign`,
+/// ResultPath, OutputPath; or JSONata `Assign` and `Output`): the output
+/// and the variables assigned, `null` for none. The runtime runs the
+/// state's work between them, and the model's evaluation wherever one
+/// declines.
 pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
-    if !matches!(s.body, Body::Task(_) | Body::Parallel { .. }) || s.assign.is_some() {
+    if !matches!(s.body, Body::Task(_) | Body::Parallel { .. } | Body::Map(_)) {
         return (None, None);
     }
     if s.query_language == QueryLanguage::Jsonata {
-        // `Arguments` from `$states.input`; `Output` from it and
-        // `$states.result`. Variables are the runtime's to give.
-        let compiled = |t: &asl_runtime::jsonata::Template, result_in_scope: bool| {
-            let mut reads = Reads::new(result_in_scope);
-            let code = jsonata::template(t, &mut reads).filter(|_| !reads.vars && !reads.context)?;
+        // `Arguments` from `$states.input`; `Assign` and `Output` from it
+        // and `$states.result`, with the variables as at the state's entry.
+        let effective = s.arguments.as_ref().and_then(|t| {
+            let code = jsonata::template(t, &mut Reads::new(false))?;
             Some(quote! {
                 let value: Value = #code;
                 if !rt::io::fits(&value, rt::MAX_PAYLOAD_BYTES) {
@@ -752,17 +755,49 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
                 }
                 Some(value)
             })
-        };
-        return (
-            s.arguments.as_ref().and_then(|t| compiled(t, false)),
-            s.output.as_ref().and_then(|t| compiled(t, true)),
-        );
+        });
+        let output = (s.output.is_some() || s.assign.is_some()).then(|| jsonata_io_output(s)).flatten();
+        return (effective, output);
     }
     let effective = (s.parameters.is_some() || !is_root(&s.input_path)).then(|| io_effective(s)).flatten();
-    let output = (s.result_selector.is_some() || !is_root(&s.result_path) || !is_root(&s.output_path))
-        .then(|| io_output(s))
-        .flatten();
+    let output =
+        (s.result_selector.is_some() || s.assign.is_some() || !is_root(&s.result_path) || !is_root(&s.output_path))
+            .then(|| io_output(s))
+            .flatten();
     (effective, output)
+}
+
+/// A JSONata Task's, Parallel's or Map's `Assign` (evaluated first, as
+/// the runtime does) and `Output` (else its result).
+fn jsonata_io_output(s: &State) -> Option<TokenStream> {
+    let mut reads = Reads::new(true);
+    let assigned = match &s.assign {
+        None => quote!(Value::Null),
+        Some(crate::model::Assign::Jsonata(t)) => jsonata::template(t, &mut reads)?,
+        Some(crate::model::Assign::Paths(_)) => return None,
+    };
+    let output = match &s.output {
+        None => quote!(result.clone()),
+        Some(t) => jsonata::template(t, &mut reads)?,
+    };
+    Some(io_output_end(assigned, quote!(let output: Value = #output;)))
+}
+
+/// The end of an output function: the variables (`assigned`, a `Value`
+/// expression) within AWS's quotas, then `output` (statements binding
+/// `output`) within the payload limit.
+fn io_output_end(assigned: TokenStream, output: TokenStream) -> TokenStream {
+    quote! {
+        let assigned: Value = #assigned;
+        if !assigned.is_null() && !rt::within_quota(&assigned) {
+            return None;
+        }
+        #output
+        if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
+            return None;
+        }
+        Some((output, assigned))
+    }
 }
 
 /// InputPath then Parameters from `input`, as statements binding
@@ -803,22 +838,40 @@ fn io_output(s: &State) -> Option<TokenStream> {
         None => quote!(result.clone()),
         Some(t) => template(t, &Scope::input(quote!(result)))?,
     };
+    // `Assign` reads the selected result.
+    let assigned = match &s.assign {
+        None => quote!(Value::Null),
+        Some(crate::model::Assign::Paths(t)) => {
+            let assigned = template(t, &Scope::input(quote!(selected)))?;
+            if mentions(&assigned, "selected") {
+                quote!({
+                    let selected: &Value = &result;
+                    #assigned
+                })
+            } else {
+                assigned
+            }
+        }
+        Some(crate::model::Assign::Jsonata(_)) => return None,
+    };
     let merged = merged(s);
     // A selector whose result `ResultPath: null` drops still runs: its
     // failure is the state's.
-    let discard = if mentions(&merged, "result") { quote!() } else { quote!(let _ = result;) };
+    let discard = if mentions(&merged, "result") { quote!() } else { quote!(let _ = &result;) };
     let output = output(s)?;
     let empty = empty_for(&s.output_path);
+    let end = io_output_end(
+        assigned,
+        quote! {
+            let merged = #merged;
+            let output: Value = #output;
+        },
+    );
     Some(quote! {
         #empty
         let result: Value = #result;
         #discard
-        let merged = #merged;
-        let output: Value = #output;
-        if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
-            return None;
-        }
-        Some(output)
+        #end
     })
 }
 

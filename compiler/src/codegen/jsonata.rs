@@ -53,7 +53,7 @@ pub struct Reads {
     /// The execution's part of `$states.context` (`context:
     /// &ExecutionContext` in scope).
     pub context: bool,
-    /// Whether `$states.result` may be read (a Task's or Parallel's
+    /// Whether `$states.result` may be read (a Task's, Parallel's or Map's
     /// `Output`, with `result: &Value` in scope); elsewhere it declines.
     pub result_in_scope: bool,
     /// The parameters of the lambdas being compiled, innermost last: each
@@ -238,6 +238,7 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 ("split", [a, b, limit]) => quote!(rt::jsonata::split(#a, #b, Some(#limit))?),
                 ("keys", [a]) => quote!(rt::jsonata::keys(#a)?),
                 ("range", [a, b, c]) => quote!(rt::jsonata::range(#a, #b, #c)?),
+                ("partition", [a, b]) => quote!(rt::jsonata::partition(#a, #b)?),
                 ("hash", [a, b]) => quote!(rt::jsonata::hash(#a, #b)?),
                 ("parse", [a]) => quote!(rt::jsonata::parse(#a)?),
                 ("uuid", []) => quote!(rt::jsonata::uuid()),

@@ -813,24 +813,39 @@ fn container(
         if effective.is_none() && output.is_none() && retrier.is_none() && catcher.is_none() {
             continue;
         }
+        // Each names what it does not read with a leading underscore.
+        let param = |body: &TokenStream, n: &str| {
+            if fast::mentions(body, n) {
+                format_ident!("{n}")
+            } else {
+                format_ident!("_{n}")
+            }
+        };
         let effective = effective.map(|body| {
             let io_fn = format_ident!("io_in_{}", f);
             let doc = format!(" {ty} `{name}`'s effective input; `None`: the model's evaluation.");
-            let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
+            let (input, vars, context) = (param(&body, "input"), param(&body, "vars"), param(&body, "context"));
             fast_fns.push(quote! {
                 #[doc = #doc]
-                fn #io_fn(#input: &Value) -> Option<Value> { #body }
+                fn #io_fn(#input: &Value, #vars: &rt::Vars, #context: &rt::ExecutionContext) -> Option<Value> { #body }
             });
             quote!(effective: Some(#io_fn),)
         });
         let output = output.map(|body| {
             let io_fn = format_ident!("io_out_{}", f);
-            let doc = format!(" {ty} `{name}`'s output from its result; `None`: the model's evaluation.");
-            let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
-            let result = if fast::mentions(&body, "result") { quote!(result) } else { quote!(_result) };
+            let doc = format!(
+                " {ty} `{name}`'s output from its result, and the variables it assigns; `None`: the model's evaluation."
+            );
+            let (input, result) = (param(&body, "input"), param(&body, "result"));
+            let (vars, context) = (param(&body, "vars"), param(&body, "context"));
             fast_fns.push(quote! {
                 #[doc = #doc]
-                fn #io_fn(#input: &Value, #result: &Value) -> Option<Value> { #body }
+                fn #io_fn(
+                    #input: &Value,
+                    #result: &Value,
+                    #vars: &rt::Vars,
+                    #context: &rt::ExecutionContext,
+                ) -> Option<(Value, Value)> { #body }
             });
             quote!(output: Some(#io_fn),)
         });

@@ -23,10 +23,10 @@ pub enum Direct<'m> {
     Fail { error: Option<&'m str>, cause: Option<&'m str> },
 }
 
-/// What compiles of a state that runs through `run_state`: a Task's or
-/// Parallel's I/O steps around the runtime's call, the bodies of its
-/// effective-input and output functions (`fast::io`); and a Task's,
-/// Parallel's or Map's Retry and Catch matchers (`matchers::selecting`).
+/// What compiles of a Task, Parallel or Map that runs through
+/// `run_state`: its I/O steps and variables around the runtime's call,
+/// the bodies of its effective-input and output functions (`fast::io`),
+/// and its Retry and Catch matchers (`matchers::selecting`).
 #[derive(Default)]
 pub struct IoSteps {
     pub effective: Option<TokenStream>,

@@ -453,12 +453,17 @@ fn over_quota(assigned: &Value) -> Option<StatesError> {
 /// `null` where the Choice rule taken assigns nothing.
 pub fn transit_assigning(flow: &Flow, kind: &str, name: &str, input: &Value, output: &Value, assigned: Value) {
     enter(flow, kind, name, input);
-    let assigned = match assigned {
-        Value::Object(m) => Some(m),
-        _ => None,
-    };
+    let assigned = compiled_assigned(assigned);
     apply_assign(flow, &assigned);
     exit(flow, kind, name, output, assigned);
+}
+
+/// The variables generated code computed: an object, or `null` for none.
+fn compiled_assigned(assigned: Value) -> Option<Map<String, Value>> {
+    match assigned {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
 }
 
 /// Whether an `Assign` block's variables are an object within AWS's
@@ -490,18 +495,28 @@ fn history_full(flow: &Flow) -> Result<(), StatesError> {
 /// `ErrorEquals` as matchers. The interpreter gives none.
 #[derive(Clone, Copy, Default)]
 pub struct Io {
-    /// The effective input from the raw input: `InputPath` then
-    /// `Parameters`, or JSONata `Arguments`.
-    pub effective: Option<fn(&Value) -> Option<Value>>,
-    /// The output from the raw input and the result: `ResultSelector`,
-    /// `ResultPath` and `OutputPath`, or JSONata `Output`.
-    pub output: Option<fn(&Value, &Value) -> Option<Value>>,
+    /// The effective input from the raw input (and the variables and the
+    /// execution's context object): `InputPath` then `Parameters`, or
+    /// JSONata `Arguments`.
+    pub effective: Option<EffectiveStep>,
+    /// The output from the raw input and the result, with the variables
+    /// the state assigns (`null` for none): `ResultSelector`, `Assign`,
+    /// `ResultPath` and `OutputPath`, or JSONata `Assign` and `Output`.
+    pub output: Option<OutputStep>,
     /// The index of the retrier an error's name selects (what
     /// `error_matches` over each retrier's `ErrorEquals` in turn gives).
     pub retrier: Option<fn(&str) -> Option<usize>>,
     /// The index of the catcher an error's name selects.
     pub catcher: Option<fn(&str) -> Option<usize>>,
 }
+
+/// `Io::effective`: from the raw input, the variables and the execution's
+/// context object.
+pub type EffectiveStep = fn(&Value, &Vars, &crate::env::ExecutionContext) -> Option<Value>;
+
+/// `Io::output`: from the raw input, the result, the variables and the
+/// execution's context object, the output and the variables assigned.
+pub type OutputStep = fn(&Value, &Value, &Vars, &crate::env::ExecutionContext) -> Option<(Value, Value)>;
 
 /// Executes one state with its input; returns where to go and the output.
 pub async fn run_state(

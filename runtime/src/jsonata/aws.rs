@@ -19,6 +19,15 @@ pub fn range(start: i64, end: i64, step: i64) -> Result<impl Iterator<Item = i64
     Ok((0..count).map(move |i| (start + i * step) as i64))
 }
 
+/// `$partition`'s chunks of `size` items (the last may be shorter).
+pub fn partition<T: Clone>(items: &[T], size: i64) -> Result<Vec<Vec<T>>, String> {
+    let size = usize::try_from(size)
+        .ok()
+        .filter(|s| *s > 0)
+        .ok_or_else(|| "The size argument of $partition must be a positive integer".to_string())?;
+    Ok(items.chunks(size).map(<[T]>::to_vec).collect())
+}
+
 /// `$hash`'s hex digest of a text.
 pub fn hash(data: &str, alg: &str) -> Result<String, String> {
     crate::hash::hex_digest(alg, data.as_bytes()).map_err(|missing| {

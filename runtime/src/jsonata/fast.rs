@@ -319,6 +319,13 @@ pub fn range(start: &Value, end: &Value, step: &Value) -> Option<Value> {
     Some(if items.len() == 1 { items.pop()? } else { Value::Array(items) })
 }
 
+/// `$partition` of an array by a number (floored, as the engine takes
+/// it); anything else declines.
+pub fn partition(items: &Value, size: &Value) -> Option<Value> {
+    let chunks = super::aws::partition(items.as_array()?, num(size)?.floor() as i64).ok()?;
+    Some(Value::Array(chunks.into_iter().map(Value::Array).collect()))
+}
+
 /// `$hash` of a value (a string as it is, anything else as its JSON)
 /// with an algorithm named by a string.
 pub fn hash(data: &Value, algorithm: &Value) -> Option<Value> {
@@ -353,6 +360,16 @@ pub fn random(seed: Option<&Value>) -> Option<Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn partition_chunks_arrays_and_declines_the_rest() {
+        assert_eq!(partition(&json!([1, 2, 3]), &json!(2)), Some(json!([[1, 2], [3]])));
+        assert_eq!(partition(&json!([1, 2, 3]), &json!(1.5)), Some(json!([[1], [2], [3]])));
+        assert_eq!(partition(&json!([1]), &json!(5)), Some(json!([[1]])));
+        assert_eq!(partition(&json!([]), &json!(2)), Some(json!([])));
+        assert_eq!(partition(&json!([1]), &json!(0)), None);
+        assert_eq!(partition(&json!("ab"), &json!(1)), None);
+    }
 
     #[test]
     fn plain_results_only() {

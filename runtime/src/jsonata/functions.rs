@@ -2,7 +2,7 @@
 //! `$hash`, `$random` (with an optional seed), `$uuid`, `$parse`; and
 //! `$eval`, which AWS does not offer.
 
-use super::aws::{hash, random, range};
+use super::aws::{hash, partition, random, range};
 use super::convert::{from_jvalue, to_jvalue};
 use jsonata_core::evaluator::{Evaluator, EvaluatorError};
 use jsonata_core::value::JValue;
@@ -23,11 +23,8 @@ pub fn register(ev: &mut Evaluator) -> Result<(), EvaluatorError> {
     ev.register_fn("partition", |args: &[JValue]| {
         let items = args.first().and_then(JValue::as_array).cloned().unwrap_or_default();
         let size = int_arg(args, 1, "$partition")?;
-        if size <= 0 {
-            return Err(err("The size argument of $partition must be a positive integer"));
-        }
-        let chunks: Vec<JValue> = items.chunks(size as usize).map(|c| JValue::from(c.to_vec())).collect();
-        Ok(JValue::from(chunks))
+        let chunks = partition(&items, size).map_err(err)?;
+        Ok(JValue::from(chunks.into_iter().map(JValue::from).collect::<Vec<_>>()))
     })?;
     ev.register_fn("range", |args: &[JValue]| {
         let (start, end, step) =

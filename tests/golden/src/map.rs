@@ -96,6 +96,43 @@ fn fast_price_lines(input: &Value) -> Option<(Value, u64)> {
     };
     Some(((Some(&merged).and_then(|v| rt::path::field(v, "priced"))?).clone(), events))
 }
+/// Map `Price lines`'s output from its result, and the variables it assigns; `None`: the model's evaluation.
+fn io_out_price_lines(
+    input: &Value,
+    result: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<(Value, Value)> {
+    let result: Value = result.clone();
+    let assigned: Value = Value::Null;
+    if !assigned.is_null() && !rt::within_quota(&assigned) {
+        return None;
+    }
+    let merged = {
+        static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
+        let path = PATH
+            .get_or_init(|| rt::path::Path::parse_reference("$.priced").ok())
+            .as_ref()?;
+        rt::io::merge_result(input.clone(), result, Some(path)).ok()?
+    };
+    let output: Value = (Some(&merged).and_then(|v| rt::path::field(v, "priced"))?)
+        .clone();
+    if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
+        return None;
+    }
+    Some((output, assigned))
+}
+/// Each state's I/O steps that were compiled.
+fn io_of_root(state: States) -> rt::Io {
+    match state {
+        States::PriceLines => {
+            rt::Io {
+                output: Some(io_out_price_lines),
+                ..Default::default()
+            }
+        }
+    }
+}
 /// Runs the container from its `StartAt`: states with a fast path run
 /// it; every other state (and any fast path that declines) runs
 /// through the runtime's `run_state`, as in the interpreter.
@@ -124,7 +161,15 @@ async fn run_root(
             }
         }
         let s = rt::state(root_container(), current as usize)?;
-        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
+        let step = rt::run_state_with(
+                exec,
+                &flow,
+                s,
+                input,
+                &Nest(exec),
+                io_of_root(current),
+            )
+            .await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {

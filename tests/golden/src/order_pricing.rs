@@ -67,8 +67,37 @@ fn root_target(name: &str) -> Option<States> {
         _ => None,
     }
 }
+/// Map `Price lines`'s output from its result, and the variables it assigns; `None`: the model's evaluation.
+fn io_out_price_lines(
+    input: &Value,
+    result: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<(Value, Value)> {
+    let result: Value = result.clone();
+    let assigned: Value = Value::Null;
+    if !assigned.is_null() && !rt::within_quota(&assigned) {
+        return None;
+    }
+    let merged = {
+        static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
+        let path = PATH
+            .get_or_init(|| rt::path::Path::parse_reference("$.priced").ok())
+            .as_ref()?;
+        rt::io::merge_result(input.clone(), result, Some(path)).ok()?
+    };
+    let output: Value = merged;
+    if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
+        return None;
+    }
+    Some((output, assigned))
+}
 /// Task `Total`'s effective input; `None`: the model's evaluation.
-fn io_in_total(input: &Value) -> Option<Value> {
+fn io_in_total(
+    input: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
         static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
@@ -100,20 +129,35 @@ fn io_in_total(input: &Value) -> Option<Value> {
     }
     Some(effective)
 }
-/// Task `Total`'s output from its result; `None`: the model's evaluation.
-fn io_out_total(_input: &Value, result: &Value) -> Option<Value> {
+/// Task `Total`'s output from its result, and the variables it assigns; `None`: the model's evaluation.
+fn io_out_total(
+    _input: &Value,
+    result: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<(Value, Value)> {
     let result: Value = result.clone();
+    let assigned: Value = Value::Null;
+    if !assigned.is_null() && !rt::within_quota(&assigned) {
+        return None;
+    }
     let merged = result;
     let output: Value = (Some(&merged).and_then(|v| rt::path::field(v, "Payload"))?)
         .clone();
     if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
-    Some(output)
+    Some((output, assigned))
 }
 /// Each state's I/O steps that were compiled.
 fn io_of_root(state: States) -> rt::Io {
     match state {
+        States::PriceLines => {
+            rt::Io {
+                output: Some(io_out_price_lines),
+                ..Default::default()
+            }
+        }
         States::Total => {
             rt::Io {
                 effective: Some(io_in_total),
@@ -121,7 +165,6 @@ fn io_of_root(state: States) -> rt::Io {
                 ..Default::default()
             }
         }
-        _ => Default::default(),
     }
 }
 /// Runs the container from its `StartAt`: states with a fast path run

@@ -65,8 +65,13 @@ fn root_target(name: &str) -> Option<States> {
         _ => None,
     }
 }
-/// Parallel `Fan out`'s output from its result; `None`: the model's evaluation.
-fn io_out_fan_out(_input: &Value, result: &Value) -> Option<Value> {
+/// Parallel `Fan out`'s output from its result, and the variables it assigns; `None`: the model's evaluation.
+fn io_out_fan_out(
+    _input: &Value,
+    result: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<(Value, Value)> {
     let result: Value = {
         static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
         rt::object(
@@ -82,12 +87,16 @@ fn io_out_fan_out(_input: &Value, result: &Value) -> Option<Value> {
             ],
         )
     };
+    let assigned: Value = Value::Null;
+    if !assigned.is_null() && !rt::within_quota(&assigned) {
+        return None;
+    }
     let merged = result;
     let output: Value = merged;
     if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
-    Some(output)
+    Some((output, assigned))
 }
 /// Each state's I/O steps that were compiled.
 fn io_of_root(state: States) -> rt::Io {

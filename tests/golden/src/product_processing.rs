@@ -171,6 +171,43 @@ fn fast_summarize(input: &Value) -> Option<Value> {
     let merged = result;
     Some(merged)
 }
+/// Map `Process products`'s output from its result, and the variables it assigns; `None`: the model's evaluation.
+fn io_out_process_products(
+    input: &Value,
+    result: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<(Value, Value)> {
+    let result: Value = result.clone();
+    let assigned: Value = Value::Null;
+    if !assigned.is_null() && !rt::within_quota(&assigned) {
+        return None;
+    }
+    let merged = {
+        static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
+        let path = PATH
+            .get_or_init(|| rt::path::Path::parse_reference("$.results").ok())
+            .as_ref()?;
+        rt::io::merge_result(input.clone(), result, Some(path)).ok()?
+    };
+    let output: Value = merged;
+    if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
+        return None;
+    }
+    Some((output, assigned))
+}
+/// Each state's I/O steps that were compiled.
+fn io_of_root(state: States) -> rt::Io {
+    match state {
+        States::ProcessProducts => {
+            rt::Io {
+                output: Some(io_out_process_products),
+                ..Default::default()
+            }
+        }
+        _ => Default::default(),
+    }
+}
 /// Runs the container from its `StartAt`: states with a fast path run
 /// it; every other state (and any fast path that declines) runs
 /// through the runtime's `run_state`, as in the interpreter.
@@ -216,7 +253,15 @@ async fn run_root(
             }
         }
         let s = rt::state(root_container(), current as usize)?;
-        let step = rt::run_state(exec, &flow, s, input, &Nest(exec)).await?;
+        let step = rt::run_state_with(
+                exec,
+                &flow,
+                s,
+                input,
+                &Nest(exec),
+                io_of_root(current),
+            )
+            .await?;
         match step.transition {
             Transition::End => return Ok(step.output),
             Transition::Next(n) => {
@@ -455,7 +500,11 @@ fn fast_process_products_items_record_failure(input: &Value) -> Option<Value> {
     Some(merged)
 }
 /// Task `Create product`'s effective input; `None`: the model's evaluation.
-fn io_in_process_products_items_create_product(input: &Value) -> Option<Value> {
+fn io_in_process_products_items_create_product(
+    input: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
         static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
@@ -495,11 +544,13 @@ fn io_in_process_products_items_create_product(input: &Value) -> Option<Value> {
     }
     Some(effective)
 }
-/// Task `Create product`'s output from its result; `None`: the model's evaluation.
+/// Task `Create product`'s output from its result, and the variables it assigns; `None`: the model's evaluation.
 fn io_out_process_products_items_create_product(
     input: &Value,
     result: &Value,
-) -> Option<Value> {
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<(Value, Value)> {
     let result: Value = {
         static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
         rt::object(
@@ -513,6 +564,10 @@ fn io_out_process_products_items_create_product(
             ],
         )
     };
+    let assigned: Value = Value::Null;
+    if !assigned.is_null() && !rt::within_quota(&assigned) {
+        return None;
+    }
     let merged = {
         static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
         let path = PATH
@@ -524,7 +579,7 @@ fn io_out_process_products_items_create_product(
     if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
-    Some(output)
+    Some((output, assigned))
 }
 /// The retrier of Task `Create product` an error's name selects.
 fn retrier_process_products_items_create_product(error: &str) -> Option<usize> {
@@ -538,7 +593,11 @@ fn catcher_process_products_items_create_product(_error: &str) -> Option<usize> 
     Some(0)
 }
 /// Task `Check status`'s effective input; `None`: the model's evaluation.
-fn io_in_process_products_items_check_status(input: &Value) -> Option<Value> {
+fn io_in_process_products_items_check_status(
+    input: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
         static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
@@ -558,12 +617,18 @@ fn io_in_process_products_items_check_status(input: &Value) -> Option<Value> {
     }
     Some(effective)
 }
-/// Task `Check status`'s output from its result; `None`: the model's evaluation.
+/// Task `Check status`'s output from its result, and the variables it assigns; `None`: the model's evaluation.
 fn io_out_process_products_items_check_status(
     input: &Value,
     result: &Value,
-) -> Option<Value> {
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<(Value, Value)> {
     let result: Value = result.clone();
+    let assigned: Value = Value::Null;
+    if !assigned.is_null() && !rt::within_quota(&assigned) {
+        return None;
+    }
     let merged = {
         static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
         let path = PATH
@@ -575,7 +640,7 @@ fn io_out_process_products_items_check_status(
     if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
         return None;
     }
-    Some(output)
+    Some((output, assigned))
 }
 /// The retrier of Task `Check status` an error's name selects.
 fn retrier_process_products_items_check_status(error: &str) -> Option<usize> {

@@ -21,7 +21,7 @@ pub(crate) use wait::wait;
 
 use super::history::{History, Took};
 use super::journal::{self, Json, SavedChildren, SavedFlow, SavedInside};
-use super::{apply_assign, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
+use super::{apply_assign, compiled_assigned, evaluate_assign, retry, Execution, Flow, Nested, Step, Transition};
 use crate::env::{Context, Env};
 use crate::error::StatesError;
 use crate::io;
@@ -178,7 +178,7 @@ impl Cx<'_> {
 
     /// The effective input: `InputPath` then `Parameters`, or JSONata `Arguments`.
     pub fn effective_input(&self, raw: &Value, context: &Context<'_>) -> Result<Value, StatesError> {
-        if let Some(effective) = self.io.effective.and_then(|f| f(raw)) {
+        if let Some(effective) = self.io.effective.and_then(|f| f(raw, &self.flow.vars, &self.exec.context)) {
             return Ok(effective);
         }
         if self.jsonata() {
@@ -365,8 +365,10 @@ impl Cx<'_> {
     fn finish(&self, raw: &mut Value, result: Value, context: &Context<'_>) -> Result<Step, StatesError> {
         let vars = &self.flow.vars;
         self.record("result", &result);
-        if let Some(output) = self.io.output.and_then(|f| f(raw, &result)) {
-            return Ok(Step { transition: self.transition(), output, assigned: None });
+        if let Some((output, assigned)) = self.io.output.and_then(|f| f(raw, &result, vars, &self.exec.context)) {
+            let assigned = compiled_assigned(assigned);
+            apply_assign(self.flow, &assigned);
+            return Ok(Step { transition: self.transition(), output, assigned });
         }
         if self.jsonata() {
             let states = self.states(raw, context, Some(("result", &result)));
