@@ -400,3 +400,21 @@ fn retry_and_catch_lists_compile_to_matches_on_the_error_name() {
     assert!(text.contains("retrier: Some(retrier_call)"), "{text}");
     assert!(text.contains("catcher: Some(catcher_call)"), "{text}");
 }
+
+#[test]
+fn jsonata_maps_and_parallels_of_fast_states_run_as_direct_rust() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Each", "States": {
+        "Each": {"Type": "Map", "Items": "{% $states.input.lines %}",
+                 "ItemSelector": {"line": "{% $states.context.Map.Item.Value %}", "at": "{% $states.context.Map.Item.Index %}"},
+                 "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "Output": "{% $states.input.at %}", "End": true}}},
+                 "Next": "Fan"},
+        "Fan": {"Type": "Parallel", "Arguments": {"n": "{% $count($states.input) %}"},
+                "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "End": true}}}], "End": true}}}"#;
+    let text = module_of("m", def);
+    assert!(text.contains("fn fast_each(input: &Value) -> Option<(Value, u64)>"), "{text}");
+    assert!(text.contains("fn fast_fan(input: &Value) -> Option<(Value, u64)>"), "{text}");
+    // Items are read as they are; the item and its index are locals.
+    assert!(text.contains(r#"let listed: &Value = input.as_object()?.get("lines")?;"#), "{text}");
+    assert!(text.contains("rt::jsonata::plain(item)?"), "{text}");
+    assert!(text.contains("rt::jsonata::plain(&index_value)?"), "{text}");
+}

@@ -1023,6 +1023,31 @@ fn after_result(s: &State) -> Option<(TokenStream, TokenStream)> {
     Some((statements, output(s)?))
 }
 
+/// `after_result` for JSONata: the state's `Output` over `$states.result`
+/// (else the result itself), reading nothing but the input and the result.
+fn jsonata_after_result(s: &State) -> Option<(TokenStream, TokenStream)> {
+    let statements = quote! {
+        if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
+            return None;
+        }
+    };
+    let Some(t) = &s.output else { return Some((statements, quote!(result))) };
+    let mut reads = Reads::new(true);
+    let output = jsonata::template(t, &mut reads)?;
+    if reads.vars || reads.context {
+        return None;
+    }
+    let output = quote!({
+        let result: &Value = &result;
+        let output: Value = #output;
+        if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
+            return None;
+        }
+        output
+    });
+    Some((statements, output))
+}
+
 /// A Map whose every iteration can run as direct Rust: `processor` is the
 /// processor's synchronous runner (`fn(&Value) -> Option<(Value, u64)>`,
 /// the output and how many history events the iteration recorded). The
@@ -1031,12 +1056,13 @@ fn after_result(s: &State) -> Option<(TokenStream, TokenStream)> {
 /// included. Any iteration that declines makes the whole Map decline,
 /// before anything was recorded, and `run_state` runs it.
 pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
-    if s.query_language != QueryLanguage::JsonPath || s.assign.is_some() || s.parameters.is_some() {
+    if s.assign.is_some() || s.parameters.is_some() {
         return None;
     }
     let Body::Map(m) = &s.body else { return None };
+    let jsonata = s.query_language == QueryLanguage::Jsonata;
     let plain = !m.distributed
-        && m.items.is_none()
+        && (jsonata || m.items.is_none())
         && m.item_reader.is_none()
         && m.item_batcher.is_none()
         && m.result_writer.is_none()
@@ -1046,13 +1072,17 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
     if !plain {
         return None;
     }
-    let selected = select(&s.input_path, quote!(input))?;
-    let items = match &m.items_path {
-        None => quote!(effective),
-        Some(p) => {
+    // JSONata reads the input as `$states.input`, which is `input`, and
+    // takes its items from `Items` (else the input itself).
+    let mut reads = Reads::new(false);
+    let selected = if jsonata { quote!(input) } else { select(&s.input_path, quote!(input))? };
+    let items = match (&m.items, &m.items_path) {
+        (Some(t), _) => jsonata::items(t, &mut reads)?,
+        (None, Some(p)) => {
             let a = access(p, quote!(effective))?;
             quote!(#a?)
         }
+        (None, None) => quote!(effective),
     };
     let iteration_input = match &m.item_selector {
         None => quote!(item),
@@ -1060,8 +1090,16 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
             let t = template(t, &Scope { input: quote!(effective), map_item: true })?;
             quote!(&#t)
         }
-        Some(ItemSelector::Jsonata(_)) => return None,
+        Some(ItemSelector::Jsonata(t)) => {
+            reads.map_item = true;
+            let t = jsonata::template(t, &mut reads)?;
+            quote!(&#t)
+        }
     };
+    // The Map's function reads nothing but its input.
+    if reads.vars || reads.context {
+        return None;
+    }
     let index = if mentions(&iteration_input, "index_value") { quote!((index, item)) } else { quote!((_, item)) };
     let index_value = if mentions(&iteration_input, "index_value") {
         quote!(let index_value = Value::from(index);)
@@ -1069,12 +1107,19 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
         quote!()
     };
     let item = if mentions(&iteration_input, "item") { quote!() } else { quote!(let _ = item;) };
-    let (after, output) = after_result(s)?;
+    let (after, output) = if jsonata { jsonata_after_result(s)? } else { after_result(s)? };
     let empty = empty_if_needed(s);
+    // JSONata's `Items` and `ItemSelector` may read the input by name.
+    let effective = if [&items, &iteration_input, &after, &output].iter().any(|t| mentions(t, "effective")) {
+        quote!(let effective: &Value = #selected;)
+    } else {
+        quote!()
+    };
     Some(quote! {
         #empty
-        let effective: &Value = #selected;
-        let items = #items.as_array()?;
+        #effective
+        let listed: &Value = #items;
+        let items = listed.as_array()?;
         let mut outputs = Vec::with_capacity(items.len());
         let mut events = 0u64;
         for #index in items.iter().enumerate() {
@@ -1095,10 +1140,22 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
 /// `fn(input: &Value) -> Option<(Value, u64)>`, as for `map`: each branch
 /// gets the effective input, and the result lists their outputs.
 pub fn parallel(s: &State, branches: &[Ident]) -> Option<TokenStream> {
-    if s.query_language != QueryLanguage::JsonPath || s.assign.is_some() {
+    if s.assign.is_some() {
         return None;
     }
-    let effective = effective_input(s)?;
+    let (effective, (after, output)) = if s.query_language == QueryLanguage::Jsonata {
+        let mut reads = Reads::new(false);
+        let effective = match &s.arguments {
+            None => quote!(input.clone()),
+            Some(t) => jsonata::template(t, &mut reads)?,
+        };
+        if reads.vars || reads.context {
+            return None;
+        }
+        (quote!(let effective: Value = #effective;), jsonata_after_result(s)?)
+    } else {
+        (effective_input(s)?, after_result(s)?)
+    };
     let n = branches.len();
     let runs = branches.iter().map(|b| {
         quote! {
@@ -1107,7 +1164,6 @@ pub fn parallel(s: &State, branches: &[Ident]) -> Option<TokenStream> {
             events += inner;
         }
     });
-    let (after, output) = after_result(s)?;
     let empty = empty_if_needed(s);
     Some(quote! {
         #empty

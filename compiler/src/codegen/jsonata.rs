@@ -56,6 +56,10 @@ pub struct Reads {
     /// Whether `$states.result` may be read (a Task's, Parallel's or Map's
     /// `Output`, with `result: &Value` in scope); elsewhere it declines.
     pub result_in_scope: bool,
+    /// Inside a Map's `ItemSelector`: `$states.context.Map.Item.Value` and
+    /// `.Index` are the iteration's `item` (a `&Value`) and `index_value`
+    /// (a `Value`) in scope.
+    pub map_item: bool,
     /// The parameters of the lambdas being compiled, innermost last: each
     /// name and the Rust local (a `&Value`) that holds it.
     bound: Vec<(String, TokenStream)>,
@@ -66,7 +70,7 @@ pub struct Reads {
 
 impl Reads {
     pub fn new(result_in_scope: bool) -> Reads {
-        Reads { vars: false, context: false, result_in_scope, bound: Vec::new(), focus: None }
+        Reads { vars: false, context: false, result_in_scope, map_item: false, bound: Vec::new(), focus: None }
     }
 
     /// A variable as a `&Value`: a lambda's parameter, else a workflow
@@ -93,6 +97,26 @@ pub fn template(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
             quote!(Value::Array(vec![#(#items),*]))
         }
     })
+}
+
+/// A Map's `Items` as Rust of type `&Value`: a path of field names on
+/// `$states.input` reads the value as it is, the array the Map iterates
+/// included (a path elsewhere declines arrays, which JSONata maps over
+/// when the path goes on); any other template compiles as `template`.
+pub fn items(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
+    if let Template::Expr(e) = t {
+        if let AstNode::Path { steps } = e.ast() {
+            if let Some((first, [input, names @ ..])) = steps.split_first() {
+                let root = matches!(&first.node, AstNode::Variable(s) if s == "states") && simple(first);
+                let names: Option<Vec<&str>> = names.iter().map(field_name).collect();
+                if let (true, Some("input"), Some(names)) = (root, field_name(input), names) {
+                    return Some(quote!(input #(.as_object()?.get(#names)?)*));
+                }
+            }
+        }
+    }
+    let value = template(t, reads)?;
+    Some(quote!(&#value))
 }
 
 /// One `{% %}` expression as Rust of type `Value`.
@@ -365,6 +389,11 @@ pub fn condition(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
 }
 
 /// A step that is a plain field name, with nothing bound or filtered.
+/// A path's first step that is only its node (a variable), nothing bound.
+fn simple(step: &PathStep) -> bool {
+    step.stages.is_empty() && step.focus.is_none() && step.index_var.is_none() && !step.is_tuple
+}
+
 fn field_name(step: &PathStep) -> Option<&str> {
     filtered_name(step).filter(|(_, stages)| stages.is_empty()).map(|(n, _)| n)
 }
@@ -415,16 +444,31 @@ fn filter(object: TokenStream, name: &str, predicate: &AstNode, reads: &mut Read
 }
 
 /// `$states.input.a.b`, `$states.result.a.b` (where in scope),
-/// `$states.context.Execution.a` (or `StateMachine`) or `$var.a.b`.
+/// `$states.context.Execution.a` (or `StateMachine`), a Map item's
+/// `$states.context.Map.Item.Value` (or `Index`) in its ItemSelector, or
+/// `$var.a.b`.
 fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
     let (first, rest) = steps.split_first()?;
-    let simple = first.stages.is_empty() && first.focus.is_none() && first.index_var.is_none() && !first.is_tuple;
+    let simple = simple(first);
     let (mut code, rest) = match (&first.node, rest) {
         (AstNode::Variable(s), [input, rest @ ..]) if simple && s == "states" && field_name(input) == Some("input") => {
             (quote!(rt::jsonata::plain(input)?), rest)
         }
+        (AstNode::Variable(s), [context, map, item, part, rest @ ..])
+            if simple
+                && reads.map_item
+                && s == "states"
+                && field_name(context) == Some("context")
+                && field_name(map) == Some("Map")
+                && field_name(item) == Some("Item")
+                && matches!(field_name(part), Some("Value" | "Index")) =>
+        {
+            let local = if field_name(part) == Some("Value") { quote!(item) } else { quote!(&index_value) };
+            (quote!(rt::jsonata::plain(#local)?), rest)
+        }
         // `Execution` and `StateMachine` are the same for every state of
-        // the execution; `State`, `Task` and `Map` are the runtime's.
+        // the execution; `State`, `Task` and the Map's item outside an
+        // ItemSelector are the runtime's.
         (AstNode::Variable(s), [context, key, rest @ ..])
             if simple
                 && s == "states"

@@ -717,10 +717,12 @@ fn container(
         let doc = format!(
             " {ty} `{name}` with its children as direct Rust: the output and their events; `None` sends it through `run_state`."
         );
+        // Constant `Items` read no input.
+        let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
         fast_fns.push(quote! {
             #[doc = #doc]
             #[inline(never)]
-            fn #fast_fn(input: &Value) -> Option<(Value, u64)> { #body }
+            fn #fast_fn(#input: &Value) -> Option<(Value, u64)> { #body }
         });
         let Some((next, target)) = successor(s, &target_of) else { continue };
         let go_on = match target {

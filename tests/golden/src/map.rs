@@ -59,7 +59,8 @@ fn root_target(name: &str) -> Option<States> {
 #[inline(never)]
 fn fast_price_lines(input: &Value) -> Option<(Value, u64)> {
     let effective: &Value = input;
-    let items = Some(effective).and_then(|v| rt::path::field(v, "lines"))?.as_array()?;
+    let listed: &Value = Some(effective).and_then(|v| rt::path::field(v, "lines"))?;
+    let items = listed.as_array()?;
     let mut outputs = Vec::with_capacity(items.len());
     let mut events = 0u64;
     for (index, item) in items.iter().enumerate() {
