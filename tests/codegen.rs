@@ -219,6 +219,15 @@ fn a_parallel_whose_branches_are_all_fast_runs_them_as_direct_rust_even_inside_a
 }
 
 #[test]
+fn a_wait_of_a_seconds_path_is_slept_by_generated_code() {
+    let def = r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.delay", "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let text = module_of("w", def);
+    assert!(text.contains("rt::path_seconds"), "{text}");
+    assert!(text.contains("rt::wait_state(&flow, \"W\", &input, seconds)"), "{text}");
+}
+
+#[test]
 fn a_fail_state_with_literal_texts_is_raised_by_generated_code() {
     let def = r#"{"StartAt": "C", "States": {
         "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericGreaterThan": 1, "Next": "Big"}], "Default": "FromInput"},

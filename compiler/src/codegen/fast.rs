@@ -875,16 +875,34 @@ fn io_output(s: &State) -> Option<TokenStream> {
     })
 }
 
-/// A Wait state's seconds when they are fixed and the state passes its
-/// input on as it is (no InputPath or OutputPath to apply, nothing
-/// assigned, no JSONata `Output`).
-pub fn wait(s: &State) -> Option<u64> {
-    let Body::Wait(asl_runtime::machine::WaitFor::Seconds(n)) = &s.body else { return None };
+/// How long a Wait that generated code runs itself waits.
+pub enum WaitSeconds {
+    Fixed(u64),
+    /// The body of `fn(input: &Value) -> Option<u64>` (a `SecondsPath`),
+    /// `None` where the runtime raises an error instead.
+    Read(TokenStream),
+}
+
+/// A Wait state's seconds when they are fixed or read by a definite
+/// `SecondsPath`, and the state passes its input on as it is (no
+/// InputPath or OutputPath to apply, nothing assigned, no JSONata
+/// `Output`).
+pub fn wait(s: &State) -> Option<WaitSeconds> {
     let as_is = match s.query_language {
         QueryLanguage::JsonPath => is_root(&s.input_path) && is_root(&s.output_path),
         QueryLanguage::Jsonata => s.output.is_none(),
     };
-    (as_is && s.assign.is_none()).then_some(*n)
+    if !as_is || s.assign.is_some() {
+        return None;
+    }
+    match &s.body {
+        Body::Wait(asl_runtime::machine::WaitFor::Seconds(n)) => Some(WaitSeconds::Fixed(*n)),
+        Body::Wait(asl_runtime::machine::WaitFor::SecondsPath(p)) => {
+            let a = access(p, quote!(input))?;
+            Some(WaitSeconds::Read(quote!(rt::path_seconds(#a?))))
+        }
+        _ => None,
+    }
 }
 
 /// A Fail state's Error and Cause when both are literal (or absent): it

@@ -767,20 +767,35 @@ fn container(
     arms.reverse();
     let has_nested_arms = !nested_arms.is_empty();
     arms.extend(nested_arms);
-    for ((v, _, name, _), s, seconds) in waits {
+    for ((v, f, name, _), s, seconds) in waits {
         let Some((_, target)) = successor(s, &target_of) else { continue };
         let go_on = match target {
             Some(t) => quote!(current = #t; continue;),
             None => quote!(return Ok(input);),
         };
-        arms.push(quote! {
-            #enum_name::#v => {
+        let wait = match seconds {
+            fast::WaitSeconds::Fixed(n) => quote! {
                 if rt::waits_directly(exec) {
-                    rt::wait_state(&flow, #name, &input, #seconds).await;
+                    rt::wait_state(&flow, #name, &input, #n).await;
                     #go_on
                 }
+            },
+            fast::WaitSeconds::Read(seconds) => {
+                let wait_fn = format_ident!("wait_{}", f);
+                let doc = format!(" How long Wait `{name}` waits; `None` sends it through `run_state`.");
+                fast_fns.push(quote! {
+                    #[doc = #doc]
+                    fn #wait_fn(input: &Value) -> Option<u64> { #seconds }
+                });
+                quote! {
+                    if let (true, Some(seconds)) = (rt::waits_directly(exec), #wait_fn(&input)) {
+                        rt::wait_state(&flow, #name, &input, seconds).await;
+                        #go_on
+                    }
+                }
             }
-        });
+        };
+        arms.push(quote!(#enum_name::#v => { #wait }));
     }
     for ((v, _, name, _), error, cause) in fails {
         let (error, cause) = (optional_str(error), optional_str(cause));

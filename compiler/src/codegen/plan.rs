@@ -17,8 +17,9 @@ pub enum Direct<'m> {
     /// A Map or Parallel whose children all run as direct Rust, through
     /// their containers' synchronous runners: its fast function's body.
     Nested(TokenStream),
-    /// A Wait of a fixed number of seconds that passes its input on.
-    Wait(u64),
+    /// A Wait of a fixed number of seconds, or of a `SecondsPath`, that
+    /// passes its input on.
+    Wait(fast::WaitSeconds),
     /// A Fail whose Error and Cause are literal (or absent).
     Fail { error: Option<&'m str>, cause: Option<&'m str> },
 }

@@ -219,6 +219,10 @@ fn fast_done(input: &Value) -> Option<Value> {
     let output: &Value = Some(selected).and_then(|v| rt::path::field(v, "count"))?;
     Some(output.clone())
 }
+/// How long Wait `Pause` waits; `None` sends it through `run_state`.
+fn wait_pause(input: &Value) -> Option<u64> {
+    rt::path_seconds(Some(input).and_then(|v| rt::path::field(v, "delay"))?)
+}
 /// Runs the container from its `StartAt`: states with a fast path run
 /// it; every other state (and any fast path that declines) runs
 /// through the runtime's `run_state`, as in the interpreter.
@@ -283,7 +287,16 @@ async fn run_root(
                         return Ok(output);
                     }
                 }
-                _ => {}
+                States::Pause => {
+                    if let (true, Some(seconds)) = (
+                        rt::waits_directly(exec),
+                        wait_pause(&input),
+                    ) {
+                        rt::wait_state(&flow, "Pause", &input, seconds).await;
+                        current = States::Increment;
+                        continue;
+                    }
+                }
             }
         }
         let s = rt::state(root_container(), current as usize)?;

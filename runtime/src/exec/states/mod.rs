@@ -17,6 +17,7 @@ pub(crate) use parallel::parallel;
 pub(crate) use pass::{pass, succeed};
 pub(crate) use task::task;
 pub(crate) use task::MAX_PAYLOAD_BYTES;
+pub use wait::path_seconds;
 pub(crate) use wait::wait;
 
 use super::history::{History, Took};

@@ -10,6 +10,18 @@ use std::time::Duration;
 /// AWS refuses to wait 2^31 seconds or more.
 const MAX_WAIT_SECS: i64 = 1 << 31;
 
+/// A `SecondsPath` value as whole seconds: an integer, or a float
+/// without a fraction.
+fn whole_seconds(v: &Value) -> Option<i64> {
+    v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+}
+
+/// What generated code waits for a `SecondsPath` that selected `v`:
+/// `None` where the runtime raises an error instead.
+pub fn path_seconds(v: &Value) -> Option<u64> {
+    whole_seconds(v).and_then(|n| u64::try_from(n).ok())
+}
+
 /// Wait: sleeps for real, then passes its input on.
 pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, StatesError> {
     let context = cx.context(None);
@@ -23,7 +35,7 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
             let v = env.read(p).map_err(|_| {
                 StatesError::runtime(format!("The SecondsPath parameter does not reference an input value: {}", p.text))
             })?;
-            match v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)) {
+            match whole_seconds(&v) {
                 Some(n) if n < 0 => {
                     return Err(StatesError::runtime(format!(
                         "The SecondsPath parameter references a negative value: {} == {v}",
