@@ -1095,7 +1095,10 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
     let mut reads = Reads::new(false);
     let selected = if jsonata { quote!(input) } else { select(&s.input_path, quote!(input))? };
     let items = match (&m.items, &m.items_path) {
-        (Some(t), _) => jsonata::items(t, &mut reads)?,
+        (Some(t), _) => {
+            let items = jsonata::template(t, &mut reads)?;
+            quote!(&#items)
+        }
         (None, Some(p)) => {
             let a = access(p, quote!(effective))?;
             quote!(#a?)

@@ -88,7 +88,10 @@ impl Reads {
 pub fn template(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
     Some(match t {
         Template::Constant(v) => super::fast::value(v),
-        Template::Expr(e) => expr(e, reads)?,
+        Template::Expr(e) => match whole_path(e, reads) {
+            Some(value) => value,
+            None => expr(e, reads)?,
+        },
         Template::Object(fields) => super::fast::object(
             fields.iter().map(|(k, t)| Some((k.as_str(), template(t, reads)?))).collect::<Option<_>>()?,
         ),
@@ -99,24 +102,23 @@ pub fn template(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
     })
 }
 
-/// A Map's `Items` as Rust of type `&Value`: a path of field names on
-/// `$states.input` reads the value as it is, the array the Map iterates
-/// included (a path elsewhere declines arrays, which JSONata maps over
-/// when the path goes on); any other template compiles as `template`.
-pub fn items(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
-    if let Template::Expr(e) = t {
-        if let AstNode::Path { steps } = e.ast() {
-            if let Some((first, [input, names @ ..])) = steps.split_first() {
-                let root = matches!(&first.node, AstNode::Variable(s) if s == "states") && simple(first);
-                let names: Option<Vec<&str>> = names.iter().map(field_name).collect();
-                if let (true, Some("input"), Some(names)) = (root, field_name(input), names) {
-                    return Some(quote!(input #(.as_object()?.get(#names)?)*));
-                }
-            }
-        }
+/// A whole expression that is a path of field names on `$states.input`
+/// (or `$states.result` where in scope): its value as the engine gives it
+/// back, arrays included. Only inside a longer expression would JSONata
+/// read an array as a sequence, which `path` declines.
+fn whole_path(e: &Expr, reads: &Reads) -> Option<TokenStream> {
+    let AstNode::Path { steps } = e.ast() else { return None };
+    let (first, [root, names @ ..]) = steps.split_first()? else { return None };
+    if !matches!(&first.node, AstNode::Variable(s) if s == "states") || !simple(first) {
+        return None;
     }
-    let value = template(t, reads)?;
-    Some(quote!(&#value))
+    let root = match field_name(root)? {
+        "input" => quote!(input),
+        "result" if reads.result_in_scope => quote!(result),
+        _ => return None,
+    };
+    let names: Vec<&str> = names.iter().map(field_name).collect::<Option<_>>()?;
+    Some(quote!(rt::jsonata::read(#root #(.as_object()?.get(#names)?)*)))
 }
 
 /// One `{% %}` expression as Rust of type `Value`.

@@ -341,6 +341,16 @@ fn accessor(idents: &[Idents], k: usize, n: &Node<'_>) -> TokenStream {
     }
 }
 
+/// A generated function's parameter `n`, named with a leading underscore
+/// where `body` does not read it (generated code is warning-free).
+fn param(body: &TokenStream, n: &str) -> Ident {
+    if fast::mentions(body, n) {
+        format_ident!("{n}")
+    } else {
+        format_ident!("_{n}")
+    }
+}
+
 /// Where a fast state goes when its fast path succeeds.
 #[derive(Clone, Copy)]
 enum Next<'m> {
@@ -658,15 +668,14 @@ fn container(
             args.extend(quote!(, &exec.context));
         }
         let params = |body: &TokenStream| {
-            let name = |n: &str| if fast::mentions(body, n) { format_ident!("{n}") } else { format_ident!("_{n}") };
-            let input = name("input");
+            let input = param(body, "input");
             let mut params = quote!(#input: &Value);
             if fp.reads_vars {
-                let vars = name("vars");
+                let vars = param(body, "vars");
                 params.extend(quote!(, #vars: &rt::Vars));
             }
             if fp.reads_context {
-                let context = name("context");
+                let context = param(body, "context");
                 params.extend(quote!(, #context: &rt::ExecutionContext));
             }
             params
@@ -718,7 +727,7 @@ fn container(
             " {ty} `{name}` with its children as direct Rust: the output and their events; `None` sends it through `run_state`."
         );
         // Constant `Items` read no input.
-        let input = if fast::mentions(&body, "input") { quote!(input) } else { quote!(_input) };
+        let input = param(&body, "input");
         fast_fns.push(quote! {
             #[doc = #doc]
             #[inline(never)]
@@ -830,14 +839,6 @@ fn container(
         if effective.is_none() && output.is_none() && retrier.is_none() && catcher.is_none() {
             continue;
         }
-        // Each names what it does not read with a leading underscore.
-        let param = |body: &TokenStream, n: &str| {
-            if fast::mentions(body, n) {
-                format_ident!("{n}")
-            } else {
-                format_ident!("_{n}")
-            }
-        };
         let effective = effective.map(|body| {
             let io_fn = format_ident!("io_in_{}", f);
             let doc = format!(" {ty} `{name}`'s effective input; `None`: the model's evaluation.");
@@ -871,7 +872,7 @@ fn container(
                 let matcher_fn = format_ident!("{field}_{}", f);
                 let field = format_ident!("{field}");
                 let doc = format!(" The {field} of {ty} `{name}` an error's name selects.");
-                let error = if fast::mentions(&body, "error") { quote!(error) } else { quote!(_error) };
+                let error = param(&body, "error");
                 fast_fns.push(quote! {
                     #[doc = #doc]
                     fn #matcher_fn(#error: &str) -> Option<usize> { #body }
