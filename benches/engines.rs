@@ -23,6 +23,7 @@ const WORKLOADS: &[Workload] = &[
     },
     Workload { name: "map-1000", definition: "benches/workloads/map-1000.json", input: "{}", mock: None },
     Workload { name: "map-transitions", definition: "benches/workloads/map-transitions.json", input: "{}", mock: None },
+    Workload { name: "jsonata-map", definition: "benches/workloads/jsonata-map.json", input: "{}", mock: None },
     Workload {
         name: "parallel-reshape",
         definition: "benches/workloads/parallel-reshape.json",

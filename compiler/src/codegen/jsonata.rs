@@ -108,17 +108,23 @@ pub fn template(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
 /// read an array as a sequence, which `path` declines.
 fn whole_path(e: &Expr, reads: &Reads) -> Option<TokenStream> {
     let AstNode::Path { steps } = e.ast() else { return None };
-    let (first, [root, names @ ..]) = steps.split_first()? else { return None };
+    let (root, names) = states_root(steps, reads)?;
+    let names: Vec<&str> = names.iter().map(field_name).collect::<Option<_>>()?;
+    Some(quote!(rt::jsonata::read(#root #(.as_object()?.get(#names)?)*)))
+}
+
+/// A path that starts `$states.input` (or `$states.result` where in
+/// scope): the local holding that value, and the steps after it.
+fn states_root<'s>(steps: &'s [PathStep], reads: &Reads) -> Option<(TokenStream, &'s [PathStep])> {
+    let (first, [root, rest @ ..]) = steps.split_first()? else { return None };
     if !matches!(&first.node, AstNode::Variable(s) if s == "states") || !simple(first) {
         return None;
     }
-    let root = match field_name(root)? {
-        "input" => quote!(input),
-        "result" if reads.result_in_scope => quote!(result),
-        _ => return None,
-    };
-    let names: Vec<&str> = names.iter().map(field_name).collect::<Option<_>>()?;
-    Some(quote!(rt::jsonata::read(#root #(.as_object()?.get(#names)?)*)))
+    match field_name(root)? {
+        "input" => Some((quote!(input), rest)),
+        "result" if reads.result_in_scope => Some((quote!(result), rest)),
+        _ => None,
+    }
 }
 
 /// One `{% %}` expression as Rust of type `Value`.
@@ -338,10 +344,13 @@ fn lambda_over(
 }
 
 /// A function argument read as a sequence (`&[Value]`): a path (its last
-/// step kept whole, a missing field the empty sequence) or any compiled
-/// value.
+/// step kept whole, a missing field the empty sequence; `$states.input`
+/// or `$states.result` itself, whole) or any compiled value.
 fn sequence(n: &AstNode, reads: &mut Reads) -> Option<TokenStream> {
     if let AstNode::Path { steps } = n {
+        if let Some((root, [])) = states_root(steps, reads) {
+            return Some(quote!(rt::jsonata::seq(#root)?));
+        }
         if let Some((last, upstream)) = steps.split_last() {
             if let (Some(name), Some(Code::Ref(object))) = (field_name(last), path(upstream, reads)) {
                 return Some(quote!(rt::jsonata::member_seq(#object, #name)?));
