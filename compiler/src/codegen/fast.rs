@@ -32,6 +32,10 @@ pub enum Shape {
     Output,
     /// `Option<States>`: the next state; the output is the input (Choice).
     Target,
+    /// `Option<(Value, Value)>`: a Pass that assigns variables: its
+    /// output, and the variables (an object within AWS's quotas), computed
+    /// before the output as `run_state` does, and set after it.
+    OutputAssigning,
     /// `Option<(States, Value)>`: a Choice that assigns variables: the next
     /// state, and the variables of the rule taken (or of the state, when
     /// its Default is), `null` where that assigns none.
@@ -52,26 +56,18 @@ pub struct Fast {
     /// Whether the body reads the execution's context object: the function
     /// then takes `context: &ExecutionContext` last.
     pub reads_context: bool,
-    /// For a JSONata Pass with `Assign`: the body of a function of the same
-    /// parameters returning `Option<Value>`, the variables to assign (an
-    /// object within AWS's quotas), computed before the state's output and
-    /// set after it, as `run_state` does.
-    pub assign: Option<TokenStream>,
 }
 
 impl Fast {
     /// A form that reads only its input and assigns nothing.
     fn new(shape: Shape, body: TokenStream) -> Fast {
-        Fast { shape, body, in_place: None, reads_vars: false, reads_context: false, assign: None }
+        Fast { shape, body, in_place: None, reads_vars: false, reads_context: false }
     }
 
     /// Whether the function reads nothing but its input and changes
     /// nothing (a synchronous runner has no execution to give it).
     pub fn input_only(&self) -> bool {
-        !self.reads_vars
-            && !self.reads_context
-            && self.assign.is_none()
-            && !matches!(self.shape, Shape::TargetAssigning)
+        !self.reads_vars && !self.reads_context && matches!(self.shape, Shape::Output | Shape::Target)
     }
 }
 
@@ -399,17 +395,44 @@ fn output(s: &State) -> Option<TokenStream> {
     })
 }
 
+/// A JSONPath Pass: its output, or with an `Assign` (which reads the
+/// state's result, as the runtime does) its output and variables
+/// (`Shape::OutputAssigning`).
 fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     let result = pass_result(s, result)?;
     let merged = merged(s);
     let output = output(s)?;
+    let end = match &s.assign {
+        None => quote! {
+            let merged = #merged;
+            Some(#output)
+        },
+        Some(crate::model::Assign::Paths(t)) => {
+            let assigned = template(t, &Scope::input(quote!(selected)))?;
+            let assigned = if mentions(&assigned, "selected") {
+                quote!({
+                    let selected: &Value = &result;
+                    #assigned
+                })
+            } else {
+                assigned
+            };
+            output_assigning(
+                assigned,
+                quote! {
+                    let merged = #merged;
+                    let output: Value = #output;
+                },
+            )
+        }
+        Some(crate::model::Assign::Jsonata(_)) => return None,
+    };
     Some(quote! {
         #result
         if !rt::io::fits(&result, rt::MAX_PAYLOAD_BYTES) {
             return None;
         }
-        let merged = #merged;
-        Some(#output)
+        #end
     })
 }
 
@@ -438,41 +461,6 @@ fn pass_result(s: &State, result: Option<&Value>) -> Option<TokenStream> {
         #selected
         let result = #result;
     })
-}
-
-/// A JSONPath Pass's `Assign` over its result (`$` is the result, as the
-/// runtime reads it): the body of its variables' function.
-fn pass_assign(s: &State, result: Option<&Value>) -> Option<TokenStream> {
-    let Some(crate::model::Assign::Paths(t)) = &s.assign else { return None };
-    let assigned = template(t, &Scope::input(quote!(result)))?;
-    // Constant variables need no result (the output's function still
-    // fails the state where the input does not fit its paths).
-    let result = if mentions(&assigned, "result") {
-        let result = pass_result(s, result)?;
-        quote! {
-            #result
-            let result: &Value = &result;
-        }
-    } else {
-        quote!()
-    };
-    let end = assigned_within_quota(assigned);
-    Some(quote! {
-        #result
-        #end
-    })
-}
-
-/// The end of a variables' function: the assigned object, where AWS's
-/// quotas allow it (else `run_state` raises their error).
-fn assigned_within_quota(assigned: TokenStream) -> TokenStream {
-    quote! {
-        let assigned: Value = #assigned;
-        if !rt::within_quota(&assigned) {
-            return None;
-        }
-        Some(assigned)
-    }
 }
 
 /// `Parameters` rebuilding an object over `$`, with `$` for InputPath,
@@ -695,13 +683,12 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
     }
     match &s.body {
         Body::Pass { result } => {
-            let assign = match &s.assign {
-                Some(_) => Some(pass_assign(s, result.as_ref())?),
-                None => None,
-            };
+            let body = pass(s, result.as_ref())?;
             // The variables go with the state's events, not in place.
-            let in_place = if assign.is_none() { pass_in_place(s, result.as_ref()) } else { None };
-            Some(Fast { in_place, assign, ..Fast::new(Shape::Output, pass(s, result.as_ref())?) })
+            if s.assign.is_some() {
+                return Some(Fast::new(Shape::OutputAssigning, body));
+            }
+            Some(Fast { in_place: pass_in_place(s, result.as_ref()), ..Fast::new(Shape::Output, body) })
         }
         Body::Succeed => {
             let selected = select(&s.input_path, quote!(input))?;
@@ -780,13 +767,14 @@ fn jsonata_io_output(s: &State) -> Option<TokenStream> {
         None => quote!(result.clone()),
         Some(t) => jsonata::template(t, &mut reads)?,
     };
-    Some(io_output_end(assigned, quote!(let output: Value = #output;)))
+    Some(output_assigning(assigned, quote!(let output: Value = #output;)))
 }
 
-/// The end of an output function: the variables (`assigned`, a `Value`
-/// expression) within AWS's quotas, then `output` (statements binding
-/// `output`) within the payload limit.
-fn io_output_end(assigned: TokenStream, output: TokenStream) -> TokenStream {
+/// The end of a function returning an output and variables (a Pass's
+/// that assigns, a Task's output step): the variables (`assigned`, a
+/// `Value` expression, `null` for none) within AWS's quotas, then
+/// `output` (statements binding `output`) within the payload limit.
+fn output_assigning(assigned: TokenStream, output: TokenStream) -> TokenStream {
     quote! {
         let assigned: Value = #assigned;
         if !assigned.is_null() && !rt::within_quota(&assigned) {
@@ -860,7 +848,7 @@ fn io_output(s: &State) -> Option<TokenStream> {
     let discard = if mentions(&merged, "result") { quote!() } else { quote!(let _ = &result;) };
     let output = output(s)?;
     let empty = empty_for(&s.output_path);
-    let end = io_output_end(
+    let end = output_assigning(
         assigned,
         quote! {
             let merged = #merged;
@@ -923,16 +911,17 @@ pub fn fail(s: &State) -> Option<(Option<&str>, Option<&str>)> {
 /// (`jsonata.rs`). A Pass or Succeed outputs its `Output`, else its input.
 fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
     let mut reads = Reads::new(false);
-    // A Pass's variables, read as at its entry like its `Output`.
-    let assign = match (&s.body, &s.assign) {
-        // A Choice's are its fast function's (`Shape::TargetAssigning`).
-        (_, None) | (Body::Choice(_), _) => None,
-        (Body::Pass { result: None }, Some(crate::model::Assign::Jsonata(t))) => {
-            Some(assigned_within_quota(jsonata::template(t, &mut reads)?))
-        }
-        _ => return None,
-    };
     let (shape, body) = match &s.body {
+        // A Pass's variables are read as at its entry, like its `Output`.
+        Body::Pass { result: None } if s.assign.is_some() => {
+            let Some(crate::model::Assign::Jsonata(t)) = &s.assign else { return None };
+            let assigned = jsonata::template(t, &mut reads)?;
+            let output = match &s.output {
+                Some(t) => jsonata::template(t, &mut reads)?,
+                None => quote!(input.clone()),
+            };
+            (Shape::OutputAssigning, output_assigning(assigned, quote!(let output: Value = #output;)))
+        }
         Body::Pass { result: None } | Body::Succeed => {
             let output = match &s.output {
                 Some(t) => jsonata::template(t, &mut reads)?,
@@ -970,8 +959,9 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
         }
         _ => return None,
     };
-    let in_place = if matches!(s.body, Body::Pass { .. }) && assign.is_none() { jsonata_in_place(s) } else { None };
-    Some(Fast { shape, body, in_place, reads_vars: reads.vars, reads_context: reads.context, assign })
+    let in_place =
+        if matches!(shape, Shape::Output) && matches!(s.body, Body::Pass { .. }) { jsonata_in_place(s) } else { None };
+    Some(Fast { shape, body, in_place, reads_vars: reads.vars, reads_context: reads.context })
 }
 
 /// A ResultSelector made of constants and definite paths that select

@@ -354,11 +354,8 @@ fn param(body: &TokenStream, n: &str) -> Ident {
 /// Where a fast state goes when its fast path succeeds.
 #[derive(Clone, Copy)]
 enum Next<'m> {
-    /// A Choice: the fast function returns the target (`assigning`: with
-    /// the variables to assign).
-    Chosen {
-        assigning: bool,
-    },
+    /// A Choice: the fast function returns the target.
+    Chosen,
     State(&'m str),
     End,
 }
@@ -368,8 +365,9 @@ struct Fused<'m> {
     /// The call's arguments: the input, and the variables if it reads them.
     args: TokenStream,
     in_place_fn: Option<Ident>,
-    /// The variables it assigns, computed with the same arguments.
-    assign_fn: Option<Ident>,
+    /// Whether the fast function returns the variables it assigns with
+    /// its output or target.
+    assigning: bool,
     ty: &'m str,
     next: Next<'m>,
 }
@@ -413,47 +411,28 @@ impl<'m> Chains<'_, 'm> {
     /// its own.
     fn attempt(&self, name: &str, depth: usize, breaks: &mut Vec<&'m str>) -> TokenStream {
         let Some(f) = self.fasts.get(name) else { return quote!() };
-        let attempt = self.attempt_output(f, name, depth, breaks);
-        // A state that assigns variables computes them first (as at its
-        // entry); it goes on only if both compile paths give a value.
-        match &f.assign_fn {
-            Some(assign_fn) => {
-                let args = &f.args;
-                quote! {
-                    if let Some(assigned) = #assign_fn(#args) {
-                        #attempt
-                    }
-                }
-            }
-            None => attempt,
-        }
-    }
-
-    /// `attempt` past the variables: the output, its events, where to go.
-    fn attempt_output(&self, f: &Fused<'m>, name: &str, depth: usize, breaks: &mut Vec<&'m str>) -> TokenStream {
         let (fast_fn, args, ty, enum_name) = (&f.fast_fn, &f.args, f.ty, self.enum_name);
-        let transit = |output: TokenStream| match f.assign_fn {
-            Some(_) => quote!(rt::transit_assigning(&flow, #ty, #name, &input, #output, assigned);),
-            None => quote!(rt::transit(&flow, #ty, #name, &input, #output);),
+        // A state that assigns sets its variables as its events are
+        // recorded; its fast function gives them with what it computed.
+        let transit = |output: TokenStream| match f.assigning {
+            true => quote!(rt::transit_assigning(&flow, #ty, #name, &input, #output, assigned);),
+            false => quote!(rt::transit(&flow, #ty, #name, &input, #output);),
+        };
+        let (output, next) = match f.assigning {
+            true => (quote!((output, assigned)), quote!((next, assigned))),
+            false => (quote!(output), quote!(next)),
         };
         let (same, made) = (transit(quote!(&input)), transit(quote!(&output)));
         match f.next {
-            Next::Chosen { assigning: false } => quote! {
-                if let Some(next) = #fast_fn(#args) {
+            Next::Chosen => quote! {
+                if let Some(#next) = #fast_fn(#args) {
                     #same
                     current = next;
                     continue;
                 }
             },
-            Next::Chosen { assigning: true } => quote! {
-                if let Some((next, assigned)) = #fast_fn(#args) {
-                    rt::transit_assigning(&flow, #ty, #name, &input, &input, assigned);
-                    current = next;
-                    continue;
-                }
-            },
             Next::End => quote! {
-                if let Some(output) = #fast_fn(#args) {
+                if let Some(#output) = #fast_fn(#args) {
                     #made
                     return Ok(output);
                 }
@@ -478,7 +457,7 @@ impl<'m> Chains<'_, 'm> {
                     None => quote!(),
                 };
                 quote! {
-                    let advanced = #in_place if let Some(output) = #fast_fn(#args) {
+                    let advanced = #in_place if let Some(#output) = #fast_fn(#args) {
                         #made
                         input = output;
                         true
@@ -529,7 +508,7 @@ fn sync_runner(
         };
         nexts.push(next);
         arms.push(match next {
-            Next::Chosen { .. } => quote!(#variant => current = #call,),
+            Next::Chosen => quote!(#variant => current = #call,),
             Next::End => quote!(#variant => return Some((#call, events)),),
             Next::State(n) => {
                 let Some(t) = target_of(n) else { return quote!() };
@@ -654,12 +633,12 @@ fn container(
         let doc = format!(" State `{name}` ({ty}) as direct Rust; `None` sends it through `run_state`.");
         let ret = match fp.shape {
             Shape::Output => quote!(Value),
+            Shape::OutputAssigning => quote!((Value, Value)),
             Shape::Target => quote!(#enum_name),
             Shape::TargetAssigning => quote!((#enum_name, Value)),
         };
-        // The output and the variables a state assigns are computed from
-        // the same arguments; each function names those it does not read
-        // with a leading underscore (a constant result never reads the input).
+        // The function names the parameters it does not read with a
+        // leading underscore (a constant result never reads the input).
         let mut args = quote!(&input);
         if fp.reads_vars {
             args.extend(quote!(, &flow.vars));
@@ -667,40 +646,25 @@ fn container(
         if fp.reads_context {
             args.extend(quote!(, &exec.context));
         }
-        let params = |body: &TokenStream| {
-            let input = param(body, "input");
-            let mut params = quote!(#input: &Value);
-            if fp.reads_vars {
-                let vars = param(body, "vars");
-                params.extend(quote!(, #vars: &rt::Vars));
-            }
-            if fp.reads_context {
-                let context = param(body, "context");
-                params.extend(quote!(, #context: &rt::ExecutionContext));
-            }
-            params
-        };
-        let fast_params = params(&body);
+        let input = param(&body, "input");
+        let mut fast_params = quote!(#input: &Value);
+        if fp.reads_vars {
+            let vars = param(&body, "vars");
+            fast_params.extend(quote!(, #vars: &rt::Vars));
+        }
+        if fp.reads_context {
+            let context = param(&body, "context");
+            fast_params.extend(quote!(, #context: &rt::ExecutionContext));
+        }
         fast_fns.push(quote! {
             #[doc = #doc]
             #[inline(never)]
             fn #fast_fn(#fast_params) -> Option<#ret> { #body }
         });
-        let assign_fn = fp.assign.as_ref().map(|body| {
-            let assign_fn = format_ident!("assign_{}", f);
-            let doc = format!(" The variables `{name}` assigns; `None` sends it through `run_state`.");
-            let assign_params = params(body);
-            fast_fns.push(quote! {
-                #[doc = #doc]
-                #[inline(never)]
-                fn #assign_fn(#assign_params) -> Option<Value> { #body }
-            });
-            assign_fn
-        });
+        let assigning = matches!(fp.shape, Shape::OutputAssigning | Shape::TargetAssigning);
         let next = match fp.shape {
-            Shape::Target => Next::Chosen { assigning: false },
-            Shape::TargetAssigning => Next::Chosen { assigning: true },
-            Shape::Output => match successor(s, &target_of) {
+            Shape::Target | Shape::TargetAssigning => Next::Chosen,
+            Shape::Output | Shape::OutputAssigning => match successor(s, &target_of) {
                 Some((next, _)) => next,
                 None => continue,
             },
@@ -717,7 +681,7 @@ fn container(
             });
             ip
         });
-        fasts.insert(name, Fused { fast_fn, args, in_place_fn, assign_fn, ty, next });
+        fasts.insert(name, Fused { fast_fn, args, in_place_fn, assigning, ty, next });
     }
     let mut nested_arms = Vec::new();
     let mut nested_fns: HashMap<&str, (Ident, Next)> = HashMap::new();
