@@ -252,7 +252,8 @@ fn common_jsonata_functions_compile() {
                    "p": "{% $split($states.input.csv, ',') %}", "r": "{% $range(1, $states.input.n, 1) %}",
                    "h": "{% $hash($parse($states.input.json), 'SHA-256') %}", "id": "{% $uuid() %}",
                    "c": "{% $states.context.Execution.Input.id %}", "first": "{% $states.input.lines[0].sku %}",
-                   "big": "{% $states.input.lines[price > 10] %}", "pages": "{% $partition($states.input.lines, 2) %}"}}}}"#;
+                   "big": "{% $states.input.lines[price > 10] %}", "pages": "{% $partition($states.input.lines, 2) %}",
+                   "skus": "{% $states.input.lines[price > 10].sku %}"}}}}"#;
     let text = module_of("j", def);
     assert!(text.contains("fn fast_p("), "{text}");
     for f in [
@@ -273,6 +274,7 @@ fn common_jsonata_functions_compile() {
         "uuid",
         "at",
         "partition",
+        "follow",
     ] {
         assert!(text.contains(&format!("rt::jsonata::{f}(")), "{f}: {text}");
     }

@@ -51,6 +51,10 @@ fn leaf(g: &mut Rng) -> String {
                 "objs[n > 1]",
                 "objs[n < $x]",
                 "objs[m = \"x\"]",
+                "objs[n > 0].n",
+                "objs[n >= 2].m",
+                "objs[true].missing",
+                "objs[n = 1].n.deeper",
                 "o.deep.k[-2]",
             ])
         ),

@@ -433,10 +433,10 @@ fn index_stage(stages: &[Stage]) -> Option<i64> {
     }
 }
 
-/// `name[predicate]` as the last step of a path from `object`: the items
-/// the predicate (compiled with the item as its focus) holds true for, where
-/// they are several (`fast::several`).
-fn filter(object: TokenStream, name: &str, predicate: &AstNode, reads: &mut Reads) -> Option<Code> {
+/// `name[predicate]` from `object`, then field `names` from each item kept:
+/// the values the items the predicate (compiled with the item as its
+/// focus) holds true for give, where they are several (`fast::several`).
+fn filter(object: TokenStream, name: &str, predicate: &AstNode, names: &[&str], reads: &mut Reads) -> Option<Code> {
     let depth = reads.bound.len() + usize::from(reads.focus.is_some());
     let item = format_ident!("focus{depth}");
     let outer = reads.focus.replace(quote!(#item));
@@ -447,7 +447,9 @@ fn filter(object: TokenStream, name: &str, predicate: &AstNode, reads: &mut Read
         let mut out = Vec::new();
         for #item in rt::jsonata::member_seq(#object, #name)? {
             if rt::jsonata::boolean(#keep)? {
-                out.push(rt::jsonata::read(#item));
+                if let Some(value) = rt::jsonata::follow(#item, &[#(#names),*])? {
+                    out.push(rt::jsonata::read(value));
+                }
             }
         }
         rt::jsonata::several(out)?
@@ -508,10 +510,11 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
             [] => quote!(rt::jsonata::field(#code, #name)?),
             _ => match (index_stage(stages), stages) {
                 (Some(index), _) => quote!(rt::jsonata::at(#code, #name, #index)?),
-                // A filter ends the path: what follows would map over
-                // its items.
-                (None, [Stage::Filter(predicate)]) if i + 1 == rest.len() => {
-                    return filter(code, name, predicate, reads);
+                // A filter ends the path, or field names that follow map
+                // over its items.
+                (None, [Stage::Filter(predicate)]) => {
+                    let names: Vec<&str> = rest[i + 1..].iter().map(field_name).collect::<Option<_>>()?;
+                    return filter(code, name, predicate, &names, reads);
                 }
                 _ => return None,
             },

@@ -293,6 +293,25 @@ pub fn several(items: Vec<Value>) -> Option<Value> {
     (items.len() > 1).then_some(Value::Array(items))
 }
 
+/// Field `names` from one item of a sequence a path maps over (a
+/// filter's kept item): `Some(None)` where a field is missing or a value
+/// on the way is not an object (the item gives nothing), `None` where an
+/// array is met (JSONata would flatten it into the sequence).
+pub fn follow<'v>(item: &'v Value, names: &[&str]) -> Option<Option<&'v Value>> {
+    let mut v = item;
+    for name in names {
+        match v {
+            Value::Array(_) => return None,
+            Value::Object(o) => match o.get(*name) {
+                Some(next) => v = next,
+                None => return Some(None),
+            },
+            _ => return Some(None),
+        }
+    }
+    (!v.is_array()).then_some(Some(v))
+}
+
 /// `$keys` of an object, as a sequence.
 pub fn keys(v: &Value) -> Option<Value> {
     several(v.as_object()?.keys().map(|k| Value::String(k.clone())).collect())
@@ -360,6 +379,16 @@ pub fn random(seed: Option<&Value>) -> Option<Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_mapped_item_gives_its_field_nothing_or_declines() {
+        let item = json!({"a": {"b": 1}, "l": [1], "n": 2});
+        assert_eq!(follow(&item, &["a", "b"]), Some(Some(&json!(1))));
+        assert_eq!(follow(&item, &["a", "missing"]), Some(None));
+        assert_eq!(follow(&item, &["n", "b"]), Some(None));
+        assert_eq!(follow(&item, &["l"]), None);
+        assert_eq!(follow(&item, &[]), Some(Some(&item)));
+    }
 
     #[test]
     fn partition_chunks_arrays_and_declines_the_rest() {
