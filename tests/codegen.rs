@@ -432,3 +432,14 @@ fn jsonata_maps_and_parallels_of_fast_states_run_as_direct_rust() {
     assert!(text.contains("rt::jsonata::plain(item)?"), "{text}");
     assert!(text.contains("rt::jsonata::plain(&index_value)?"), "{text}");
 }
+
+#[test]
+fn a_jsonata_state_reads_its_own_name_from_the_context_as_a_constant() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Say \"hi\"", "States": {
+        "Say \"hi\"": {"Type": "Pass", "Output": {"me": "{% $states.context.State.Name %}"}, "End": true}}}"#;
+    let text = module_of("n", def);
+    assert!(text.contains(r#"Value::String("Say \"hi\"".to_string())"#), "{text}");
+    // The entered time is the runtime's to give.
+    let entered = def.replace("State.Name", "State.EnteredTime");
+    assert!(!module_of("e", &entered).contains("fn fast_"), "{entered}");
+}

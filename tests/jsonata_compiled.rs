@@ -26,14 +26,19 @@ fn leaf(g: &mut Rng) -> String {
         5 => format!("$states.input.o.{}", g.pick(&["n", "s", "deep"])),
         6 => g.pick(&["$x", "$y", "$o.n", "$unset"]).to_string(),
         7 => g
-            .pick(&["$states.input", "$states.context.Execution.Name", "$states.context.Execution.Input.a"])
+            .pick(&[
+                "$states.input",
+                "$states.context.Execution.Name",
+                "$states.context.Execution.Input.a",
+                "$states.context.State.Name",
+            ])
             .to_string(),
         // What the compiler leaves to the engine.
         8 => g
             .pick(&[
                 "$substring(\"abc\", 1)",
                 "$sort($states.input.l)",
-                "$states.context.State.Name",
+                "$states.context.State.RetryCount",
                 "$states.input.l[0]",
             ])
             .to_string(),

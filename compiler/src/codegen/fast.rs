@@ -911,6 +911,7 @@ pub fn fail(s: &State) -> Option<(Option<&str>, Option<&str>)> {
 /// (`jsonata.rs`). A Pass or Succeed outputs its `Output`, else its input.
 fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fast> {
     let mut reads = Reads::new(false);
+    reads.state_name = Some(s.name.clone());
     let (shape, body) = match &s.body {
         // A Pass's variables are read as at its entry, like its `Output`.
         Body::Pass { result: None } if s.assign.is_some() => {

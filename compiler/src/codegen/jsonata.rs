@@ -60,6 +60,10 @@ pub struct Reads {
     /// `.Index` are the iteration's `item` (a `&Value`) and `index_value`
     /// (a `Value`) in scope.
     pub map_item: bool,
+    /// The state's name, where `$states.context.State.Name` is all of
+    /// `State` an expression may read at compile time (a Pass, Choice or
+    /// Succeed: no retries, and the entered time is the runtime's).
+    pub state_name: Option<String>,
     /// The parameters of the lambdas being compiled, innermost last: each
     /// name and the Rust local (a `&Value`) that holds it.
     bound: Vec<(String, TokenStream)>,
@@ -70,7 +74,15 @@ pub struct Reads {
 
 impl Reads {
     pub fn new(result_in_scope: bool) -> Reads {
-        Reads { vars: false, context: false, result_in_scope, map_item: false, bound: Vec::new(), focus: None }
+        Reads {
+            vars: false,
+            context: false,
+            result_in_scope,
+            map_item: false,
+            state_name: None,
+            bound: Vec::new(),
+            focus: None,
+        }
     }
 
     /// A variable as a `&Value`: a lambda's parameter, else a workflow
@@ -457,7 +469,8 @@ fn filter(object: TokenStream, name: &str, predicate: &AstNode, names: &[&str], 
 }
 
 /// `$states.input.a.b`, `$states.result.a.b` (where in scope),
-/// `$states.context.Execution.a` (or `StateMachine`), a Map item's
+/// `$states.context.Execution.a` (or `StateMachine`), the state's own
+/// `$states.context.State.Name` (where known), a Map item's
 /// `$states.context.Map.Item.Value` (or `Index`) in its ItemSelector, or
 /// `$var.a.b`.
 fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
@@ -466,6 +479,16 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
     let (mut code, rest) = match (&first.node, rest) {
         (AstNode::Variable(s), [input, rest @ ..]) if simple && s == "states" && field_name(input) == Some("input") => {
             (quote!(rt::jsonata::plain(input)?), rest)
+        }
+        (AstNode::Variable(s), [context, state, name])
+            if simple
+                && s == "states"
+                && field_name(context) == Some("context")
+                && field_name(state) == Some("State")
+                && field_name(name) == Some("Name") =>
+        {
+            let name = reads.state_name.as_deref()?;
+            return Some(Code::Owned(quote!(Value::String(#name.to_string()))));
         }
         (AstNode::Variable(s), [context, map, item, part, rest @ ..])
             if simple
