@@ -225,6 +225,12 @@ fn a_wait_of_a_seconds_path_is_slept_by_generated_code() {
     let text = module_of("w", def);
     assert!(text.contains("rt::path_seconds"), "{text}");
     assert!(text.contains("rt::wait_state(&flow, \"W\", &input, seconds)"), "{text}");
+    let jsonata = r#"{"QueryLanguage": "JSONata", "StartAt": "W", "States": {
+        "W": {"Type": "Wait", "Seconds": "{% $states.input.delay * 60 %}", "Next": "Done"},
+        "Done": {"Type": "Succeed"}}}"#;
+    let text = module_of("j", jsonata);
+    assert!(text.contains("fn wait_w(input: &Value) -> Option<u64>"), "{text}");
+    assert!(text.contains("seconds.as_u64()"), "{text}");
 }
 
 #[test]

@@ -136,6 +136,7 @@ impl Generator {
                 s
             }
             "Wait" if !jsonata && self.rng.chance(30) => json!({"Type": "Wait", "SecondsPath": "$.a"}),
+            "Wait" if jsonata && self.rng.chance(30) => json!({"Type": "Wait", "Seconds": "{% $states.input.a %}"}),
             "Wait" => json!({"Type": "Wait", "Seconds": 1 + self.rng.below(2)}),
             "Choice" => {
                 let mut s = if jsonata { self.jsonata_choice(later) } else { self.choice(later) };

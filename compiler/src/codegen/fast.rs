@@ -866,15 +866,16 @@ fn io_output(s: &State) -> Option<TokenStream> {
 /// How long a Wait that generated code runs itself waits.
 pub enum WaitSeconds {
     Fixed(u64),
-    /// The body of `fn(input: &Value) -> Option<u64>` (a `SecondsPath`),
-    /// `None` where the runtime raises an error instead.
+    /// The body of `fn(input: &Value) -> Option<u64>` (a `SecondsPath`, a
+    /// JSONata `Seconds`), `None` where the runtime raises an error
+    /// instead.
     Read(TokenStream),
 }
 
-/// A Wait state's seconds when they are fixed or read by a definite
-/// `SecondsPath`, and the state passes its input on as it is (no
-/// InputPath or OutputPath to apply, nothing assigned, no JSONata
-/// `Output`).
+/// A Wait state's seconds when they are fixed, read by a definite
+/// `SecondsPath` or computed by a JSONata `Seconds` from the input, and
+/// the state passes its input on as it is (no InputPath or OutputPath to
+/// apply, nothing assigned, no JSONata `Output`).
 pub fn wait(s: &State) -> Option<WaitSeconds> {
     let as_is = match s.query_language {
         QueryLanguage::JsonPath => is_root(&s.input_path) && is_root(&s.output_path),
@@ -888,6 +889,19 @@ pub fn wait(s: &State) -> Option<WaitSeconds> {
         Body::Wait(asl_runtime::machine::WaitFor::SecondsPath(p)) => {
             let a = access(p, quote!(input))?;
             Some(WaitSeconds::Read(quote!(rt::path_seconds(#a?))))
+        }
+        // JSONata `Seconds` over the input: a non-negative integer, as the
+        // runtime takes it.
+        Body::Wait(asl_runtime::machine::WaitFor::SecondsExpr(e)) => {
+            let mut reads = Reads::new(false);
+            let seconds = jsonata::expr(e, &mut reads)?;
+            if reads.vars || reads.context {
+                return None;
+            }
+            Some(WaitSeconds::Read(quote! {
+                let seconds: Value = #seconds;
+                seconds.as_u64()
+            }))
         }
         _ => None,
     }

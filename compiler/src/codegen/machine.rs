@@ -756,9 +756,10 @@ fn container(
             fast::WaitSeconds::Read(seconds) => {
                 let wait_fn = format_ident!("wait_{}", f);
                 let doc = format!(" How long Wait `{name}` waits; `None` sends it through `run_state`.");
+                let input = param(&seconds, "input");
                 fast_fns.push(quote! {
                     #[doc = #doc]
-                    fn #wait_fn(input: &Value) -> Option<u64> { #seconds }
+                    fn #wait_fn(#input: &Value) -> Option<u64> { #seconds }
                 });
                 quote! {
                     if let (true, Some(seconds)) = (rt::waits_directly(exec), #wait_fn(&input)) {
