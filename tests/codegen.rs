@@ -230,7 +230,7 @@ fn a_wait_of_a_seconds_path_is_slept_by_generated_code() {
         "Done": {"Type": "Succeed"}}}"#;
     let text = module_of("j", jsonata);
     assert!(text.contains("fn wait_w(input: &Value) -> Option<u64>"), "{text}");
-    assert!(text.contains("seconds.as_u64()"), "{text}");
+    assert!(text.contains("rt::expr_seconds("), "{text}");
 }
 
 #[test]

@@ -13,7 +13,7 @@
 pub use crate::cli::{run_main, RunArgs};
 pub use crate::env::ExecutionContext;
 pub use crate::exec::{
-    fail_state, fast_paths_open, nested_transit, path_seconds, recording, run_state, run_state_with,
+    expr_seconds, fail_state, fast_paths_open, nested_transit, path_seconds, recording, run_state, run_state_with,
     task_failed_selects, transit, transit_assigning, wait_state, waits_directly, within_quota, Compiled, Execution,
     Flow, Io, Loaded, LocalBoxFuture, Machine, Nested, Startable, Transition, MAX_PAYLOAD_BYTES,
     STANDARD_HISTORY_LIMIT,

@@ -395,6 +395,20 @@ fn output(s: &State) -> Option<TokenStream> {
     })
 }
 
+/// A JSONPath `Assign` over a state's result (`result: Value` in scope),
+/// as a `Value` expression: `$` is the result, as the runtime reads it.
+fn assigned_over_result(t: &Template) -> Option<TokenStream> {
+    let assigned = template(t, &Scope::input(quote!(selected)))?;
+    Some(if mentions(&assigned, "selected") {
+        quote!({
+            let selected: &Value = &result;
+            #assigned
+        })
+    } else {
+        assigned
+    })
+}
+
 /// A JSONPath Pass: its output, or with an `Assign` (which reads the
 /// state's result, as the runtime does) its output and variables
 /// (`Shape::OutputAssigning`).
@@ -408,15 +422,7 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
             Some(#output)
         },
         Some(crate::model::Assign::Paths(t)) => {
-            let assigned = template(t, &Scope::input(quote!(selected)))?;
-            let assigned = if mentions(&assigned, "selected") {
-                quote!({
-                    let selected: &Value = &result;
-                    #assigned
-                })
-            } else {
-                assigned
-            };
+            let assigned = assigned_over_result(t)?;
             output_assigning(
                 assigned,
                 quote! {
@@ -829,17 +835,7 @@ fn io_output(s: &State) -> Option<TokenStream> {
     // `Assign` reads the selected result.
     let assigned = match &s.assign {
         None => quote!(Value::Null),
-        Some(crate::model::Assign::Paths(t)) => {
-            let assigned = template(t, &Scope::input(quote!(selected)))?;
-            if mentions(&assigned, "selected") {
-                quote!({
-                    let selected: &Value = &result;
-                    #assigned
-                })
-            } else {
-                assigned
-            }
-        }
+        Some(crate::model::Assign::Paths(t)) => assigned_over_result(t)?,
         Some(crate::model::Assign::Jsonata(_)) => return None,
     };
     let merged = merged(s);
@@ -898,10 +894,7 @@ pub fn wait(s: &State) -> Option<WaitSeconds> {
             if reads.vars || reads.context {
                 return None;
             }
-            Some(WaitSeconds::Read(quote! {
-                let seconds: Value = #seconds;
-                seconds.as_u64()
-            }))
+            Some(WaitSeconds::Read(quote!(rt::expr_seconds(&#seconds))))
         }
         _ => None,
     }

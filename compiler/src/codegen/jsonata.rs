@@ -476,9 +476,11 @@ fn filter(object: TokenStream, name: &str, predicate: &AstNode, names: &[&str], 
 fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
     let (first, rest) = steps.split_first()?;
     let simple = simple(first);
+    let states = states_root(steps, reads);
     let (mut code, rest) = match (&first.node, rest) {
-        (AstNode::Variable(s), [input, rest @ ..]) if simple && s == "states" && field_name(input) == Some("input") => {
-            (quote!(rt::jsonata::plain(input)?), rest)
+        _ if states.is_some() => {
+            let (root, rest) = states?;
+            (quote!(rt::jsonata::plain(#root)?), rest)
         }
         (AstNode::Variable(s), [context, state, name])
             if simple
@@ -514,11 +516,6 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
             reads.context = true;
             let key = field_name(key)?;
             (quote!(rt::jsonata::context(context, #key)?), rest)
-        }
-        (AstNode::Variable(s), [result, rest @ ..])
-            if simple && s == "states" && field_name(result) == Some("result") && reads.result_in_scope =>
-        {
-            (quote!(rt::jsonata::plain(result)?), rest)
         }
         (AstNode::Variable(name), rest) if simple && name != "states" && !name.is_empty() => {
             (reads.variable(name), rest)

@@ -17,7 +17,7 @@ mod states;
 pub use execution::{execute, started_event, Options, Outcome, Status, STANDARD_HISTORY_LIMIT};
 pub use local_executions::{Compiled, Loaded, LocalStarter, Startable};
 pub use retry::{error_matches, task_failed_selects};
-pub use states::path_seconds;
+pub use states::{expr_seconds, path_seconds};
 
 use crate::env::Env;
 use crate::error::StatesError;

@@ -17,8 +17,8 @@ pub(crate) use parallel::parallel;
 pub(crate) use pass::{pass, succeed};
 pub(crate) use task::task;
 pub(crate) use task::MAX_PAYLOAD_BYTES;
-pub use wait::path_seconds;
 pub(crate) use wait::wait;
+pub use wait::{expr_seconds, path_seconds};
 
 use super::history::{History, Took};
 use super::journal::{self, Json, SavedChildren, SavedFlow, SavedInside};

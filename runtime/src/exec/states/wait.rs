@@ -22,6 +22,12 @@ pub fn path_seconds(v: &Value) -> Option<u64> {
     whole_seconds(v).and_then(|n| u64::try_from(n).ok())
 }
 
+/// What generated code waits for a JSONata `Seconds` that gave `v`: a
+/// non-negative integer, else `None` where the runtime raises an error.
+pub fn expr_seconds(v: &Value) -> Option<u64> {
+    v.as_u64()
+}
+
 /// Wait: sleeps for real, then passes its input on.
 pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, StatesError> {
     let context = cx.context(None);
@@ -93,7 +99,7 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
 
 fn seconds(e: &Expr, states: &Value, cx: &Cx<'_>) -> Result<Duration, StatesError> {
     let v = eval_required(e, "Seconds", states, &cx.flow.vars)?;
-    match v.as_u64() {
+    match expr_seconds(&v) {
         Some(n) => Ok(Duration::from_secs(n)),
         None => Err(StatesError::scoped(
             names::QUERY_EVALUATION_ERROR,
