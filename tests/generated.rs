@@ -354,7 +354,7 @@ impl Generator {
         });
         if jsonata {
             s["Items"] = json!("{% $states.input.arr %}");
-            s["ItemSelector"] = json!({"a": "{% $states.context.Map.Item.Value %}", "b": "{% $states.input.b %}", "c": true, "arr": [1, 5], "obj": {"x": 1}});
+            s["ItemSelector"] = json!({"a": "{% $states.context.Map.Item.Value %}", "b": "{% $states.input.b %}", "c": true, "arr": [1, 5], "obj": {"x": "{% $states.context.Map.Item.Index %}"}});
         } else {
             s["ItemsPath"] = json!("$.arr");
             s["ItemSelector"] = json!({"a.$": "$$.Map.Item.Value", "b.$": "$.b", "c": false, "arr": [2, 7], "obj": {"x.$": "$$.Map.Item.Index"}});

@@ -1092,26 +1092,14 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
     // takes its items from `Items` (else the input itself).
     let mut reads = Reads::new(false);
     let selected = if jsonata { quote!(input) } else { select(&s.input_path, quote!(input))? };
-    let items = match (&m.items, &m.items_path) {
-        (Some(t), _) => {
-            let items = jsonata::template(t, &mut reads)?;
-            quote!(&#items)
-        }
-        (None, Some(p)) => {
-            let a = access(p, quote!(effective))?;
-            quote!(#a?)
-        }
-        (None, None) => quote!(effective),
+    let items = match map_items(m, &mut reads)? {
+        jsonata::Code::Owned(items) => quote!(&#items),
+        jsonata::Code::Ref(items) => items,
     };
     let iteration_input = match &m.item_selector {
         None => quote!(item),
-        Some(ItemSelector::Template(t)) => {
-            let t = template(t, &Scope { input: quote!(effective), map_item: true })?;
-            quote!(&#t)
-        }
-        Some(ItemSelector::Jsonata(t)) => {
-            reads.map_item = true;
-            let t = jsonata::template(t, &mut reads)?;
+        Some(selector) => {
+            let t = item_selector(selector, &mut reads)?;
             quote!(&#t)
         }
     };
@@ -1152,6 +1140,70 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
         #after
         Some((#output, events))
     })
+}
+
+/// A Map's items: JSONata `Items` (over `input`) as a `Value`
+/// expression, else a `&Value` expression: an `ItemsPath` (over
+/// `effective`, the input after InputPath), or `effective` itself.
+fn map_items(m: &asl_runtime::machine::Map, reads: &mut Reads) -> Option<jsonata::Code> {
+    Some(match (&m.items, &m.items_path) {
+        (Some(t), _) => jsonata::Code::Owned(jsonata::template(t, reads)?),
+        (None, Some(p)) => {
+            let a = access(p, quote!(effective))?;
+            jsonata::Code::Ref(quote!(#a?))
+        }
+        (None, None) => jsonata::Code::Ref(quote!(effective)),
+    })
+}
+
+/// An iteration's input from its item as a `Value` expression: the
+/// ItemSelector over `effective` (JSONPath) or `input` (JSONata), with
+/// `$$.Map.Item.Value` and `.Index` the locals `item` and `index_value`.
+fn item_selector(selector: &ItemSelector, reads: &mut Reads) -> Option<TokenStream> {
+    match selector {
+        ItemSelector::Template(t) => template(t, &Scope { input: quote!(effective), map_item: true }),
+        ItemSelector::Jsonata(t) => {
+            reads.map_item = true;
+            jsonata::template(t, reads)
+        }
+    }
+}
+
+/// A Map's steps before its iterations, for a Map that runs through the
+/// runtime's driver (its iterations being any states): the bodies of
+/// `fn(input: &Value, vars: &Vars, context: &ExecutionContext) ->
+/// Option<Value>` (its items from the effective input, an array, where
+/// `Items` or `ItemsPath` select them) and of `fn(input: &Value, index:
+/// usize, item: &Value, vars, context) -> Option<Value>` (an iteration's
+/// input, where there is an ItemSelector). The driver evaluates the model
+/// wherever one declines (object items, a value that is not an array, an
+/// expression not compiled).
+pub fn map_steps(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
+    let Body::Map(m) = &s.body else { return (None, None) };
+    let items = (m.items.is_some() || m.items_path.is_some()).then(|| {
+        let items = match map_items(m, &mut Reads::new(false))? {
+            jsonata::Code::Owned(items) => items,
+            jsonata::Code::Ref(items) => quote!(#items.clone()),
+        };
+        let effective = if mentions(&items, "effective") { quote!(let effective: &Value = input;) } else { quote!() };
+        Some(quote! {
+            #effective
+            let items: Value = #items;
+            items.is_array().then_some(items)
+        })
+    });
+    let item = m.item_selector.as_ref().map(|selector| {
+        let value = item_selector(selector, &mut Reads::new(false))?;
+        let index_value =
+            if mentions(&value, "index_value") { quote!(let index_value = Value::from(index);) } else { quote!() };
+        let effective = if mentions(&value, "effective") { quote!(let effective: &Value = input;) } else { quote!() };
+        Some(quote! {
+            #effective
+            #index_value
+            Some(#value)
+        })
+    });
+    (items.flatten(), item.flatten())
 }
 
 /// A Parallel whose every branch can run as direct Rust: `branches` are

@@ -22,7 +22,7 @@ use quote::{format_ident, quote};
 /// A compiled expression: Rust of type `&Value` (read from the input or
 /// a variable, as it is) or `Value` (computed). Either uses `?`, in a
 /// function returning `Option`.
-enum Code {
+pub(super) enum Code {
     Ref(TokenStream),
     Owned(TokenStream),
 }

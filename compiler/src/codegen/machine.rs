@@ -800,56 +800,91 @@ fn container(
     // Tasks, Parallels and Maps run through `run_state` with their I/O
     // steps and Retry and Catch matchers as generated code.
     let mut io_arms = Vec::new();
-    for ((v, f, name, ty), plan::IoSteps { effective, output, retrier, catcher }) in io_states {
-        if effective.is_none() && output.is_none() && retrier.is_none() && catcher.is_none() {
+    for ((v, f, name, ty), steps) in io_states {
+        let plan::IoSteps { effective, output, items, item, retrier, catcher } = steps;
+        if [&effective, &output, &items, &item, &retrier, &catcher].iter().all(|s| s.is_none()) {
             continue;
         }
-        let effective = effective.map(|body| {
-            let io_fn = format_ident!("io_in_{}", f);
-            let doc = format!(" {ty} `{name}`'s effective input; `None`: the model's evaluation.");
-            let (input, vars, context) = (param(&body, "input"), param(&body, "vars"), param(&body, "context"));
-            fast_fns.push(quote! {
-                #[doc = #doc]
-                fn #io_fn(#input: &Value, #vars: &rt::Vars, #context: &rt::ExecutionContext) -> Option<Value> { #body }
-            });
-            quote!(effective: Some(#io_fn),)
-        });
-        let output = output.map(|body| {
-            let io_fn = format_ident!("io_out_{}", f);
-            let doc = format!(
-                " {ty} `{name}`'s output from its result, and the variables it assigns; `None`: the model's evaluation."
-            );
-            let (input, result) = (param(&body, "input"), param(&body, "result"));
-            let (vars, context) = (param(&body, "vars"), param(&body, "context"));
-            fast_fns.push(quote! {
-                #[doc = #doc]
-                fn #io_fn(
-                    #input: &Value,
-                    #result: &Value,
-                    #vars: &rt::Vars,
-                    #context: &rt::ExecutionContext,
-                ) -> Option<(Value, Value)> { #body }
-            });
-            quote!(output: Some(#io_fn),)
-        });
-        let mut matcher = |body: Option<TokenStream>, field: &str| {
-            body.map(|body| {
-                let matcher_fn = format_ident!("{field}_{}", f);
-                let field = format_ident!("{field}");
-                let doc = format!(" The {field} of {ty} `{name}` an error's name selects.");
-                let error = param(&body, "error");
+        // Each step a function of what its body reads (the rest named
+        // unused), and the `rt::Io` field that holds it.
+        let mut step = |body: Option<TokenStream>,
+                        (field, prefix): (&str, &str),
+                        what: &str,
+                        params: &[(&str, TokenStream)],
+                        ret| {
+            body.map(|body: TokenStream| {
+                let step_fn = format_ident!("{prefix}_{}", f);
+                let doc = format!(" {ty} `{name}`'s {what}.");
+                let params = params.iter().map(|(n, t)| {
+                    let p = param(&body, n);
+                    quote!(#p: #t)
+                });
                 fast_fns.push(quote! {
                     #[doc = #doc]
-                    fn #matcher_fn(#error: &str) -> Option<usize> { #body }
+                    fn #step_fn(#(#params),*) -> #ret { #body }
                 });
-                quote!(#field: Some(#matcher_fn),)
+                let field = format_ident!("{field}");
+                quote!(#field: Some(#step_fn),)
             })
         };
-        let retrier = matcher(retrier, "retrier");
-        let catcher = matcher(catcher, "catcher");
-        let all = effective.is_some() && output.is_some() && retrier.is_some() && catcher.is_some();
-        let rest = if all { quote!() } else { quote!(..Default::default()) };
-        io_arms.push(quote!(#enum_name::#v => rt::Io { #effective #output #retrier #catcher #rest },));
+        let (value, vars, context) = (quote!(&Value), quote!(&rt::Vars), quote!(&rt::ExecutionContext));
+        let declines = "; `None`: the model's evaluation";
+        let effective = step(
+            effective,
+            ("effective", "io_in"),
+            &format!("effective input{declines}"),
+            &[("input", value.clone()), ("vars", vars.clone()), ("context", context.clone())],
+            quote!(Option<Value>),
+        );
+        let output = step(
+            output,
+            ("output", "io_out"),
+            &format!("output from its result, and the variables it assigns{declines}"),
+            &[
+                ("input", value.clone()),
+                ("result", value.clone()),
+                ("vars", vars.clone()),
+                ("context", context.clone()),
+            ],
+            quote!(Option<(Value, Value)>),
+        );
+        let items = step(
+            items,
+            ("items", "io_items"),
+            &format!("items from its effective input{declines}"),
+            &[("input", value.clone()), ("vars", vars.clone()), ("context", context.clone())],
+            quote!(Option<Value>),
+        );
+        let item = step(
+            item,
+            ("item", "io_item"),
+            &format!("iteration input from its item and the effective input{declines}"),
+            &[
+                ("input", value.clone()),
+                ("index", quote!(usize)),
+                ("item", value),
+                ("vars", vars),
+                ("context", context),
+            ],
+            quote!(Option<Value>),
+        );
+        let retrier = step(
+            retrier,
+            ("retrier", "retrier"),
+            "retrier an error's name selects",
+            &[("error", quote!(&str))],
+            quote!(Option<usize>),
+        );
+        let catcher = step(
+            catcher,
+            ("catcher", "catcher"),
+            "catcher an error's name selects",
+            &[("error", quote!(&str))],
+            quote!(Option<usize>),
+        );
+        let fields = [effective, output, items, item, retrier, catcher];
+        let rest = if fields.iter().all(Option::is_some) { quote!() } else { quote!(..Default::default()) };
+        io_arms.push(quote!(#enum_name::#v => rt::Io { #(#fields)* #rest },));
     }
     let run = if io_arms.is_empty() {
         quote!(rt::run_state(exec, &flow, s, input, &#nest))

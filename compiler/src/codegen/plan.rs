@@ -27,11 +27,14 @@ pub enum Direct<'m> {
 /// What compiles of a Task, Parallel or Map that runs through
 /// `run_state`: its I/O steps and variables around the runtime's call,
 /// the bodies of its effective-input and output functions (`fast::io`),
-/// and its Retry and Catch matchers (`matchers::selecting`).
+/// a Map's items and iteration inputs (`fast::map_steps`), and its Retry
+/// and Catch matchers (`matchers::selecting`).
 #[derive(Default)]
 pub struct IoSteps {
     pub effective: Option<TokenStream>,
     pub output: Option<TokenStream>,
+    pub items: Option<TokenStream>,
+    pub item: Option<TokenStream>,
     pub retrier: Option<TokenStream>,
     pub catcher: Option<TokenStream>,
 }
@@ -65,9 +68,10 @@ fn state<'m>(s: &'m State, targets: &dyn Fn(&str) -> Option<TokenStream>, runner
         fast::fail(s).map(|(error, cause)| Direct::Fail { error, cause })
     };
     let (effective, output) = fast::io(s);
+    let (items, item) = fast::map_steps(s);
     let retrier = matchers::selecting(s.retry.iter().map(|r| r.error_equals.as_slice()));
     let catcher = matchers::selecting(s.catch.iter().map(|c| c.error_equals.as_slice()));
-    Plan { direct, io: IoSteps { effective, output, retrier, catcher } }
+    Plan { direct, io: IoSteps { effective, output, items, item, retrier, catcher } }
 }
 
 /// A Map's or Parallel's direct Rust form over its children's synchronous

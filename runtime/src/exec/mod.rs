@@ -504,6 +504,12 @@ pub struct Io {
     /// the state assigns (`null` for none): `ResultSelector`, `Assign`,
     /// `ResultPath` and `OutputPath`, or JSONata `Assign` and `Output`.
     pub output: Option<OutputStep>,
+    /// A Map's items (`Items` or `ItemsPath`) from its effective input, an
+    /// array.
+    pub items: Option<EffectiveStep>,
+    /// A Map's iteration input (its ItemSelector) from the effective input
+    /// and an item of an array.
+    pub item: Option<ItemStep>,
     /// The index of the retrier an error's name selects (what
     /// `error_matches` over each retrier's `ErrorEquals` in turn gives).
     pub retrier: Option<fn(&str) -> Option<usize>>,
@@ -514,6 +520,10 @@ pub struct Io {
 /// `Io::effective`: from the raw input, the variables and the execution's
 /// context object.
 pub type EffectiveStep = fn(&Value, &Vars, &crate::env::ExecutionContext) -> Option<Value>;
+
+/// `Io::item`: from the Map's effective input, the item's index and the
+/// item, the variables and the execution's context object.
+pub type ItemStep = fn(&Value, usize, &Value, &Vars, &crate::env::ExecutionContext) -> Option<Value>;
 
 /// `Io::output`: from the raw input, the result, the variables and the
 /// execution's context object, the output and the variables assigned.

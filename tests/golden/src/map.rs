@@ -123,12 +123,49 @@ fn io_out_price_lines(
     }
     Some((output, assigned))
 }
+/// Map `Price lines`'s items from its effective input; `None`: the model's evaluation.
+fn io_items_price_lines(
+    input: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<Value> {
+    let effective: &Value = input;
+    let items: Value = Some(effective)
+        .and_then(|v| rt::path::field(v, "lines"))?
+        .clone();
+    items.is_array().then_some(items)
+}
+/// Map `Price lines`'s iteration input from its item and the effective input; `None`: the model's evaluation.
+fn io_item_price_lines(
+    input: &Value,
+    index: usize,
+    item: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<Value> {
+    let effective: &Value = input;
+    let index_value = Value::from(index);
+    Some({
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["position", "line", "currency"],
+            [
+                Some(&index_value)?.clone(),
+                Some(item)?.clone(),
+                Some(effective).and_then(|v| rt::path::field(v, "currency"))?.clone(),
+            ],
+        )
+    })
+}
 /// Each state's I/O steps that were compiled.
 fn io_of_root(state: States) -> rt::Io {
     match state {
         States::PriceLines => {
             rt::Io {
                 output: Some(io_out_price_lines),
+                items: Some(io_items_price_lines),
+                item: Some(io_item_price_lines),
                 ..Default::default()
             }
         }

@@ -92,6 +92,18 @@ fn io_out_price_lines(
     }
     Some((output, assigned))
 }
+/// Map `Price lines`'s items from its effective input; `None`: the model's evaluation.
+fn io_items_price_lines(
+    input: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<Value> {
+    let effective: &Value = input;
+    let items: Value = Some(effective)
+        .and_then(|v| rt::path::field(v, "lines"))?
+        .clone();
+    items.is_array().then_some(items)
+}
 /// Task `Total`'s effective input; `None`: the model's evaluation.
 fn io_in_total(
     input: &Value,
@@ -155,6 +167,7 @@ fn io_of_root(state: States) -> rt::Io {
         States::PriceLines => {
             rt::Io {
                 output: Some(io_out_price_lines),
+                items: Some(io_items_price_lines),
                 ..Default::default()
             }
         }
@@ -270,7 +283,7 @@ fn fast_price_lines_items_unpriced(input: &Value) -> Option<Value> {
     let merged = result;
     Some(merged)
 }
-/// The catcher of Task `Price line` an error's name selects.
+/// Task `Price line`'s catcher an error's name selects.
 fn catcher_price_lines_items_price_line(error: &str) -> Option<usize> {
     match error {
         "UnknownSku" => Some(0),

@@ -196,12 +196,48 @@ fn io_out_process_products(
     }
     Some((output, assigned))
 }
+/// Map `Process products`'s items from its effective input; `None`: the model's evaluation.
+fn io_items_process_products(
+    input: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<Value> {
+    let effective: &Value = input;
+    let items: Value = Some(effective)
+        .and_then(|v| rt::path::field(v, "products"))
+        .and_then(|v| rt::path::field(v, "items"))?
+        .clone();
+    items.is_array().then_some(items)
+}
+/// Map `Process products`'s iteration input from its item and the effective input; `None`: the model's evaluation.
+fn io_item_process_products(
+    input: &Value,
+    _index: usize,
+    item: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<Value> {
+    let effective: &Value = input;
+    Some({
+        static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
+        rt::object(
+            &SHAPE,
+            ["requestId", "product"],
+            [
+                Some(effective).and_then(|v| rt::path::field(v, "requestId"))?.clone(),
+                Some(item)?.clone(),
+            ],
+        )
+    })
+}
 /// Each state's I/O steps that were compiled.
 fn io_of_root(state: States) -> rt::Io {
     match state {
         States::ProcessProducts => {
             rt::Io {
                 output: Some(io_out_process_products),
+                items: Some(io_items_process_products),
+                item: Some(io_item_process_products),
                 ..Default::default()
             }
         }
@@ -581,14 +617,14 @@ fn io_out_process_products_items_create_product(
     }
     Some((output, assigned))
 }
-/// The retrier of Task `Create product` an error's name selects.
+/// Task `Create product`'s retrier an error's name selects.
 fn retrier_process_products_items_create_product(error: &str) -> Option<usize> {
     match error {
         "Lambda.TooManyRequestsException" | "Lambda.ServiceException" => Some(0),
         _ => None,
     }
 }
-/// The catcher of Task `Create product` an error's name selects.
+/// Task `Create product`'s catcher an error's name selects.
 fn catcher_process_products_items_create_product(_error: &str) -> Option<usize> {
     Some(0)
 }
@@ -642,7 +678,7 @@ fn io_out_process_products_items_check_status(
     }
     Some((output, assigned))
 }
-/// The retrier of Task `Check status` an error's name selects.
+/// Task `Check status`'s retrier an error's name selects.
 fn retrier_process_products_items_check_status(error: &str) -> Option<usize> {
     match error {
         _ if rt::task_failed_selects(error) => Some(0),
@@ -658,6 +694,7 @@ fn io_of_process_products_items(state: ProcessProductsItemsStates) -> rt::Io {
                 output: Some(io_out_process_products_items_create_product),
                 retrier: Some(retrier_process_products_items_create_product),
                 catcher: Some(catcher_process_products_items_create_product),
+                ..Default::default()
             }
         }
         ProcessProductsItemsStates::CheckStatus => {

@@ -73,8 +73,11 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         }
         // TestState may give what an ItemReader would read.
         let read = m.item_reader.as_ref().and(cx.probe()).and_then(|p| p.reader_data.clone());
+        let vars = &cx.flow.vars;
+        let compiled = || cx.io.items.and_then(|f| f(&effective, vars, &cx.exec.context));
         let selected = match (&m.items, &m.items_path) {
             _ if read.is_some() => read.unwrap_or_default(),
+            _ if let Some(items) = compiled() => items,
             (Some(t), _) => match t.eval("Items", &states, &cx.flow.vars)? {
                 v @ Value::Array(_) => v,
                 other => return Err(unexpected_type(&t.text(), "Items", "array", &other)),
@@ -107,6 +110,11 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         };
         let mut inputs = Vec::with_capacity(items.len());
         for (i, (key, value)) in items.into_iter().enumerate() {
+            let compiled = cx.io.item.filter(|_| key.is_none());
+            if let Some(input) = compiled.and_then(|f| f(&effective, i, &value, vars, &cx.exec.context)) {
+                inputs.push(input);
+                continue;
+            }
             let input = match &m.item_selector {
                 Some(ItemSelector::Template(t)) => {
                     let mut c = context.clone();
