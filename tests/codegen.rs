@@ -219,18 +219,25 @@ fn a_parallel_whose_branches_are_all_fast_runs_them_as_direct_rust_even_inside_a
 }
 
 #[test]
-fn a_wait_of_a_seconds_path_is_slept_by_generated_code() {
-    let def = r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.delay", "Next": "Done"},
+fn waits_of_paths_timestamps_and_expressions_are_slept_by_generated_code() {
+    let def = r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.delay", "Next": "T"},
+        "T": {"Type": "Wait", "TimestampPath": "$.at", "Next": "Fixed"},
+        "Fixed": {"Type": "Wait", "Timestamp": "2030-01-01T00:00:00Z", "Next": "Done"},
         "Done": {"Type": "Succeed"}}}"#;
     let text = module_of("w", def);
     assert!(text.contains("rt::path_seconds"), "{text}");
-    assert!(text.contains("rt::wait_state(&flow, \"W\", &input, seconds)"), "{text}");
+    assert!(text.contains("rt::path_timestamp"), "{text}");
+    assert!(text.contains("fn wait_fixed(_input: &Value)"), "{text}");
+    assert!(text.contains(r#"rt::timestamp_delay("2030-01-01T00:00:00Z")"#), "{text}");
+    assert!(text.contains("rt::wait_state(&flow, \"W\", &input, delay)"), "{text}");
     let jsonata = r#"{"QueryLanguage": "JSONata", "StartAt": "W", "States": {
-        "W": {"Type": "Wait", "Seconds": "{% $states.input.delay * 60 %}", "Next": "Done"},
+        "W": {"Type": "Wait", "Seconds": "{% $states.input.delay * 60 %}", "Next": "T"},
+        "T": {"Type": "Wait", "Timestamp": "{% $states.input.day & 'T00:00:00Z' %}", "Next": "Done"},
         "Done": {"Type": "Succeed"}}}"#;
     let text = module_of("j", jsonata);
-    assert!(text.contains("fn wait_w(input: &Value) -> Option<u64>"), "{text}");
+    assert!(text.contains("fn wait_w(input: &Value) -> Option<std::time::Duration>"), "{text}");
     assert!(text.contains("rt::expr_seconds("), "{text}");
+    assert!(text.contains("rt::expr_timestamp("), "{text}");
 }
 
 #[test]

@@ -137,6 +137,14 @@ impl Generator {
             }
             "Wait" if !jsonata && self.rng.chance(30) => json!({"Type": "Wait", "SecondsPath": "$.a"}),
             "Wait" if jsonata && self.rng.chance(30) => json!({"Type": "Wait", "Seconds": "{% $states.input.a %}"}),
+            // Past timestamps, and ones that do not parse (`a` of two
+            // digits, or not a number).
+            "Wait" if !jsonata && self.rng.chance(20) => json!({"Type": "Wait", "Timestamp": "2020-01-01T00:00:00Z"}),
+            "Wait" if self.rng.chance(20) => json!({
+                "Type": "Wait",
+                "Timestamp": "{% '2020-01-01T00:00:0' & $string($states.input.a) & 'Z' %}",
+                "QueryLanguage": "JSONata",
+            }),
             "Wait" => json!({"Type": "Wait", "Seconds": 1 + self.rng.below(2)}),
             "Choice" => {
                 let mut s = if jsonata { self.jsonata_choice(later) } else { self.choice(later) };

@@ -860,19 +860,22 @@ fn io_output(s: &State) -> Option<TokenStream> {
 }
 
 /// How long a Wait that generated code runs itself waits.
-pub enum WaitSeconds {
-    Fixed(u64),
-    /// The body of `fn(input: &Value) -> Option<u64>` (a `SecondsPath`, a
-    /// JSONata `Seconds`), `None` where the runtime raises an error
-    /// instead.
+pub enum WaitDelay {
+    Seconds(u64),
+    /// The body of `fn(input: &Value) -> Option<Duration>` (a
+    /// `SecondsPath`, a `Timestamp`, a `TimestampPath`, a JSONata
+    /// `Seconds` or `Timestamp`), `None` where the runtime raises an
+    /// error instead.
     Read(TokenStream),
 }
 
-/// A Wait state's seconds when they are fixed, read by a definite
-/// `SecondsPath` or computed by a JSONata `Seconds` from the input, and
-/// the state passes its input on as it is (no InputPath or OutputPath to
-/// apply, nothing assigned, no JSONata `Output`).
-pub fn wait(s: &State) -> Option<WaitSeconds> {
+/// A Wait state's delay when it is fixed, a timestamp, or read by a
+/// definite path or a JSONata expression from the input, and the state
+/// passes its input on as it is (no InputPath or OutputPath to apply,
+/// nothing assigned, no JSONata `Output`). The delay's rules are the
+/// runtime's (`exec::path_seconds` and the like).
+pub fn wait(s: &State) -> Option<WaitDelay> {
+    use asl_runtime::machine::WaitFor;
     let as_is = match s.query_language {
         QueryLanguage::JsonPath => is_root(&s.input_path) && is_root(&s.output_path),
         QueryLanguage::Jsonata => s.output.is_none(),
@@ -880,24 +883,33 @@ pub fn wait(s: &State) -> Option<WaitSeconds> {
     if !as_is || s.assign.is_some() {
         return None;
     }
-    match &s.body {
-        Body::Wait(asl_runtime::machine::WaitFor::Seconds(n)) => Some(WaitSeconds::Fixed(*n)),
-        Body::Wait(asl_runtime::machine::WaitFor::SecondsPath(p)) => {
+    // JSONata over the input alone.
+    let computed = |e: &asl_runtime::jsonata::Expr| {
+        let mut reads = Reads::new(false);
+        let value = jsonata::expr(e, &mut reads)?;
+        (!reads.vars && !reads.context).then_some(value)
+    };
+    let Body::Wait(w) = &s.body else { return None };
+    Some(match w {
+        WaitFor::Seconds(n) => WaitDelay::Seconds(*n),
+        WaitFor::Timestamp(t) => WaitDelay::Read(quote!(rt::timestamp_delay(#t))),
+        WaitFor::SecondsPath(p) => {
             let a = access(p, quote!(input))?;
-            Some(WaitSeconds::Read(quote!(rt::path_seconds(#a?))))
+            WaitDelay::Read(quote!(rt::path_seconds(#a?)))
         }
-        // JSONata `Seconds` over the input: a non-negative integer, as the
-        // runtime takes it.
-        Body::Wait(asl_runtime::machine::WaitFor::SecondsExpr(e)) => {
-            let mut reads = Reads::new(false);
-            let seconds = jsonata::expr(e, &mut reads)?;
-            if reads.vars || reads.context {
-                return None;
-            }
-            Some(WaitSeconds::Read(quote!(rt::expr_seconds(&#seconds))))
+        WaitFor::TimestampPath(p) => {
+            let a = access(p, quote!(input))?;
+            WaitDelay::Read(quote!(rt::path_timestamp(#a?)))
         }
-        _ => None,
-    }
+        WaitFor::SecondsExpr(e) => {
+            let seconds = computed(e)?;
+            WaitDelay::Read(quote!(rt::expr_seconds(&#seconds)))
+        }
+        WaitFor::TimestampExpr(e) => {
+            let timestamp = computed(e)?;
+            WaitDelay::Read(quote!(rt::expr_timestamp(&#timestamp)))
+        }
+    })
 }
 
 /// A Fail state's Error and Cause when both are literal (or absent): it

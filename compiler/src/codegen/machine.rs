@@ -747,23 +747,23 @@ fn container(
             None => quote!(return Ok(input);),
         };
         let wait = match seconds {
-            fast::WaitSeconds::Fixed(n) => quote! {
+            fast::WaitDelay::Seconds(n) => quote! {
                 if rt::waits_directly(exec) {
-                    rt::wait_state(&flow, #name, &input, #n).await;
+                    rt::wait_state(&flow, #name, &input, std::time::Duration::from_secs(#n)).await;
                     #go_on
                 }
             },
-            fast::WaitSeconds::Read(seconds) => {
+            fast::WaitDelay::Read(delay) => {
                 let wait_fn = format_ident!("wait_{}", f);
                 let doc = format!(" How long Wait `{name}` waits; `None` sends it through `run_state`.");
-                let input = param(&seconds, "input");
+                let input = param(&delay, "input");
                 fast_fns.push(quote! {
                     #[doc = #doc]
-                    fn #wait_fn(#input: &Value) -> Option<u64> { #seconds }
+                    fn #wait_fn(#input: &Value) -> Option<std::time::Duration> { #delay }
                 });
                 quote! {
-                    if let (true, Some(seconds)) = (rt::waits_directly(exec), #wait_fn(&input)) {
-                        rt::wait_state(&flow, #name, &input, seconds).await;
+                    if let (true, Some(delay)) = (rt::waits_directly(exec), #wait_fn(&input)) {
+                        rt::wait_state(&flow, #name, &input, delay).await;
                         #go_on
                     }
                 }

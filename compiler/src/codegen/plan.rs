@@ -17,9 +17,8 @@ pub enum Direct<'m> {
     /// A Map or Parallel whose children all run as direct Rust, through
     /// their containers' synchronous runners: its fast function's body.
     Nested(TokenStream),
-    /// A Wait of a fixed number of seconds, or of a `SecondsPath`, that
-    /// passes its input on.
-    Wait(fast::WaitSeconds),
+    /// A Wait that passes its input on, and whose delay compiles.
+    Wait(fast::WaitDelay),
     /// A Fail whose Error and Cause are literal (or absent).
     Fail { error: Option<&'m str>, cause: Option<&'m str> },
 }

@@ -17,7 +17,7 @@ mod states;
 pub use execution::{execute, started_event, Options, Outcome, Status, STANDARD_HISTORY_LIMIT};
 pub use local_executions::{Compiled, Loaded, LocalStarter, Startable};
 pub use retry::{error_matches, task_failed_selects};
-pub use states::{expr_seconds, path_seconds};
+pub use states::{expr_seconds, expr_timestamp, path_seconds, path_timestamp, timestamp_delay};
 
 use crate::env::Env;
 use crate::error::StatesError;
@@ -340,12 +340,12 @@ pub fn waits_directly(exec: &Execution) -> bool {
     !exec.durable()
 }
 
-/// What `run_state` does for a Wait state of a fixed number of seconds
-/// that passes its input on as it is, which generated code runs itself
-/// (when `waits_directly`): its events around the sleep.
-pub async fn wait_state(flow: &Flow, name: &str, input: &Value, seconds: u64) {
+/// What `run_state` does for a Wait state that passes its input on as it
+/// is, which generated code runs itself (when `waits_directly`) once it
+/// knows the delay: its events around the sleep.
+pub async fn wait_state(flow: &Flow, name: &str, input: &Value, delay: std::time::Duration) {
     enter(flow, "Wait", name, input);
-    tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+    tokio::time::sleep(delay).await;
     exit(flow, "Wait", name, input, None);
 }
 

@@ -220,7 +220,7 @@ fn fast_done(input: &Value) -> Option<Value> {
     Some(output.clone())
 }
 /// How long Wait `Pause` waits; `None` sends it through `run_state`.
-fn wait_pause(input: &Value) -> Option<u64> {
+fn wait_pause(input: &Value) -> Option<std::time::Duration> {
     rt::path_seconds(Some(input).and_then(|v| rt::path::field(v, "delay"))?)
 }
 /// Runs the container from its `StartAt`: states with a fast path run
@@ -288,11 +288,11 @@ async fn run_root(
                     }
                 }
                 States::Pause => {
-                    if let (true, Some(seconds)) = (
+                    if let (true, Some(delay)) = (
                         rt::waits_directly(exec),
                         wait_pause(&input),
                     ) {
-                        rt::wait_state(&flow, "Pause", &input, seconds).await;
+                        rt::wait_state(&flow, "Pause", &input, delay).await;
                         current = States::Increment;
                         continue;
                     }

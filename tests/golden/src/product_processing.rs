@@ -751,7 +751,13 @@ async fn run_process_products_items(
                 }
                 ProcessProductsItemsStates::WaitForProduct => {
                     if rt::waits_directly(exec) {
-                        rt::wait_state(&flow, "Wait for product", &input, 1u64).await;
+                        rt::wait_state(
+                                &flow,
+                                "Wait for product",
+                                &input,
+                                std::time::Duration::from_secs(1u64),
+                            )
+                            .await;
                         current = ProcessProductsItemsStates::CheckStatus;
                         continue;
                     }

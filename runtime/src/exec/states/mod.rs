@@ -18,7 +18,7 @@ pub(crate) use pass::{pass, succeed};
 pub(crate) use task::task;
 pub(crate) use task::MAX_PAYLOAD_BYTES;
 pub(crate) use wait::wait;
-pub use wait::{expr_seconds, path_seconds};
+pub use wait::{expr_seconds, expr_timestamp, path_seconds, path_timestamp, timestamp_delay};
 
 use super::history::{History, Took};
 use super::journal::{self, Json, SavedChildren, SavedFlow, SavedInside};

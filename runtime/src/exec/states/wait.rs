@@ -18,14 +18,32 @@ fn whole_seconds(v: &Value) -> Option<i64> {
 
 /// What generated code waits for a `SecondsPath` that selected `v`:
 /// `None` where the runtime raises an error instead.
-pub fn path_seconds(v: &Value) -> Option<u64> {
-    whole_seconds(v).and_then(|n| u64::try_from(n).ok())
+pub fn path_seconds(v: &Value) -> Option<Duration> {
+    whole_seconds(v).and_then(|n| u64::try_from(n).ok()).map(Duration::from_secs)
 }
 
 /// What generated code waits for a JSONata `Seconds` that gave `v`: a
 /// non-negative integer, else `None` where the runtime raises an error.
-pub fn expr_seconds(v: &Value) -> Option<u64> {
-    v.as_u64()
+pub fn expr_seconds(v: &Value) -> Option<Duration> {
+    v.as_u64().map(Duration::from_secs)
+}
+
+/// What generated code waits for a `Timestamp` from now: `None` where
+/// the runtime raises an error instead (not a timestamp, too far ahead).
+pub fn timestamp_delay(t: &str) -> Option<Duration> {
+    until(t, "", "").ok()
+}
+
+/// What generated code waits for a `TimestampPath` that selected `v` (a
+/// string, as the runtime requires).
+pub fn path_timestamp(v: &Value) -> Option<Duration> {
+    v.as_str().and_then(timestamp_delay)
+}
+
+/// What generated code waits for a JSONata `Timestamp` that gave `v`
+/// (read as its text, as the runtime reads it).
+pub fn expr_timestamp(v: &Value) -> Option<Duration> {
+    timestamp_delay(&bare_text(v))
 }
 
 /// Wait: sleeps for real, then passes its input on.
@@ -100,7 +118,7 @@ pub(crate) async fn wait(cx: &Cx<'_>, raw: Value, w: &WaitFor) -> Result<Step, S
 fn seconds(e: &Expr, states: &Value, cx: &Cx<'_>) -> Result<Duration, StatesError> {
     let v = eval_required(e, "Seconds", states, &cx.flow.vars)?;
     match expr_seconds(&v) {
-        Some(n) => Ok(Duration::from_secs(n)),
+        Some(d) => Ok(d),
         None => Err(StatesError::scoped(
             names::QUERY_EVALUATION_ERROR,
             format!("The Seconds field must be a non-negative integer, but was: {v}"),
