@@ -241,7 +241,7 @@ fn waits_of_paths_timestamps_and_expressions_are_slept_by_generated_code() {
 }
 
 #[test]
-fn a_fail_state_with_literal_texts_is_raised_by_generated_code() {
+fn fail_states_are_raised_by_generated_code() {
     let def = r#"{"StartAt": "C", "States": {
         "C": {"Type": "Choice", "Choices": [{"Variable": "$.x", "NumericGreaterThan": 1, "Next": "Big"}], "Default": "FromInput"},
         "Big": {"Type": "Fail", "Error": "TooBig", "Cause": "x was over 1"},
@@ -249,8 +249,10 @@ fn a_fail_state_with_literal_texts_is_raised_by_generated_code() {
     let text = module_of("f", def);
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains(r#"fail_state( &flow, "Big", &input, Some("TooBig"), Some("x was over 1"), )"#), "{text}");
-    // A path to read leaves the state to `run_state`.
-    assert!(!flat.contains(r#"&flow, "FromInput""#), "{text}");
+    // A path is read by a function that declines where it selects nothing.
+    assert!(flat.contains("fn fail_frominput(input: &Value) -> Option<(Option<String>, Option<String>)>"), "{text}");
+    assert!(flat.contains(r#"rt::io::bare_text(Some(input).and_then(|v| rt::path::field(v, "error"))?)"#), "{text}");
+    assert!(flat.contains(r#"&flow, "FromInput", &input, error.as_deref(), cause.as_deref()"#), "{text}");
 }
 
 #[test]

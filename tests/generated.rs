@@ -154,6 +154,14 @@ impl Generator {
                 s
             }
             "Succeed" => json!({"Type": "Succeed"}),
+            // Texts computed from the input: a string, or (`a`, a
+            // number) not one, which JSONata refuses.
+            "Fail" if !jsonata && self.rng.chance(30) => {
+                json!({"Type": "Fail", "ErrorPath": "$.b", "CausePath": "States.Format('a was {}', $.a)"})
+            }
+            "Fail" if jsonata && self.rng.chance(30) => {
+                json!({"Type": "Fail", "Error": "{% 'Custom.' & $states.input.b %}", "Cause": "{% $states.input.a %}"})
+            }
             "Fail" => {
                 json!({"Type": "Fail", "Error": self.rng.pick(&["Custom.Error", "States.Fail"]), "Cause": "generated"})
             }

@@ -35,7 +35,7 @@ pub use serde_json::{Map, Value};
 
 /// Reading and writing payloads.
 pub mod io {
-    pub use crate::io::{bound, fits, merge_result};
+    pub use crate::io::{bare_text, bound, fits, merge_result};
 }
 
 /// Reference paths: definite fields, and any path parsed once.

@@ -912,18 +912,54 @@ pub fn wait(s: &State) -> Option<WaitDelay> {
     })
 }
 
-/// A Fail state's Error and Cause when both are literal (or absent): it
-/// needs nothing evaluated, so generated code raises it directly.
-pub fn fail(s: &State) -> Option<(Option<&str>, Option<&str>)> {
+/// A Fail state's Error or Cause as generated code raises it.
+pub enum FailText<'m> {
+    /// Literal, or absent: nothing to evaluate.
+    Literal(Option<&'m str>),
+    /// Computed from the input (`ErrorPath`, an intrinsic, JSONata): a
+    /// `String` expression, in a function of `input: &Value` returning
+    /// `Option`.
+    Computed(TokenStream),
+}
+
+/// A Fail state's Error and Cause, when both compile: literal, or read
+/// from the input alone (a path, an intrinsic, a JSONata expression
+/// that gives a string). Any other value declines, and the runtime raises
+/// the state's error instead.
+pub fn fail<'m>(s: &'m State) -> Option<(FailText<'m>, FailText<'m>)> {
+    use asl_runtime::machine::FailText as Text;
     let Body::Fail(f) = &s.body else { return None };
-    fn literal(t: &Option<asl_runtime::machine::FailText>) -> Option<Option<&str>> {
-        match t {
-            None => Some(None),
-            Some(asl_runtime::machine::FailText::Literal(text)) => Some(Some(text.as_str())),
-            Some(_) => None,
-        }
-    }
-    Some((literal(&f.error)?, literal(&f.cause)?))
+    let scope = Scope::input(quote!(input));
+    let text = |t: &'m Option<Text>| -> Option<FailText<'m>> {
+        Some(match t {
+            None => FailText::Literal(None),
+            Some(Text::Literal(text)) => FailText::Literal(Some(text.as_str())),
+            Some(Text::Path(p)) if p.is_definite() => {
+                let a = access_in(p, &scope)?;
+                FailText::Computed(quote!(rt::io::bare_text(#a?)))
+            }
+            Some(Text::Path(p)) => {
+                let v = read(p, &scope)?;
+                FailText::Computed(quote!(rt::io::bare_text(&#v)))
+            }
+            Some(Text::Call(c)) => {
+                let v = call(c, &scope)?;
+                FailText::Computed(quote!(rt::io::bare_text(&#v)))
+            }
+            Some(Text::Jsonata(e)) => {
+                let mut reads = Reads::new(false);
+                let v = jsonata::expr(e, &mut reads)?;
+                if reads.vars || reads.context {
+                    return None;
+                }
+                FailText::Computed(quote!(match #v {
+                    Value::String(text) => text,
+                    _ => return None,
+                }))
+            }
+        })
+    };
+    Some((text(&f.error)?, text(&f.cause)?))
 }
 
 /// A JSONata Pass, Succeed or Choice whose expressions all compile

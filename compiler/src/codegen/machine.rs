@@ -771,11 +771,35 @@ fn container(
         };
         arms.push(quote!(#enum_name::#v => { #wait }));
     }
-    for ((v, _, name, _), error, cause) in fails {
-        let (error, cause) = (optional_str(error), optional_str(cause));
-        arms.push(quote! {
-            #enum_name::#v => return Err(rt::fail_state(&flow, #name, &input, #error, #cause)),
-        });
+    for ((v, f, name, _), error, cause) in fails {
+        let arm = match (error, cause) {
+            (fast::FailText::Literal(error), fast::FailText::Literal(cause)) => {
+                let (error, cause) = (optional_str(error), optional_str(cause));
+                quote!(return Err(rt::fail_state(&flow, #name, &input, #error, #cause));)
+            }
+            (error, cause) => {
+                let fail_fn = format_ident!("fail_{}", f);
+                let doc = format!(" Fail `{name}`'s error and cause; `None` sends it through `run_state`.");
+                let text = |t: fast::FailText<'_>| match t {
+                    fast::FailText::Literal(Some(text)) => quote!(Some(#text.to_string())),
+                    fast::FailText::Literal(None) => quote!(None),
+                    fast::FailText::Computed(text) => quote!(Some(#text)),
+                };
+                let (error, cause) = (text(error), text(cause));
+                let body = quote!(Some((#error, #cause)));
+                let input = param(&body, "input");
+                fast_fns.push(quote! {
+                    #[doc = #doc]
+                    fn #fail_fn(#input: &Value) -> Option<(Option<String>, Option<String>)> { #body }
+                });
+                quote! {
+                    if let Some((error, cause)) = #fail_fn(&input) {
+                        return Err(rt::fail_state(&flow, #name, &input, error.as_deref(), cause.as_deref()));
+                    }
+                }
+            }
+        };
+        arms.push(quote!(#enum_name::#v => { #arm }));
     }
     let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
     // In-place updates skip the input copy the history's events would need,

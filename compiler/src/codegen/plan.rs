@@ -19,8 +19,9 @@ pub enum Direct<'m> {
     Nested(TokenStream),
     /// A Wait that passes its input on, and whose delay compiles.
     Wait(fast::WaitDelay),
-    /// A Fail whose Error and Cause are literal (or absent).
-    Fail { error: Option<&'m str>, cause: Option<&'m str> },
+    /// A Fail whose Error and Cause are literal, absent or computed from
+    /// its input.
+    Fail { error: fast::FailText<'m>, cause: fast::FailText<'m> },
 }
 
 /// What compiles of a Task, Parallel or Map that runs through
