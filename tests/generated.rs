@@ -145,6 +145,17 @@ impl Generator {
                 "Timestamp": "{% '2020-01-01T00:00:0' & $string($states.input.a) & 'Z' %}",
                 "QueryLanguage": "JSONata",
             }),
+            // A Wait with its own output and variables (in the outermost
+            // scope, where variables may be assigned).
+            "Wait" if jsonata && depth == 0 && self.rng.chance(20) => json!({
+                "Type": "Wait",
+                "Seconds": 1,
+                "Assign": {"waited": "{% $states.input.a %}"},
+                "Output": "{% $states.input %}",
+            }),
+            "Wait" if !jsonata && depth == 0 && self.rng.chance(20) => {
+                json!({"Type": "Wait", "Seconds": 1, "Assign": {"waited.$": "$.a"}, "OutputPath": "$"})
+            }
             "Wait" => json!({"Type": "Wait", "Seconds": 1 + self.rng.below(2)}),
             "Choice" => {
                 let mut s = if jsonata { self.jsonata_choice(later) } else { self.choice(later) };

@@ -15,8 +15,8 @@ pub use crate::env::ExecutionContext;
 pub use crate::exec::{
     expr_seconds, expr_timestamp, fail_state, fast_paths_open, nested_transit, path_seconds, path_timestamp, recording,
     run_state, run_state_with, task_failed_selects, timestamp_delay, transit, transit_assigning, wait_state,
-    waits_directly, within_quota, Compiled, Execution, Flow, Io, Loaded, LocalBoxFuture, Machine, Nested, Startable,
-    Transition, MAX_PAYLOAD_BYTES, STANDARD_HISTORY_LIMIT,
+    wait_state_assigning, waits_directly, within_quota, Compiled, Execution, Flow, Io, Loaded, LocalBoxFuture, Machine,
+    Nested, Startable, Transition, MAX_PAYLOAD_BYTES, STANDARD_HISTORY_LIMIT,
 };
 pub use crate::features::ServeLeftOut;
 /// JSONata's operators as compiled expressions call them.

@@ -859,57 +859,114 @@ fn io_output(s: &State) -> Option<TokenStream> {
     })
 }
 
-/// How long a Wait that generated code runs itself waits.
+/// How long a Wait that generated code runs itself waits, and what it
+/// outputs.
 pub enum WaitDelay {
+    /// Fixed seconds; the input passes on.
     Seconds(u64),
     /// The body of `fn(input: &Value) -> Option<Duration>` (a
     /// `SecondsPath`, a `Timestamp`, a `TimestampPath`, a JSONata
     /// `Seconds` or `Timestamp`), `None` where the runtime raises an
-    /// error instead.
+    /// error instead; the input passes on.
     Read(TokenStream),
+    /// A Wait with InputPath or OutputPath, `Assign` or JSONata `Output`,
+    /// or whose delay reads variables: the bodies of `fn(input: &Value,
+    /// vars: &Vars, context: &ExecutionContext) -> Option<Duration>` and of
+    /// the same function returning `Option<(Value, Value)>`, its output and
+    /// the variables it assigns (`null` for none).
+    Io { delay: TokenStream, output: TokenStream },
 }
 
-/// A Wait state's delay when it is fixed, a timestamp, or read by a
-/// definite path or a JSONata expression from the input, and the state
-/// passes its input on as it is (no InputPath or OutputPath to apply,
-/// nothing assigned, no JSONata `Output`). The delay's rules are the
-/// runtime's (`exec::path_seconds` and the like).
-pub fn wait(s: &State) -> Option<WaitDelay> {
+/// A Wait's delay as an `Option<Duration>` expression, its rules the
+/// runtime's (`exec::path_seconds` and the like): paths read `from`,
+/// JSONata `$states.input`.
+fn delay(w: &asl_runtime::machine::WaitFor, from: TokenStream, reads: &mut Reads) -> Option<TokenStream> {
     use asl_runtime::machine::WaitFor;
-    let as_is = match s.query_language {
-        QueryLanguage::JsonPath => is_root(&s.input_path) && is_root(&s.output_path),
-        QueryLanguage::Jsonata => s.output.is_none(),
-    };
-    if !as_is || s.assign.is_some() {
-        return None;
-    }
-    // JSONata over the input alone.
-    let computed = |e: &asl_runtime::jsonata::Expr| {
-        let mut reads = Reads::new(false);
-        let value = jsonata::expr(e, &mut reads)?;
-        (!reads.vars && !reads.context).then_some(value)
-    };
-    let Body::Wait(w) = &s.body else { return None };
     Some(match w {
-        WaitFor::Seconds(n) => WaitDelay::Seconds(*n),
-        WaitFor::Timestamp(t) => WaitDelay::Read(quote!(rt::timestamp_delay(#t))),
+        WaitFor::Seconds(n) => quote!(Some(std::time::Duration::from_secs(#n))),
+        WaitFor::Timestamp(t) => quote!(rt::timestamp_delay(#t)),
         WaitFor::SecondsPath(p) => {
-            let a = access(p, quote!(input))?;
-            WaitDelay::Read(quote!(rt::path_seconds(#a?)))
+            let a = access(p, from)?;
+            quote!(rt::path_seconds(#a?))
         }
         WaitFor::TimestampPath(p) => {
-            let a = access(p, quote!(input))?;
-            WaitDelay::Read(quote!(rt::path_timestamp(#a?)))
+            let a = access(p, from)?;
+            quote!(rt::path_timestamp(#a?))
         }
         WaitFor::SecondsExpr(e) => {
-            let seconds = computed(e)?;
-            WaitDelay::Read(quote!(rt::expr_seconds(&#seconds)))
+            let seconds = jsonata::expr(e, reads)?;
+            quote!(rt::expr_seconds(&#seconds))
         }
         WaitFor::TimestampExpr(e) => {
-            let timestamp = computed(e)?;
-            WaitDelay::Read(quote!(rt::expr_timestamp(&#timestamp)))
+            let timestamp = jsonata::expr(e, reads)?;
+            quote!(rt::expr_timestamp(&#timestamp))
         }
     })
+}
+
+/// A Wait state whose delay, output and variables compile. One that
+/// passes its input on as it is (no InputPath or OutputPath to apply,
+/// nothing assigned, no JSONata `Output`) and reads nothing else is
+/// `Seconds` or `Read`; any other is `Io`.
+pub fn wait(s: &State) -> Option<WaitDelay> {
+    use asl_runtime::machine::WaitFor;
+    let Body::Wait(w) = &s.body else { return None };
+    let jsonata = s.query_language == QueryLanguage::Jsonata;
+    let as_is = if jsonata { s.output.is_none() } else { is_root(&s.input_path) && is_root(&s.output_path) };
+    if as_is && s.assign.is_none() {
+        if let WaitFor::Seconds(n) = w {
+            return Some(WaitDelay::Seconds(*n));
+        }
+        let mut reads = Reads::new(false);
+        let read = delay(w, quote!(input), &mut reads)?;
+        if !reads.vars && !reads.context {
+            return Some(WaitDelay::Read(read));
+        }
+    }
+    let mut reads = Reads::new(false);
+    let (delay, assigned, output) = if jsonata {
+        let delay = delay(w, quote!(input), &mut reads)?;
+        let assigned = match &s.assign {
+            None => quote!(Value::Null),
+            Some(crate::model::Assign::Jsonata(t)) => jsonata::template(t, &mut reads)?,
+            Some(crate::model::Assign::Paths(_)) => return None,
+        };
+        let output = match &s.output {
+            None => quote!(input.clone()),
+            Some(t) => jsonata::template(t, &mut reads)?,
+        };
+        (delay, assigned, output)
+    } else {
+        // Paths, `Assign` and OutputPath read the input after InputPath.
+        let selected = select(&s.input_path, quote!(input))?;
+        let empty = empty_for(&s.input_path);
+        // Each reads the selected input, or at least selects it: an
+        // InputPath that selects nothing declines.
+        let scoped = |code: TokenStream| {
+            let name = if mentions(&code, "selected") { quote!(selected) } else { quote!(_) };
+            quote!({
+                #empty
+                let #name: &Value = #selected;
+                #code
+            })
+        };
+        let delay = scoped(delay(w, quote!(selected), &mut reads)?);
+        let assigned = match &s.assign {
+            None => quote!(Value::Null),
+            Some(crate::model::Assign::Paths(t)) => scoped(template(t, &Scope::input(quote!(selected)))?),
+            Some(crate::model::Assign::Jsonata(_)) => return None,
+        };
+        let output = match &s.output_path {
+            None => quote!(Value::Object(Default::default())),
+            Some(_) => {
+                let o = select(&s.output_path, quote!(selected))?;
+                scoped(quote!((#o).clone()))
+            }
+        };
+        (delay, assigned, output)
+    };
+    let output = output_assigning(assigned, quote!(let output: Value = #output;));
+    Some(WaitDelay::Io { delay, output })
 }
 
 /// A Fail state's Error or Cause as generated code raises it.

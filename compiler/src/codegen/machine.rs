@@ -768,6 +768,31 @@ fn container(
                     }
                 }
             }
+            fast::WaitDelay::Io { delay, output } => {
+                let (wait_fn, out_fn) = (format_ident!("wait_{}", f), format_ident!("wait_out_{}", f));
+                let doc = format!(" How long Wait `{name}` waits; `None` sends it through `run_state`.");
+                let out_doc = format!(" Wait `{name}`'s output and the variables it assigns; `None`: as above.");
+                for (f, doc, body, ret) in [
+                    (&wait_fn, doc, delay, quote!(Option<std::time::Duration>)),
+                    (&out_fn, out_doc, output, quote!(Option<(Value, Value)>)),
+                ] {
+                    let (input, vars, context) = (param(&body, "input"), param(&body, "vars"), param(&body, "context"));
+                    fast_fns.push(quote! {
+                        #[doc = #doc]
+                        fn #f(#input: &Value, #vars: &rt::Vars, #context: &rt::ExecutionContext) -> #ret { #body }
+                    });
+                }
+                quote! {
+                    if rt::waits_directly(exec) {
+                        let steps = (#wait_fn(&input, &flow.vars, &exec.context), #out_fn(&input, &flow.vars, &exec.context));
+                        if let (Some(delay), Some((output, assigned))) = steps {
+                            rt::wait_state_assigning(&flow, #name, &input, delay, &output, assigned).await;
+                            input = output;
+                            #go_on
+                        }
+                    }
+                }
+            }
         };
         arms.push(quote!(#enum_name::#v => { #wait }));
     }

@@ -344,13 +344,29 @@ pub fn waits_directly(exec: &Execution) -> bool {
 /// is, which generated code runs itself (when `waits_directly`) once it
 /// knows the delay: its events around the sleep.
 pub async fn wait_state(flow: &Flow, name: &str, input: &Value, delay: std::time::Duration) {
-    enter(flow, "Wait", name, input);
-    tokio::time::sleep(delay).await;
-    exit(flow, "Wait", name, input, None);
+    wait_state_assigning(flow, name, input, delay, input, Value::Null).await;
 }
 
-/// What `run_state` does for a Fail state whose Error and Cause are
-/// literal, which generated code raises itself: its entered event, then
+/// `wait_state` for a Wait with its own output and variables (`null` for
+/// none), which generated code computed before the sleep; they are set as
+/// the state exits.
+pub async fn wait_state_assigning(
+    flow: &Flow,
+    name: &str,
+    input: &Value,
+    delay: std::time::Duration,
+    output: &Value,
+    assigned: Value,
+) {
+    enter(flow, "Wait", name, input);
+    tokio::time::sleep(delay).await;
+    let assigned = compiled_assigned(assigned);
+    apply_assign(flow, &assigned);
+    exit(flow, "Wait", name, output, assigned);
+}
+
+/// What `run_state` does for a Fail state whose Error and Cause generated
+/// code knows, which it raises itself: its entered event, then
 /// the state's error.
 pub fn fail_state(flow: &Flow, name: &str, input: &Value, error: Option<&str>, cause: Option<&str>) -> StatesError {
     transit(flow, "Fail", name, input, input);
