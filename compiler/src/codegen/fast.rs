@@ -749,7 +749,9 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
                 Some(value)
             })
         });
-        let output = (s.output.is_some() || s.assign.is_some()).then(|| jsonata_io_output(s)).flatten();
+        let output = (s.output.is_some() || s.assign.is_some())
+            .then(|| jsonata_assigning(s, quote!(result.clone()), &mut Reads::new(true)))
+            .flatten();
         return (effective, output);
     }
     let effective = (s.parameters.is_some() || !is_root(&s.input_path)).then(|| io_effective(s)).flatten();
@@ -760,18 +762,19 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
     (effective, output)
 }
 
-/// A JSONata Task's, Parallel's or Map's `Assign` (evaluated first, as
-/// the runtime does) and `Output` (else its result).
-fn jsonata_io_output(s: &State) -> Option<TokenStream> {
-    let mut reads = Reads::new(true);
+/// A JSONata state's `Assign` (evaluated first, as the runtime does,
+/// with the variables as at the state's entry) and `Output`, else
+/// `otherwise` (its input, or a Task's result): the end of a function
+/// returning both (`output_assigning`).
+fn jsonata_assigning(s: &State, otherwise: TokenStream, reads: &mut Reads) -> Option<TokenStream> {
     let assigned = match &s.assign {
         None => quote!(Value::Null),
-        Some(crate::model::Assign::Jsonata(t)) => jsonata::template(t, &mut reads)?,
+        Some(crate::model::Assign::Jsonata(t)) => jsonata::template(t, reads)?,
         Some(crate::model::Assign::Paths(_)) => return None,
     };
     let output = match &s.output {
-        None => quote!(result.clone()),
-        Some(t) => jsonata::template(t, &mut reads)?,
+        None => otherwise,
+        Some(t) => jsonata::template(t, reads)?,
     };
     Some(output_assigning(assigned, quote!(let output: Value = #output;)))
 }
@@ -924,46 +927,36 @@ pub fn wait(s: &State) -> Option<WaitDelay> {
         }
     }
     let mut reads = Reads::new(false);
-    let (delay, assigned, output) = if jsonata {
+    if jsonata {
         let delay = delay(w, quote!(input), &mut reads)?;
-        let assigned = match &s.assign {
-            None => quote!(Value::Null),
-            Some(crate::model::Assign::Jsonata(t)) => jsonata::template(t, &mut reads)?,
-            Some(crate::model::Assign::Paths(_)) => return None,
-        };
-        let output = match &s.output {
-            None => quote!(input.clone()),
-            Some(t) => jsonata::template(t, &mut reads)?,
-        };
-        (delay, assigned, output)
-    } else {
-        // Paths, `Assign` and OutputPath read the input after InputPath.
-        let selected = select(&s.input_path, quote!(input))?;
-        let empty = empty_for(&s.input_path);
-        // Each reads the selected input, or at least selects it: an
-        // InputPath that selects nothing declines.
-        let scoped = |code: TokenStream| {
-            let name = if mentions(&code, "selected") { quote!(selected) } else { quote!(_) };
-            quote!({
-                #empty
-                let #name: &Value = #selected;
-                #code
-            })
-        };
-        let delay = scoped(delay(w, quote!(selected), &mut reads)?);
-        let assigned = match &s.assign {
-            None => quote!(Value::Null),
-            Some(crate::model::Assign::Paths(t)) => scoped(template(t, &Scope::input(quote!(selected)))?),
-            Some(crate::model::Assign::Jsonata(_)) => return None,
-        };
-        let output = match &s.output_path {
-            None => quote!(Value::Object(Default::default())),
-            Some(_) => {
-                let o = select(&s.output_path, quote!(selected))?;
-                scoped(quote!((#o).clone()))
-            }
-        };
-        (delay, assigned, output)
+        let output = jsonata_assigning(s, quote!(input.clone()), &mut reads)?;
+        return Some(WaitDelay::Io { delay, output });
+    }
+    // Paths, `Assign` and OutputPath read the input after InputPath.
+    let selected = select(&s.input_path, quote!(input))?;
+    let empty = empty_for(&s.input_path);
+    // Each reads the selected input, or at least selects it: an
+    // InputPath that selects nothing declines.
+    let scoped = |code: TokenStream| {
+        let name = if mentions(&code, "selected") { quote!(selected) } else { quote!(_) };
+        quote!({
+            #empty
+            let #name: &Value = #selected;
+            #code
+        })
+    };
+    let delay = scoped(delay(w, quote!(selected), &mut reads)?);
+    let assigned = match &s.assign {
+        None => quote!(Value::Null),
+        Some(crate::model::Assign::Paths(t)) => scoped(template(t, &Scope::input(quote!(selected)))?),
+        Some(crate::model::Assign::Jsonata(_)) => return None,
+    };
+    let output = match &s.output_path {
+        None => quote!(Value::Object(Default::default())),
+        Some(_) => {
+            let o = select(&s.output_path, quote!(selected))?;
+            scoped(quote!((#o).clone()))
+        }
     };
     let output = output_assigning(assigned, quote!(let output: Value = #output;));
     Some(WaitDelay::Io { delay, output })
@@ -1027,13 +1020,7 @@ fn jsonata_state(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Op
     let (shape, body) = match &s.body {
         // A Pass's variables are read as at its entry, like its `Output`.
         Body::Pass { result: None } if s.assign.is_some() => {
-            let Some(crate::model::Assign::Jsonata(t)) = &s.assign else { return None };
-            let assigned = jsonata::template(t, &mut reads)?;
-            let output = match &s.output {
-                Some(t) => jsonata::template(t, &mut reads)?,
-                None => quote!(input.clone()),
-            };
-            (Shape::OutputAssigning, output_assigning(assigned, quote!(let output: Value = #output;)))
+            (Shape::OutputAssigning, jsonata_assigning(s, quote!(input.clone()), &mut reads)?)
         }
         Body::Pass { result: None } | Body::Succeed => {
             let output = match &s.output {
