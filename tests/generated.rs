@@ -360,6 +360,8 @@ impl Generator {
                 let mut catcher = json!({"ErrorEquals": self.rng.pick(&lists), "Next": next});
                 if !jsonata {
                     catcher["ResultPath"] = json!("$.caught");
+                } else if self.rng.chance(50) {
+                    catcher["Output"] = json!("{% $merge([$states.input, {'caught': $states.errorOutput}]) %}");
                 }
                 catchers.push(catcher);
                 if self.rng.chance(50) {

@@ -365,7 +365,12 @@ fn is_root(p: &Option<Path>) -> bool {
 /// `merge_result` (its path parsed once), which declines where it would
 /// fail, so the general path raises the error.
 fn merged(s: &State) -> TokenStream {
-    match &s.result_path {
+    merged_at(&s.result_path)
+}
+
+/// `merged` for a `ResultPath` of the state's or of a catcher's.
+fn merged_at(result_path: &Option<Path>) -> TokenStream {
+    match result_path {
         None => quote!(input.clone()),
         Some(p) if p.is_root() => quote!(result),
         Some(p) => {
@@ -767,12 +772,23 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
 /// `otherwise` (its input, or a Task's result): the end of a function
 /// returning both (`output_assigning`).
 fn jsonata_assigning(s: &State, otherwise: TokenStream, reads: &mut Reads) -> Option<TokenStream> {
-    let assigned = match &s.assign {
+    jsonata_assigning_with(&s.assign, &s.output, otherwise, reads)
+}
+
+/// `jsonata_assigning` for the `Assign` and `Output` of a state or of a
+/// catcher.
+fn jsonata_assigning_with(
+    assign: &Option<crate::model::Assign>,
+    output: &Option<asl_runtime::jsonata::Template>,
+    otherwise: TokenStream,
+    reads: &mut Reads,
+) -> Option<TokenStream> {
+    let assigned = match assign {
         None => quote!(Value::Null),
         Some(crate::model::Assign::Jsonata(t)) => jsonata::template(t, reads)?,
         Some(crate::model::Assign::Paths(_)) => return None,
     };
-    let output = match &s.output {
+    let output = match output {
         None => otherwise,
         Some(t) => jsonata::template(t, reads)?,
     };
@@ -859,6 +875,50 @@ fn io_output(s: &State) -> Option<TokenStream> {
         let result: Value = #result;
         #discard
         #end
+    })
+}
+
+/// What a Task's, Parallel's or Map's catchers do with the error they
+/// catch, as generated code: the body of `fn(index: usize, input: &Value,
+/// error_output: &Value, vars: &Vars, context: &ExecutionContext) ->
+/// Option<(Value, Value)>`, the output and the variables (`null` for
+/// none) of the catcher at `index`: JSONPath `Assign` over the Error
+/// Output and `ResultPath` placing it into the input, or JSONata `Assign`
+/// and `Output` (else the Error Output), both reading
+/// `$states.errorOutput`. `None` where no catcher compiles; a catcher that
+/// does not, or declines at run time, is the runtime's.
+pub fn caught(s: &State) -> Option<TokenStream> {
+    let jsonata = s.query_language == QueryLanguage::Jsonata;
+    let arms: Vec<TokenStream> = s
+        .catch
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| {
+            let body = if jsonata {
+                let mut reads = Reads::new(false);
+                reads.error_output_in_scope = true;
+                jsonata_assigning_with(&c.assign, &c.output, quote!(error_output.clone()), &mut reads)?
+            } else {
+                let assigned = match &c.assign {
+                    None => quote!(Value::Null),
+                    Some(crate::model::Assign::Paths(t)) => template(t, &Scope::input(quote!(error_output)))?,
+                    Some(crate::model::Assign::Jsonata(_)) => return None,
+                };
+                let merged = merged_at(&c.result_path);
+                let result =
+                    if mentions(&merged, "result") { quote!(let result = error_output.clone();) } else { quote!() };
+                output_assigning(assigned, quote!(#result let output: Value = #merged;))
+            };
+            Some(quote!(#i => { #body }))
+        })
+        .collect();
+    (!arms.is_empty()).then(|| {
+        quote! {
+            match index {
+                #(#arms)*
+                _ => None,
+            }
+        }
     })
 }
 

@@ -56,6 +56,9 @@ pub struct Reads {
     /// Whether `$states.result` may be read (a Task's, Parallel's or Map's
     /// `Output`, with `result: &Value` in scope); elsewhere it declines.
     pub result_in_scope: bool,
+    /// Whether `$states.errorOutput` may be read (a catcher's `Assign` and
+    /// `Output`, with `error_output: &Value` in scope).
+    pub error_output_in_scope: bool,
     /// Inside a Map's `ItemSelector`: `$states.context.Map.Item.Value` and
     /// `.Index` are the iteration's `item` (a `&Value`) and `index_value`
     /// (a `Value`) in scope.
@@ -78,6 +81,7 @@ impl Reads {
             vars: false,
             context: false,
             result_in_scope,
+            error_output_in_scope: false,
             map_item: false,
             state_name: None,
             bound: Vec::new(),
@@ -135,6 +139,7 @@ fn states_root<'s>(steps: &'s [PathStep], reads: &Reads) -> Option<(TokenStream,
     match field_name(root)? {
         "input" => Some((quote!(input), rest)),
         "result" if reads.result_in_scope => Some((quote!(result), rest)),
+        "errorOutput" if reads.error_output_in_scope => Some((quote!(error_output), rest)),
         _ => None,
     }
 }

@@ -850,8 +850,8 @@ fn container(
     // steps and Retry and Catch matchers as generated code.
     let mut io_arms = Vec::new();
     for ((v, f, name, ty), steps) in io_states {
-        let plan::IoSteps { effective, output, items, item, retrier, catcher } = steps;
-        if [&effective, &output, &items, &item, &retrier, &catcher].iter().all(|s| s.is_none()) {
+        let plan::IoSteps { effective, output, items, item, retrier, catcher, caught } = steps;
+        if [&effective, &output, &items, &item, &retrier, &catcher, &caught].iter().all(|s| s.is_none()) {
             continue;
         }
         // Each step a function of what its body reads (the rest named
@@ -911,9 +911,9 @@ fn container(
             &[
                 ("input", value.clone()),
                 ("index", quote!(usize)),
-                ("item", value),
-                ("vars", vars),
-                ("context", context),
+                ("item", value.clone()),
+                ("vars", vars.clone()),
+                ("context", context.clone()),
             ],
             quote!(Option<Value>),
         );
@@ -931,7 +931,20 @@ fn container(
             &[("error", quote!(&str))],
             quote!(Option<usize>),
         );
-        let fields = [effective, output, items, item, retrier, catcher];
+        let caught = step(
+            caught,
+            ("caught", "io_caught"),
+            &format!("output and variables from the error a catcher caught{declines}"),
+            &[
+                ("index", quote!(usize)),
+                ("input", value.clone()),
+                ("error_output", value),
+                ("vars", vars),
+                ("context", context),
+            ],
+            quote!(Option<(Value, Value)>),
+        );
+        let fields = [effective, output, items, item, retrier, catcher, caught];
         let rest = if fields.iter().all(Option::is_some) { quote!() } else { quote!(..Default::default()) };
         io_arms.push(quote!(#enum_name::#v => rt::Io { #(#fields)* #rest },));
     }

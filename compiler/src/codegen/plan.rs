@@ -27,8 +27,9 @@ pub enum Direct<'m> {
 /// What compiles of a Task, Parallel or Map that runs through
 /// `run_state`: its I/O steps and variables around the runtime's call,
 /// the bodies of its effective-input and output functions (`fast::io`),
-/// a Map's items and iteration inputs (`fast::map_steps`), and its Retry
-/// and Catch matchers (`matchers::selecting`).
+/// a Map's items and iteration inputs (`fast::map_steps`), its Retry
+/// and Catch matchers (`matchers::selecting`) and what its catchers output
+/// and assign (`fast::caught`).
 #[derive(Default)]
 pub struct IoSteps {
     pub effective: Option<TokenStream>,
@@ -37,6 +38,7 @@ pub struct IoSteps {
     pub item: Option<TokenStream>,
     pub retrier: Option<TokenStream>,
     pub catcher: Option<TokenStream>,
+    pub caught: Option<TokenStream>,
 }
 
 /// One state's plan.
@@ -71,7 +73,8 @@ fn state<'m>(s: &'m State, targets: &dyn Fn(&str) -> Option<TokenStream>, runner
     let (items, item) = fast::map_steps(s);
     let retrier = matchers::selecting(s.retry.iter().map(|r| r.error_equals.as_slice()));
     let catcher = matchers::selecting(s.catch.iter().map(|c| c.error_equals.as_slice()));
-    Plan { direct, io: IoSteps { effective, output, items, item, retrier, catcher } }
+    let caught = fast::caught(s);
+    Plan { direct, io: IoSteps { effective, output, items, item, retrier, catcher, caught } }
 }
 
 /// A Map's or Parallel's direct Rust form over its children's synchronous

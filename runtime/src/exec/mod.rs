@@ -531,7 +531,15 @@ pub struct Io {
     pub retrier: Option<fn(&str) -> Option<usize>>,
     /// The index of the catcher an error's name selects.
     pub catcher: Option<fn(&str) -> Option<usize>>,
+    /// What the catcher at an index outputs and assigns (`null` for
+    /// none), from the raw input and the Error Output.
+    pub caught: Option<CaughtStep>,
 }
+
+/// `Io::caught`: from the catcher's index, the raw input, the Error
+/// Output, the variables and the execution's context object, the output
+/// and the variables assigned.
+pub type CaughtStep = fn(usize, &Value, &Value, &Vars, &crate::env::ExecutionContext) -> Option<(Value, Value)>;
 
 /// `Io::effective`: from the raw input, the variables and the execution's
 /// context object.

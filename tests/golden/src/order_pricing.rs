@@ -290,12 +290,43 @@ fn catcher_price_lines_items_price_line(error: &str) -> Option<usize> {
         _ => None,
     }
 }
+/// Task `Price line`'s output and variables from the error a catcher caught; `None`: the model's evaluation.
+fn io_caught_price_lines_items_price_line(
+    index: usize,
+    input: &Value,
+    error_output: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<(Value, Value)> {
+    match index {
+        0usize => {
+            let assigned: Value = Value::Null;
+            if !assigned.is_null() && !rt::within_quota(&assigned) {
+                return None;
+            }
+            let result = error_output.clone();
+            let output: Value = {
+                static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
+                let path = PATH
+                    .get_or_init(|| rt::path::Path::parse_reference("$.error").ok())
+                    .as_ref()?;
+                rt::io::merge_result(input.clone(), result, Some(path)).ok()?
+            };
+            if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
+                return None;
+            }
+            Some((output, assigned))
+        }
+        _ => None,
+    }
+}
 /// Each state's I/O steps that were compiled.
 fn io_of_price_lines_items(state: PriceLinesItemsStates) -> rt::Io {
     match state {
         PriceLinesItemsStates::PriceLine => {
             rt::Io {
                 catcher: Some(catcher_price_lines_items_price_line),
+                caught: Some(io_caught_price_lines_items_price_line),
                 ..Default::default()
             }
         }

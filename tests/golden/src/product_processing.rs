@@ -628,6 +628,36 @@ fn retrier_process_products_items_create_product(error: &str) -> Option<usize> {
 fn catcher_process_products_items_create_product(_error: &str) -> Option<usize> {
     Some(0)
 }
+/// Task `Create product`'s output and variables from the error a catcher caught; `None`: the model's evaluation.
+fn io_caught_process_products_items_create_product(
+    index: usize,
+    input: &Value,
+    error_output: &Value,
+    _vars: &rt::Vars,
+    _context: &rt::ExecutionContext,
+) -> Option<(Value, Value)> {
+    match index {
+        0usize => {
+            let assigned: Value = Value::Null;
+            if !assigned.is_null() && !rt::within_quota(&assigned) {
+                return None;
+            }
+            let result = error_output.clone();
+            let output: Value = {
+                static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
+                let path = PATH
+                    .get_or_init(|| rt::path::Path::parse_reference("$.error").ok())
+                    .as_ref()?;
+                rt::io::merge_result(input.clone(), result, Some(path)).ok()?
+            };
+            if !rt::io::fits(&output, rt::MAX_PAYLOAD_BYTES) {
+                return None;
+            }
+            Some((output, assigned))
+        }
+        _ => None,
+    }
+}
 /// Task `Check status`'s effective input; `None`: the model's evaluation.
 fn io_in_process_products_items_check_status(
     input: &Value,
@@ -694,6 +724,7 @@ fn io_of_process_products_items(state: ProcessProductsItemsStates) -> rt::Io {
                 output: Some(io_out_process_products_items_create_product),
                 retrier: Some(retrier_process_products_items_create_product),
                 catcher: Some(catcher_process_products_items_create_product),
+                caught: Some(io_caught_process_products_items_create_product),
                 ..Default::default()
             }
         }

@@ -411,8 +411,16 @@ impl Cx<'_> {
             p.catching(i, &e);
         }
         self.flow.history.borrow().took(&self.state.name, || Took::Catch(i));
-        let owner = format!("Catch[{i}]/");
         let error_output = e.to_error_output();
+        let vars = &self.flow.vars;
+        if let Some((output, assigned)) =
+            self.io.caught.and_then(|f| f(i, &raw, &error_output, vars, &self.exec.context))
+        {
+            let assigned = compiled_assigned(assigned);
+            apply_assign(self.flow, &assigned);
+            return Ok(Step { transition: Transition::Next(c.next.clone()), output, assigned });
+        }
+        let owner = format!("Catch[{i}]/");
         let context = self.context(Some(attempt));
         let states = self.states(&raw, &context, Some(("errorOutput", &error_output)));
         let assigned = evaluate_assign(c.assign.as_ref(), &self.env(&error_output, &context), &states, &owner)?;
