@@ -91,8 +91,23 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                 "$ceil",
                 "$keys",
                 "$parse",
+                "$not",
+                "$boolean",
+                "$trim",
+                "$round",
             ]);
-            format!("{f}({a})")
+            // Arguments of the types the functions take, often enough.
+            let number =
+                g.pick(&["2.5", "3.5", "-0.5", "1.005", "12345.678", "$states.input.a", a.as_str()]).to_string();
+            let text = g.pick(&["\"  a \\t b \"", "\"héllo😀\"", "$states.input.s", a.as_str()]).to_string();
+            match g.below(8) {
+                0 => format!("$round({number}, {})", g.pick(&["0", "1", "2", "-1", b.as_str()])),
+                1 => format!("$round({number})"),
+                2 => format!("$substring({text}, {})", g.pick(&["1", "-2", "0", b.as_str()])),
+                3 => format!("$substring({text}, {}, {})", g.pick(&["1", "-3", "0"]), g.pick(&["2", "-1", "0", "1.5"])),
+                4 => format!("$trim({text})"),
+                _ => format!("{f}({a})"),
+            }
         }
         8 => {
             let sequence = g
@@ -110,8 +125,12 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                 ])
                 .to_string();
             let sequence = if g.chance(25) { format!("[{a}, {b}]") } else { sequence };
-            match g.below(12) {
+            match g.below(13) {
                 0 => format!("$count({sequence})"),
+                12 => {
+                    let numbers = g.pick(&["[3, 1.5, -2]", "[7]", sequence.as_str()]);
+                    format!("{}({numbers})", g.pick(&["$max", "$min", "$average"]))
+                }
                 1 => format!("$sum({sequence})"),
                 2 => format!("$join({sequence})"),
                 3 => format!("$join({sequence}, {b})"),
@@ -178,6 +197,8 @@ fn input(g: &mut Rng, case: usize) -> Value {
             json!("10"),
             json!("é"),
             json!("p,q"),
+            json!(" a \t\n b  "),
+            json!(2.5),
             json!("[1, {\"n\": 2.0}]"),
             json!(true),
             json!(false),

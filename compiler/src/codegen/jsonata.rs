@@ -5,7 +5,9 @@
 //! constructors, and the common functions `$count`, `$sum`, `$join`,
 //! `$exists`, `$string`, `$number`, `$length`, `$uppercase`, `$lowercase`,
 //! `$contains`, `$abs`, `$floor`, `$ceil`, `$keys`, `$merge`, `$split`,
-//! `$map` and `$filter` with a lambda of the item and its index, and
+//! `$max`, `$min`, `$average`, `$not`, `$boolean`, `$trim`, `$round`,
+//! `$substring`, `$map` and `$filter` with a lambda of the item and its
+//! index, and
 //! AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`) become Rust
 //! over the runtime's `jsonata::fast` (`rt::jsonata`), whose operators give a result only
 //! where JSONata's is plain. Paths may index (`items[0]`, `items[-1]`) and
@@ -268,6 +270,14 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
             let items = sequence(a, reads)?;
             quote!(rt::jsonata::merge(rt::jsonata::nonempty(#items)?)?)
         }
+        ("max" | "min", [a]) => {
+            let (items, max) = (sequence(a, reads)?, name == "max");
+            quote!(rt::jsonata::extremum(rt::jsonata::nonempty(#items)?, #max)?)
+        }
+        ("average", [a]) => {
+            let items = sequence(a, reads)?;
+            quote!(rt::jsonata::average(rt::jsonata::nonempty(#items)?)?)
+        }
         ("map" | "filter", [items, AstNode::Lambda { params, body, signature: None, .. }]) if params.len() <= 2 => {
             let items = sequence(items, reads)?;
             lambda_over(name == "map", items, params, body, reads)?
@@ -286,6 +296,13 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 ("split", [a, b]) => quote!(rt::jsonata::split(#a, #b, None)?),
                 ("split", [a, b, limit]) => quote!(rt::jsonata::split(#a, #b, Some(#limit))?),
                 ("keys", [a]) => quote!(rt::jsonata::keys(#a)?),
+                ("not", [a]) => quote!(Value::Bool(!rt::jsonata::boolean(#a)?)),
+                ("boolean", [a]) => quote!(Value::Bool(rt::jsonata::boolean(#a)?)),
+                ("trim", [a]) => quote!(rt::jsonata::trim(#a)?),
+                ("round", [a]) => quote!(rt::jsonata::round(#a, None)?),
+                ("round", [a, precision]) => quote!(rt::jsonata::round(#a, Some(#precision))?),
+                ("substring", [a, start]) => quote!(rt::jsonata::substring(#a, #start, None)?),
+                ("substring", [a, start, length]) => quote!(rt::jsonata::substring(#a, #start, Some(#length))?),
                 ("range", [a, b, c]) => quote!(rt::jsonata::range(#a, #b, #c)?),
                 ("partition", [a, b]) => quote!(rt::jsonata::partition(#a, #b)?),
                 ("hash", [a, b]) => quote!(rt::jsonata::hash(#a, #b)?),

@@ -189,6 +189,61 @@ pub fn sum(items: &[Value]) -> Option<Value> {
     number(total)
 }
 
+/// `$max` (`max`) or `$min` of numbers.
+pub fn extremum(items: &[Value], max: bool) -> Option<Value> {
+    let mut best: Option<f64> = None;
+    for i in items {
+        let n = num(i)?;
+        best = Some(match best {
+            Some(b) if max => b.max(n),
+            Some(b) => b.min(n),
+            None => n,
+        });
+    }
+    number(best?)
+}
+
+/// `$average` of numbers.
+pub fn average(items: &[Value]) -> Option<Value> {
+    let mut total = 0.0;
+    for i in items {
+        total += num(i)?;
+    }
+    number(total / items.len() as f64)
+}
+
+/// The engine's own function's result, where it is a plain value: the
+/// functions whose rules are subtle (rounding half to even, UTF-16
+/// positions, which whitespace collapses) are the engine's code, called
+/// directly once their arguments are of the types they take.
+fn engine<E>(result: Result<jsonata_core::value::JValue, E>) -> Option<Value> {
+    super::convert::from_jvalue(&result.ok()?).ok()?
+}
+
+/// `$trim` of a string.
+pub fn trim(v: &Value) -> Option<Value> {
+    engine(jsonata_core::functions::string::trim(v.as_str()?))
+}
+
+/// `$round` of a number, to an integer number of decimal places or none.
+pub fn round(v: &Value, precision: Option<&Value>) -> Option<Value> {
+    let precision = match precision {
+        None => None,
+        Some(p) => Some(i32::try_from(p.as_i64()?).ok()?),
+    };
+    engine(jsonata_core::functions::numeric::round(num(v)?, precision))
+}
+
+/// `$substring` of a string from an integer position, for an integer
+/// length or to its end.
+pub fn substring(v: &Value, start: &Value, length: Option<&Value>) -> Option<Value> {
+    let length = match length {
+        None => None,
+        Some(l) => Some(l.as_i64()?),
+    };
+    engine(jsonata_core::functions::string::substring(v.as_str()?, start.as_i64()?, length))
+}
+
 /// `$join` of strings, with a separator string or none.
 pub fn join(items: &[Value], separator: Option<&Value>) -> Option<Value> {
     let separator = match separator {
