@@ -215,17 +215,22 @@ pub fn average(items: &[Value]) -> Option<Value> {
 /// The engine's own function's result, where it is a plain value: the
 /// functions whose rules are subtle (rounding half to even, UTF-16
 /// positions, which whitespace collapses) are the engine's code, called
-/// directly once their arguments are of the types they take.
+/// directly once their arguments are of the types they take (so they
+/// exist where the engine is built in, as it is for every machine that
+/// writes JSONata).
+#[cfg(feature = "jsonata")]
 fn engine<E>(result: Result<jsonata_core::value::JValue, E>) -> Option<Value> {
     super::convert::from_jvalue(&result.ok()?).ok()?
 }
 
 /// `$trim` of a string.
+#[cfg(feature = "jsonata")]
 pub fn trim(v: &Value) -> Option<Value> {
     engine(jsonata_core::functions::string::trim(v.as_str()?))
 }
 
 /// `$round` of a number, to an integer number of decimal places or none.
+#[cfg(feature = "jsonata")]
 pub fn round(v: &Value, precision: Option<&Value>) -> Option<Value> {
     let precision = match precision {
         None => None,
@@ -236,6 +241,7 @@ pub fn round(v: &Value, precision: Option<&Value>) -> Option<Value> {
 
 /// `$substring` of a string from an integer position, for an integer
 /// length or to its end.
+#[cfg(feature = "jsonata")]
 pub fn substring(v: &Value, start: &Value, length: Option<&Value>) -> Option<Value> {
     let length = match length {
         None => None,
