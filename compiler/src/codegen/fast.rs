@@ -282,9 +282,12 @@ fn format(raw: &str, args: &[Arg], scope: &Scope) -> Option<TokenStream> {
         }
     });
     let pushes: Vec<TokenStream> = pushes.collect();
+    // Room for the text and short arguments: one allocation, mostly.
+    let text: usize = pieces.iter().map(|p| if let Piece::Text(t) = p { t.len() } else { 0 }).sum();
+    let capacity = text + 16 * args.len();
     Some(quote!({
         #(#bindings)*
-        let mut out = String::new();
+        let mut out = String::with_capacity(#capacity);
         #(#pushes)*
         Value::String(out)
     }))
@@ -1248,28 +1251,41 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
         jsonata::Code::Owned(items) => quote!(&#items),
         jsonata::Code::Ref(items) => items,
     };
-    let iteration_input = match &m.item_selector {
-        None => quote!(item),
-        Some(selector) => {
+    // An object ItemSelector is built once and written over for each
+    // iteration, which only reads it: its constant fields stay as built.
+    let (reused, fill, iteration_input) = match (&m.item_selector, jsonata) {
+        (None, _) => (quote!(), quote!(), quote!(item)),
+        (Some(ItemSelector::Template(t)), false) if refillable(t) => {
+            let built = item_selector(m.item_selector.as_ref()?, &mut reads)?;
+            let writes = refills(t, &Scope { input: quote!(effective), map_item: true })?;
+            let fill = quote! {
+                if let Some(Value::Object(fields)) = &mut iteration {
+                    let mut slots = fields.values_mut();
+                    #(#writes)*
+                } else {
+                    iteration = Some(#built);
+                }
+            };
+            (quote!(let mut iteration: Option<Value> = None;), fill, quote!(iteration.as_ref()?))
+        }
+        (Some(selector), _) => {
             let t = item_selector(selector, &mut reads)?;
-            quote!(&#t)
+            (quote!(), quote!(), quote!(&#t))
         }
     };
     // The Map's function reads nothing but its input.
     if reads.vars || reads.context {
         return None;
     }
-    let index = if mentions(&iteration_input, "index_value") { quote!((index, item)) } else { quote!((_, item)) };
-    let index_value = if mentions(&iteration_input, "index_value") {
-        quote!(let index_value = Value::from(index);)
-    } else {
-        quote!()
-    };
-    let item = if mentions(&iteration_input, "item") { quote!() } else { quote!(let _ = item;) };
+    let per_item = quote!(#fill #iteration_input);
+    let index = if mentions(&per_item, "index_value") { quote!((index, item)) } else { quote!((_, item)) };
+    let index_value =
+        if mentions(&per_item, "index_value") { quote!(let index_value = Value::from(index);) } else { quote!() };
+    let item = if mentions(&per_item, "item") { quote!() } else { quote!(let _ = item;) };
     let (after, output) = if jsonata { jsonata_after_result(s)? } else { after_result(s)? };
     let empty = empty_if_needed(s);
     // JSONata's `Items` and `ItemSelector` may read the input by name.
-    let effective = if [&items, &iteration_input, &after, &output].iter().any(|t| mentions(t, "effective")) {
+    let effective = if [&items, &per_item, &after, &output].iter().any(|t| mentions(t, "effective")) {
         quote!(let effective: &Value = #selected;)
     } else {
         quote!()
@@ -1281,9 +1297,11 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
         let items = listed.as_array()?;
         let mut outputs = Vec::with_capacity(items.len());
         let mut events = 0u64;
+        #reused
         for #index in items.iter().enumerate() {
             #index_value
             #item
+            #fill
             let (output, inner) = #processor(#iteration_input)?;
             outputs.push(output);
             events += 2 + inner;
@@ -1292,6 +1310,43 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
         #after
         Some((#output, events))
     })
+}
+
+/// Whether an ItemSelector is an object that an iteration's input can be
+/// written over the last one's: distinct keys (`object` builds it from a
+/// shape) and some field not constant.
+fn refillable(t: &Template) -> bool {
+    let Template::Object(fields) = t else { return false };
+    let distinct = fields.iter().enumerate().all(|(i, (k, _))| fields[..i].iter().all(|(seen, _)| seen != k));
+    distinct && fields.iter().any(|(_, t)| !constant(t))
+}
+
+/// Whether a template reads nothing.
+fn constant(t: &Template) -> bool {
+    match t {
+        Template::Constant(_) => true,
+        Template::Object(fields) => fields.iter().all(|(_, t)| constant(t)),
+        Template::Array(items) => items.iter().all(constant),
+        Template::Path { .. } | Template::Call { .. } => false,
+    }
+}
+
+/// Statements writing an object template's fields, in order, over
+/// `slots` (its values): each field that reads something is computed
+/// again, a constant one is left as it is.
+fn refills(t: &Template, scope: &Scope) -> Option<Vec<TokenStream>> {
+    let Template::Object(fields) = t else { return None };
+    fields
+        .iter()
+        .map(|(_, t)| {
+            if constant(t) {
+                Some(quote!(slots.next()?;))
+            } else {
+                let v = template(t, scope)?;
+                Some(quote!(*slots.next()? = #v;))
+            }
+        })
+        .collect()
 }
 
 /// A Map's items: JSONata `Items` (over `input`) as a `Value`

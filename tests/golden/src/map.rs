@@ -63,10 +63,18 @@ fn fast_price_lines(input: &Value) -> Option<(Value, u64)> {
     let items = listed.as_array()?;
     let mut outputs = Vec::with_capacity(items.len());
     let mut events = 0u64;
+    let mut iteration: Option<Value> = None;
     for (index, item) in items.iter().enumerate() {
         let index_value = Value::from(index);
-        let (output, inner) = sync_run_price_lines_items(
-            &{
+        if let Some(Value::Object(fields)) = &mut iteration {
+            let mut slots = fields.values_mut();
+            *slots.next()? = Some(&index_value)?.clone();
+            *slots.next()? = Some(item)?.clone();
+            *slots.next()? = Some(effective)
+                .and_then(|v| rt::path::field(v, "currency"))?
+                .clone();
+        } else {
+            iteration = Some({
                 static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
                 rt::object(
                     &SHAPE,
@@ -79,8 +87,9 @@ fn fast_price_lines(input: &Value) -> Option<(Value, u64)> {
                             .clone(),
                     ],
                 )
-            },
-        )?;
+            });
+        }
+        let (output, inner) = sync_run_price_lines_items(iteration.as_ref()?)?;
         outputs.push(output);
         events += 2 + inner;
     }
@@ -265,7 +274,7 @@ fn fast_price_lines_items_price(input: &Value) -> Option<Value> {
                         .and_then(|v| rt::path::field(v, "sku"))?;
                     let a2: &Value = Some(selected)
                         .and_then(|v| rt::path::field(v, "currency"))?;
-                    let mut out = String::new();
+                    let mut out = String::with_capacity(54usize);
                     rt::intrinsic::render(a0, &mut out);
                     out.push_str(" x ");
                     rt::intrinsic::render(a1, &mut out);

@@ -172,7 +172,7 @@ fn fast_fan_out_branch_1_customer(input: &Value) -> Option<Value> {
                     let a0: &Value = Some(selected)
                         .and_then(|v| rt::path::field(v, "customer"))
                         .and_then(|v| rt::path::field(v, "name"))?;
-                    let mut out = String::new();
+                    let mut out = String::with_capacity(24usize);
                     out.push_str("Hello, ");
                     rt::intrinsic::render(a0, &mut out);
                     out.push('!');
