@@ -73,8 +73,17 @@ fn expression(g: &mut Rng, depth: usize) -> String {
     let (a, b) = (expression(g, depth - 1), expression(g, depth - 1));
     match g.below(10) {
         0..=3 => {
-            let op = g.pick(&["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=", "and", "or", "&"]);
-            format!("({a} {op} {b})")
+            let op = g.pick(&["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=", "and", "or", "&", "in"]);
+            match g.below(8) {
+                0 => format!("({a} in [1, \"x\", true, {b}])"),
+                1 => format!(
+                    "$lookup({}, {})",
+                    g.pick(&["$states.input.o", "$o", a.as_str()]),
+                    g.pick(&["\"n\"", "\"s\"", "\"deep\"", b.as_str()])
+                ),
+                2 => format!("$type({a})"),
+                _ => format!("({a} {op} {b})"),
+            }
         }
         4 => format!("({} ? {a} : {b})", expression(g, depth - 1)),
         5 => format!("{{\"k\": {a}, \"l\": {b}}}"),

@@ -1,12 +1,12 @@
 //! JSONata compiled: the expressions workflows write most (paths on
 //! `$states.input`, `$states.result`, the execution's `$states.context`
 //! and variables, literals, arithmetic,
-//! comparisons, `and`/`or`, `&`, conditionals, object and array
+//! comparisons, `and`/`or`, `&`, `in`, conditionals, object and array
 //! constructors, and the common functions `$count`, `$sum`, `$join`,
 //! `$exists`, `$string`, `$number`, `$length`, `$uppercase`, `$lowercase`,
 //! `$contains`, `$abs`, `$floor`, `$ceil`, `$keys`, `$merge`, `$split`,
 //! `$max`, `$min`, `$average`, `$not`, `$boolean`, `$trim`, `$round`,
-//! `$substring`, `$map` and `$filter` with a lambda of the item and its
+//! `$substring`, `$type`, `$lookup`, the `in` operator, `$map` and `$filter` with a lambda of the item and its
 //! index, and
 //! AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`) become Rust
 //! over the runtime's `jsonata::fast` (`rt::jsonata`), whose operators give a result only
@@ -296,6 +296,8 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 ("split", [a, b]) => quote!(rt::jsonata::split(#a, #b, None)?),
                 ("split", [a, b, limit]) => quote!(rt::jsonata::split(#a, #b, Some(#limit))?),
                 ("keys", [a]) => quote!(rt::jsonata::keys(#a)?),
+                ("type", [a]) => quote!(rt::jsonata::type_of(#a)?),
+                ("lookup", [a, key]) => quote!(rt::jsonata::lookup(#a, #key)?),
                 ("not", [a]) => quote!(Value::Bool(!rt::jsonata::boolean(#a)?)),
                 ("boolean", [a]) => quote!(Value::Bool(rt::jsonata::boolean(#a)?)),
                 ("trim", [a]) => quote!(rt::jsonata::trim(#a)?),
@@ -404,6 +406,7 @@ fn test(op: BinaryOp, a: TokenStream, b: TokenStream) -> Option<TokenStream> {
         BinaryOp::LessThanOrEqual => quote!(rt::jsonata::order("<=", #a, #b)?),
         BinaryOp::GreaterThan => quote!(rt::jsonata::order(">", #a, #b)?),
         BinaryOp::GreaterThanOrEqual => quote!(rt::jsonata::order(">=", #a, #b)?),
+        BinaryOp::In => quote!(rt::jsonata::member(#a, #b)?),
         // Both sides are read before either is used: an operand the engine
         // would refuse declines even when the other decides the result.
         BinaryOp::And => quote!({

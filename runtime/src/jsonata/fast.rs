@@ -114,6 +114,44 @@ pub fn equal(a: &Value, b: &Value) -> Option<bool> {
     }
 }
 
+/// `in`: whether a plain value equals an item of an array of plain
+/// values, or the value itself where it is not an array.
+pub fn member(a: &Value, b: &Value) -> Option<bool> {
+    let a = plain(a)?;
+    match b {
+        Value::Array(items) => {
+            for item in items {
+                if equal(a, item)? {
+                    return Some(true);
+                }
+            }
+            Some(false)
+        }
+        other => equal(a, other),
+    }
+}
+
+/// `$type` of a value that is not an array (JSONata reads those as
+/// sequences).
+pub fn type_of(v: &Value) -> Option<Value> {
+    let name = match plain(v)? {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Object(_) => "object",
+        Value::Array(_) => return None,
+    };
+    Some(Value::String(name.to_string()))
+}
+
+/// `$lookup` of a string key in an object: its value where it is there
+/// and not an array.
+pub fn lookup(object: &Value, key: &Value) -> Option<Value> {
+    let v = object.as_object()?.get(key.as_str()?)?;
+    Some(read(plain(v)?))
+}
+
 /// `&` on two strings.
 pub fn concat(a: &Value, b: &Value) -> Option<Value> {
     match (a, b) {
