@@ -583,6 +583,105 @@ fn variant_of(enum_name: &Ident, entries: &[Entry<'_>], name: &str) -> Option<To
     entries.iter().find(|e| e.2 == name).map(|(v, ..)| quote!(#enum_name::#v))
 }
 
+/// A Wait's arm of a container's trampoline, when generated code sleeps
+/// it itself (not in a durable execution, where `run_state` commits its
+/// deadline), and the functions it calls (into `fast_fns`).
+fn wait_arm(
+    f: &Ident,
+    name: &str,
+    delay: fast::WaitDelay,
+    go_on: TokenStream,
+    fast_fns: &mut Vec<TokenStream>,
+) -> TokenStream {
+    match delay {
+        fast::WaitDelay::Seconds(n) => quote! {
+            if rt::waits_directly(exec) {
+                rt::wait_state(&flow, #name, &input, std::time::Duration::from_secs(#n)).await;
+                #go_on
+            }
+        },
+        fast::WaitDelay::Read(delay) => {
+            let wait_fn = format_ident!("wait_{}", f);
+            let doc = format!(" How long Wait `{name}` waits; `None` sends it through `run_state`.");
+            let input = param(&delay, "input");
+            fast_fns.push(quote! {
+                #[doc = #doc]
+                fn #wait_fn(#input: &Value) -> Option<std::time::Duration> { #delay }
+            });
+            quote! {
+                if let (true, Some(delay)) = (rt::waits_directly(exec), #wait_fn(&input)) {
+                    rt::wait_state(&flow, #name, &input, delay).await;
+                    #go_on
+                }
+            }
+        }
+        fast::WaitDelay::Io { delay, output } => {
+            let (wait_fn, out_fn) = (format_ident!("wait_{}", f), format_ident!("wait_out_{}", f));
+            let doc = format!(" How long Wait `{name}` waits; `None` sends it through `run_state`.");
+            let out_doc = format!(" Wait `{name}`'s output and the variables it assigns; `None`: as above.");
+            for (f, doc, body, ret) in [
+                (&wait_fn, doc, delay, quote!(Option<std::time::Duration>)),
+                (&out_fn, out_doc, output, quote!(Option<(Value, Value)>)),
+            ] {
+                let (input, vars, context) = (param(&body, "input"), param(&body, "vars"), param(&body, "context"));
+                fast_fns.push(quote! {
+                    #[doc = #doc]
+                    fn #f(#input: &Value, #vars: &rt::Vars, #context: &rt::ExecutionContext) -> #ret { #body }
+                });
+            }
+            quote! {
+                if rt::waits_directly(exec) {
+                    let steps = (#wait_fn(&input, &flow.vars, &exec.context), #out_fn(&input, &flow.vars, &exec.context));
+                    if let (Some(delay), Some((output, assigned))) = steps {
+                        rt::wait_state_assigning(&flow, #name, &input, delay, &output, assigned).await;
+                        input = output;
+                        #go_on
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A Fail's arm of a container's trampoline: literal texts raised as they
+/// are, computed ones through a function (into `fast_fns`) that declines
+/// to `run_state` where a value is not what the runtime would take.
+fn fail_arm(
+    f: &Ident,
+    name: &str,
+    error: fast::FailText<'_>,
+    cause: fast::FailText<'_>,
+    fast_fns: &mut Vec<TokenStream>,
+) -> TokenStream {
+    match (error, cause) {
+        (fast::FailText::Literal(error), fast::FailText::Literal(cause)) => {
+            let (error, cause) = (optional_str(error), optional_str(cause));
+            quote!(return Err(rt::fail_state(&flow, #name, &input, #error, #cause));)
+        }
+        (error, cause) => {
+            let fail_fn = format_ident!("fail_{}", f);
+            let doc = format!(" Fail `{name}`'s error and cause; `None` sends it through `run_state`.");
+            let text = |t: fast::FailText<'_>| match t {
+                fast::FailText::Literal(Some(text)) => quote!(Some(#text.to_string())),
+                fast::FailText::Literal(None) => quote!(None),
+                fast::FailText::Computed(text) => quote!(Some(#text)),
+            };
+            let (error, cause) = (text(error), text(cause));
+            let body = quote!(Some((#error, #cause)));
+            let input = param(&body, "input");
+            fast_fns.push(quote! {
+                #[doc = #doc]
+                fn #fail_fn(#input: &Value) -> Option<(Option<String>, Option<String>)> { #body }
+            });
+            quote! {
+                if let Some((error, cause)) = #fail_fn(&input) {
+                    return Err(rt::fail_state(&flow, #name, &input, error.as_deref(), cause.as_deref()));
+                }
+            }
+        }
+    }
+}
+
 /// A container's code, rendered from its states' plans.
 fn container(
     idents: &Idents,
@@ -605,7 +704,7 @@ fn container(
         match p.direct {
             Some(Direct::Fast(f)) => fast_states.push((entry, s, f)),
             Some(Direct::Nested(body)) => nested_states.push((entry, s, body)),
-            Some(Direct::Wait(seconds)) => waits.push((entry, s, seconds)),
+            Some(Direct::Wait(delay)) => waits.push((entry, s, delay)),
             Some(Direct::Fail { error, cause }) => fails.push((entry, error, cause)),
             None => {}
         }
@@ -740,90 +839,17 @@ fn container(
     arms.reverse();
     let has_nested_arms = !nested_arms.is_empty();
     arms.extend(nested_arms);
-    for ((v, f, name, _), s, seconds) in waits {
+    for ((v, f, name, _), s, delay) in waits {
         let Some((_, target)) = successor(s, &target_of) else { continue };
         let go_on = match target {
             Some(t) => quote!(current = #t; continue;),
             None => quote!(return Ok(input);),
         };
-        let wait = match seconds {
-            fast::WaitDelay::Seconds(n) => quote! {
-                if rt::waits_directly(exec) {
-                    rt::wait_state(&flow, #name, &input, std::time::Duration::from_secs(#n)).await;
-                    #go_on
-                }
-            },
-            fast::WaitDelay::Read(delay) => {
-                let wait_fn = format_ident!("wait_{}", f);
-                let doc = format!(" How long Wait `{name}` waits; `None` sends it through `run_state`.");
-                let input = param(&delay, "input");
-                fast_fns.push(quote! {
-                    #[doc = #doc]
-                    fn #wait_fn(#input: &Value) -> Option<std::time::Duration> { #delay }
-                });
-                quote! {
-                    if let (true, Some(delay)) = (rt::waits_directly(exec), #wait_fn(&input)) {
-                        rt::wait_state(&flow, #name, &input, delay).await;
-                        #go_on
-                    }
-                }
-            }
-            fast::WaitDelay::Io { delay, output } => {
-                let (wait_fn, out_fn) = (format_ident!("wait_{}", f), format_ident!("wait_out_{}", f));
-                let doc = format!(" How long Wait `{name}` waits; `None` sends it through `run_state`.");
-                let out_doc = format!(" Wait `{name}`'s output and the variables it assigns; `None`: as above.");
-                for (f, doc, body, ret) in [
-                    (&wait_fn, doc, delay, quote!(Option<std::time::Duration>)),
-                    (&out_fn, out_doc, output, quote!(Option<(Value, Value)>)),
-                ] {
-                    let (input, vars, context) = (param(&body, "input"), param(&body, "vars"), param(&body, "context"));
-                    fast_fns.push(quote! {
-                        #[doc = #doc]
-                        fn #f(#input: &Value, #vars: &rt::Vars, #context: &rt::ExecutionContext) -> #ret { #body }
-                    });
-                }
-                quote! {
-                    if rt::waits_directly(exec) {
-                        let steps = (#wait_fn(&input, &flow.vars, &exec.context), #out_fn(&input, &flow.vars, &exec.context));
-                        if let (Some(delay), Some((output, assigned))) = steps {
-                            rt::wait_state_assigning(&flow, #name, &input, delay, &output, assigned).await;
-                            input = output;
-                            #go_on
-                        }
-                    }
-                }
-            }
-        };
+        let wait = wait_arm(&f, name, delay, go_on, &mut fast_fns);
         arms.push(quote!(#enum_name::#v => { #wait }));
     }
     for ((v, f, name, _), error, cause) in fails {
-        let arm = match (error, cause) {
-            (fast::FailText::Literal(error), fast::FailText::Literal(cause)) => {
-                let (error, cause) = (optional_str(error), optional_str(cause));
-                quote!(return Err(rt::fail_state(&flow, #name, &input, #error, #cause));)
-            }
-            (error, cause) => {
-                let fail_fn = format_ident!("fail_{}", f);
-                let doc = format!(" Fail `{name}`'s error and cause; `None` sends it through `run_state`.");
-                let text = |t: fast::FailText<'_>| match t {
-                    fast::FailText::Literal(Some(text)) => quote!(Some(#text.to_string())),
-                    fast::FailText::Literal(None) => quote!(None),
-                    fast::FailText::Computed(text) => quote!(Some(#text)),
-                };
-                let (error, cause) = (text(error), text(cause));
-                let body = quote!(Some((#error, #cause)));
-                let input = param(&body, "input");
-                fast_fns.push(quote! {
-                    #[doc = #doc]
-                    fn #fail_fn(#input: &Value) -> Option<(Option<String>, Option<String>)> { #body }
-                });
-                quote! {
-                    if let Some((error, cause)) = #fail_fn(&input) {
-                        return Err(rt::fail_state(&flow, #name, &input, error.as_deref(), cause.as_deref()));
-                    }
-                }
-            }
-        };
+        let arm = fail_arm(&f, name, error, cause, &mut fast_fns);
         arms.push(quote!(#enum_name::#v => { #arm }));
     }
     let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
