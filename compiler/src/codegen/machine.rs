@@ -845,11 +845,11 @@ fn container(
             Some(t) => quote!(current = #t; continue;),
             None => quote!(return Ok(input);),
         };
-        let wait = wait_arm(&f, name, delay, go_on, &mut fast_fns);
+        let wait = wait_arm(f, name, delay, go_on, &mut fast_fns);
         arms.push(quote!(#enum_name::#v => { #wait }));
     }
     for ((v, f, name, _), error, cause) in fails {
-        let arm = fail_arm(&f, name, error, cause, &mut fast_fns);
+        let arm = fail_arm(f, name, error, cause, &mut fast_fns);
         arms.push(quote!(#enum_name::#v => { #arm }));
     }
     let others = if arms.len() < entries.len() { quote!(_ => {}) } else { quote!() };
