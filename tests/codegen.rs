@@ -242,7 +242,7 @@ fn waits_of_paths_timestamps_and_expressions_are_slept_by_generated_code() {
     let assigning = r#"{"QueryLanguage": "JSONata", "StartAt": "W", "States": {
         "W": {"Type": "Wait", "Seconds": "{% $delay %}", "Assign": {"n": "{% $n + 1 %}"}, "Output": "{% $n %}", "End": true}}}"#;
     let text = module_of("a", assigning);
-    assert!(text.contains("fn wait_out_w(\n    _input: &Value,\n    vars: &rt::Vars,"), "{text}");
+    assert!(text.contains("fn waited_w(\n    _input: &Value,\n    vars: &rt::Vars,"), "{text}");
     assert!(text.contains("rt::wait_state_assigning("), "{text}");
 }
 

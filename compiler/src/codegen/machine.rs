@@ -616,7 +616,8 @@ fn wait_arm(
             }
         }
         fast::WaitDelay::Io { delay, output } => {
-            let (wait_fn, out_fn) = (format_ident!("wait_{}", f), format_ident!("wait_out_{}", f));
+            // Not `wait_out_`: a state named `Out …` has `wait_out_…`.
+            let (wait_fn, out_fn) = (format_ident!("wait_{}", f), format_ident!("waited_{}", f));
             let doc = format!(" How long Wait `{name}` waits; `None` sends it through `run_state`.");
             let out_doc = format!(" Wait `{name}`'s output and the variables it assigns; `None`: as above.");
             for (f, doc, body, ret) in [
