@@ -1253,11 +1253,11 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
     };
     // An object ItemSelector is built once and written over for each
     // iteration, which only reads it: its constant fields stay as built.
-    let (reused, fill, iteration_input) = match (&m.item_selector, jsonata) {
+    let refilled = m.item_selector.as_ref().and_then(|selector| refills(selector, &mut reads));
+    let (reused, fill, iteration_input) = match (&m.item_selector, refilled) {
         (None, _) => (quote!(), quote!(), quote!(item)),
-        (Some(ItemSelector::Template(t)), false) if refillable(t) => {
-            let built = item_selector(m.item_selector.as_ref()?, &mut reads)?;
-            let writes = refills(t, &Scope { input: quote!(effective), map_item: true })?;
+        (Some(selector), Some(writes)) => {
+            let built = item_selector(selector, &mut reads)?;
             let fill = quote! {
                 if let Some(Value::Object(fields)) = &mut iteration {
                     let mut slots = fields.values_mut();
@@ -1268,7 +1268,7 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
             };
             (quote!(let mut iteration: Option<Value> = None;), fill, quote!(iteration.as_ref()?))
         }
-        (Some(selector), _) => {
+        (Some(selector), None) => {
             let t = item_selector(selector, &mut reads)?;
             (quote!(), quote!(), quote!(&#t))
         }
@@ -1312,41 +1312,58 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
     })
 }
 
-/// Whether an ItemSelector is an object that an iteration's input can be
-/// written over the last one's: distinct keys (`object` builds it from a
-/// shape) and some field not constant.
-fn refillable(t: &Template) -> bool {
-    let Template::Object(fields) = t else { return false };
-    let distinct = fields.iter().enumerate().all(|(i, (k, _))| fields[..i].iter().all(|(seen, _)| seen != k));
-    distinct && fields.iter().any(|(_, t)| !constant(t))
-}
-
-/// Whether a template reads nothing.
-fn constant(t: &Template) -> bool {
-    match t {
-        Template::Constant(_) => true,
-        Template::Object(fields) => fields.iter().all(|(_, t)| constant(t)),
-        Template::Array(items) => items.iter().all(constant),
-        Template::Path { .. } | Template::Call { .. } => false,
+/// Statements writing an object ItemSelector's fields, in order, over
+/// `slots` (the values of the last iteration's input): each field that
+/// reads something is computed again, a constant one is left as it is.
+/// `None` where the selector is not such an object (not an object,
+/// duplicate keys, nothing read, a field that does not compile).
+fn refills(selector: &ItemSelector, reads: &mut Reads) -> Option<Vec<TokenStream>> {
+    use asl_runtime::jsonata::Template as Jsonata;
+    fn constant(t: &Template) -> bool {
+        match t {
+            Template::Constant(_) => true,
+            Template::Object(fields) => fields.iter().all(|(_, t)| constant(t)),
+            Template::Array(items) => items.iter().all(constant),
+            Template::Path { .. } | Template::Call { .. } => false,
+        }
     }
-}
-
-/// Statements writing an object template's fields, in order, over
-/// `slots` (its values): each field that reads something is computed
-/// again, a constant one is left as it is.
-fn refills(t: &Template, scope: &Scope) -> Option<Vec<TokenStream>> {
-    let Template::Object(fields) = t else { return None };
-    fields
-        .iter()
-        .map(|(_, t)| {
-            if constant(t) {
-                Some(quote!(slots.next()?;))
-            } else {
-                let v = template(t, scope)?;
-                Some(quote!(*slots.next()? = #v;))
-            }
-        })
-        .collect()
+    fn jsonata_constant(t: &Jsonata) -> bool {
+        match t {
+            Jsonata::Constant(_) => true,
+            Jsonata::Object(fields) => fields.iter().all(|(_, t)| jsonata_constant(t)),
+            Jsonata::Array(items) => items.iter().all(jsonata_constant),
+            Jsonata::Expr(_) => false,
+        }
+    }
+    let scope = Scope { input: quote!(effective), map_item: true };
+    // Each field: its key, and its code unless it is constant.
+    let fields: Vec<(&str, Option<TokenStream>)> = match selector {
+        ItemSelector::Template(Template::Object(fields)) => fields
+            .iter()
+            .map(|(k, t)| Some((k.as_str(), if constant(t) { None } else { Some(template(t, &scope)?) })))
+            .collect::<Option<_>>()?,
+        ItemSelector::Jsonata(Jsonata::Object(fields)) => {
+            reads.map_item = true;
+            fields
+                .iter()
+                .map(|(k, t)| {
+                    Some((k.as_str(), if jsonata_constant(t) { None } else { Some(jsonata::template(t, reads)?) }))
+                })
+                .collect::<Option<_>>()?
+        }
+        _ => return None,
+    };
+    let distinct = fields.iter().enumerate().all(|(i, (k, _))| fields[..i].iter().all(|(seen, _)| seen != k));
+    let reads_something = fields.iter().any(|(_, code)| code.is_some());
+    (distinct && reads_something).then(|| {
+        fields
+            .into_iter()
+            .map(|(_, code)| match code {
+                None => quote!(slots.next()?;),
+                Some(v) => quote!(*slots.next()? = #v;),
+            })
+            .collect()
+    })
 }
 
 /// A Map's items: JSONata `Items` (over `input`) as a `Value`
