@@ -1011,17 +1011,18 @@ pub fn wait(s: &State) -> Option<WaitDelay> {
     let delay = scoped(delay(w, quote!(selected), &mut reads)?);
     let assigned = match &s.assign {
         None => quote!(Value::Null),
-        Some(crate::model::Assign::Paths(t)) => scoped(template(t, &Scope::input(quote!(selected)))?),
+        Some(crate::model::Assign::Paths(t)) => template(t, &Scope::input(quote!(selected)))?,
         Some(crate::model::Assign::Jsonata(_)) => return None,
     };
     let output = match &s.output_path {
         None => quote!(Value::Object(Default::default())),
         Some(_) => {
             let o = select(&s.output_path, quote!(selected))?;
-            scoped(quote!((#o).clone()))
+            quote!((#o).clone())
         }
     };
-    let output = output_assigning(assigned, quote!(let output: Value = #output;));
+    // The input is selected once for both.
+    let output = scoped(output_assigning(assigned, quote!(let output: Value = #output;)));
     Some(WaitDelay::Io { delay, output })
 }
 

@@ -220,11 +220,16 @@ pub fn count(items: &[Value]) -> Value {
 
 /// `$sum` of numbers.
 pub fn sum(items: &[Value]) -> Option<Value> {
+    number(total(items)?)
+}
+
+/// The sum of numbers, in order, as JSONata adds them.
+fn total(items: &[Value]) -> Option<f64> {
     let mut total = 0.0;
     for i in items {
         total += num(i)?;
     }
-    number(total)
+    Some(total)
 }
 
 /// `$max` (`max`) or `$min` of numbers.
@@ -243,11 +248,7 @@ pub fn extremum(items: &[Value], max: bool) -> Option<Value> {
 
 /// `$average` of numbers.
 pub fn average(items: &[Value]) -> Option<Value> {
-    let mut total = 0.0;
-    for i in items {
-        total += num(i)?;
-    }
-    number(total / items.len() as f64)
+    number(total(items)? / items.len() as f64)
 }
 
 /// The engine's own function's result, where it is a plain value: the

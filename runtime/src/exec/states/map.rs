@@ -78,7 +78,7 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         let selected = match (&m.items, &m.items_path) {
             _ if read.is_some() => read.unwrap_or_default(),
             _ if let Some(items) = compiled() => items,
-            (Some(t), _) => match t.eval("Items", &states, &cx.flow.vars)? {
+            (Some(t), _) => match t.eval("Items", &states, vars)? {
                 v @ Value::Array(_) => v,
                 other => return Err(unexpected_type(&t.text(), "Items", "array", &other)),
             },

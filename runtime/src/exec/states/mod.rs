@@ -412,22 +412,22 @@ impl Cx<'_> {
         }
         self.flow.history.borrow().took(&self.state.name, || Took::Catch(i));
         let error_output = e.to_error_output();
-        let vars = &self.flow.vars;
-        if let Some((output, assigned)) =
-            self.io.caught.and_then(|f| f(i, &raw, &error_output, vars, &self.exec.context))
-        {
-            let assigned = compiled_assigned(assigned);
-            apply_assign(self.flow, &assigned);
-            return Ok(Step { transition: Transition::Next(c.next.clone()), output, assigned });
-        }
-        let owner = format!("Catch[{i}]/");
-        let context = self.context(Some(attempt));
-        let states = self.states(&raw, &context, Some(("errorOutput", &error_output)));
-        let assigned = evaluate_assign(c.assign.as_ref(), &self.env(&error_output, &context), &states, &owner)?;
-        let output = if self.jsonata() {
-            self.jsonata_output(c.output.as_ref(), error_output, &states, &owner)?
-        } else {
-            io::merge_result(raw, error_output, c.result_path.as_ref())?
+        let compiled = self.io.caught.and_then(|f| f(i, &raw, &error_output, &self.flow.vars, &self.exec.context));
+        let (output, assigned) = match compiled {
+            Some((output, assigned)) => (output, compiled_assigned(assigned)),
+            None => {
+                let owner = format!("Catch[{i}]/");
+                let context = self.context(Some(attempt));
+                let states = self.states(&raw, &context, Some(("errorOutput", &error_output)));
+                let env = self.env(&error_output, &context);
+                let assigned = evaluate_assign(c.assign.as_ref(), &env, &states, &owner)?;
+                let output = if self.jsonata() {
+                    self.jsonata_output(c.output.as_ref(), error_output, &states, &owner)?
+                } else {
+                    io::merge_result(raw, error_output, c.result_path.as_ref())?
+                };
+                (output, assigned)
+            }
         };
         apply_assign(self.flow, &assigned);
         Ok(Step { transition: Transition::Next(c.next.clone()), output, assigned })
