@@ -1315,9 +1315,11 @@ pub fn map(s: &State, processor: &Ident) -> Option<TokenStream> {
 
 /// Statements writing an object ItemSelector's fields, in order, over
 /// `slots` (the values of the last iteration's input): each field that
-/// reads something is computed again, a constant one is left as it is.
-/// `None` where the selector is not such an object (not an object,
-/// duplicate keys, nothing read, a field that does not compile).
+/// reads the item or its index, or calls a function that answers afresh
+/// each time, is computed again; any other is left as the first
+/// iteration built it, since the input it reads is the same for every
+/// item. `None` where the selector is not such an object (not an object,
+/// duplicate keys, a field that does not compile).
 fn refills(selector: &ItemSelector, reads: &mut Reads) -> Option<Vec<TokenStream>> {
     use asl_runtime::jsonata::Template as Jsonata;
     fn constant(t: &Template) -> bool {
@@ -1336,27 +1338,34 @@ fn refills(selector: &ItemSelector, reads: &mut Reads) -> Option<Vec<TokenStream
             Jsonata::Expr(_) => false,
         }
     }
+    /// The runtime's functions whose every call gives a new value
+    /// (`States.UUID`, `States.MathRandom`, `$uuid`, `$random`).
+    const FRESH: [&str; 4] = ["Uuid", "MathRandom", "uuid", "random"];
+    let per_item = |code: TokenStream| {
+        let varies = ["item", "index_value"].iter().chain(&FRESH).any(|name| mentions(&code, name));
+        varies.then_some(code)
+    };
     let scope = Scope { input: quote!(effective), map_item: true };
-    // Each field: its key, and its code unless it is constant.
+    // Each field: its key, and its code where it varies from item to item.
     let fields: Vec<(&str, Option<TokenStream>)> = match selector {
         ItemSelector::Template(Template::Object(fields)) => fields
             .iter()
-            .map(|(k, t)| Some((k.as_str(), if constant(t) { None } else { Some(template(t, &scope)?) })))
+            .map(|(k, t)| Some((k.as_str(), if constant(t) { None } else { per_item(template(t, &scope)?) })))
             .collect::<Option<_>>()?,
         ItemSelector::Jsonata(Jsonata::Object(fields)) => {
             reads.map_item = true;
             fields
                 .iter()
                 .map(|(k, t)| {
-                    Some((k.as_str(), if jsonata_constant(t) { None } else { Some(jsonata::template(t, reads)?) }))
+                    let code = if jsonata_constant(t) { None } else { per_item(jsonata::template(t, reads)?) };
+                    Some((k.as_str(), code))
                 })
                 .collect::<Option<_>>()?
         }
         _ => return None,
     };
     let distinct = fields.iter().enumerate().all(|(i, (k, _))| fields[..i].iter().all(|(seen, _)| seen != k));
-    let reads_something = fields.iter().any(|(_, code)| code.is_some());
-    (distinct && reads_something).then(|| {
+    distinct.then(|| {
         fields
             .into_iter()
             .map(|(_, code)| match code {
@@ -1439,23 +1448,32 @@ pub fn parallel(s: &State, branches: &[Ident]) -> Option<TokenStream> {
     if s.assign.is_some() {
         return None;
     }
+    // The branches borrow the effective input: it is copied only where
+    // Arguments or Parameters build a new one.
     let (effective, (after, output)) = if s.query_language == QueryLanguage::Jsonata {
         let mut reads = Reads::new(false);
         let effective = match &s.arguments {
-            None => quote!(input.clone()),
-            Some(t) => jsonata::template(t, &mut reads)?,
+            None => quote!(let effective: &Value = input;),
+            Some(t) => {
+                let t = jsonata::template(t, &mut reads)?;
+                quote!(let effective: &Value = &#t;)
+            }
         };
         if reads.vars || reads.context {
             return None;
         }
-        (quote!(let effective: Value = #effective;), jsonata_after_result(s)?)
+        (effective, jsonata_after_result(s)?)
+    } else if s.parameters.is_none() {
+        let selected = select(&s.input_path, quote!(input))?;
+        (quote!(let effective: &Value = #selected;), after_result(s)?)
     } else {
-        (effective_input(s)?, after_result(s)?)
+        let effective = effective_input(s)?;
+        (quote!(#effective let effective: &Value = &effective;), after_result(s)?)
     };
     let n = branches.len();
     let runs = branches.iter().map(|b| {
         quote! {
-            let (output, inner) = #b(&effective)?;
+            let (output, inner) = #b(effective)?;
             outputs.push(output);
             events += inner;
         }

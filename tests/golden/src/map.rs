@@ -70,9 +70,7 @@ fn fast_price_lines(input: &Value) -> Option<(Value, u64)> {
             let mut slots = fields.values_mut();
             *slots.next()? = Some(&index_value)?.clone();
             *slots.next()? = Some(item)?.clone();
-            *slots.next()? = Some(effective)
-                .and_then(|v| rt::path::field(v, "currency"))?
-                .clone();
+            slots.next()?;
         } else {
             iteration = Some({
                 static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
