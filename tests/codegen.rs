@@ -340,9 +340,10 @@ fn a_jsonata_task_gets_its_arguments_and_output_as_generated_code() {
     let text = module_of("j", def);
     assert!(text.contains("fn io_in_call("), "{text}");
     assert!(text.contains("fn io_out_call("), "{text}");
-    // A whole path reads the value as the engine gives it back.
-    assert!(text.contains(r#"result.as_object()?.get("Payload")?.as_object()?.get("total")?"#), "{text}");
-    assert!(text.contains(r#"rt::jsonata::read(input.as_object()?.get("id")?)"#), "{text}");
+    // A whole path reads the value as the engine gives it back, mapped
+    // over the arrays it meets.
+    assert!(text.contains(r#"rt::jsonata::walked(result, &["Payload", "total"])?"#), "{text}");
+    assert!(text.contains(r#"rt::jsonata::walked(input, &["id"])?"#), "{text}");
     // Variables are read where the runtime gives them.
     assert!(text.contains("fn io_in_vars(\n    _input: &Value,\n    vars: &rt::Vars,"), "{text}");
 }
@@ -449,9 +450,23 @@ fn jsonata_maps_and_parallels_of_fast_states_run_as_direct_rust() {
     assert!(text.contains("fn fast_each(input: &Value) -> Option<(Value, u64)>"), "{text}");
     assert!(text.contains("fn fast_fan(input: &Value) -> Option<(Value, u64)>"), "{text}");
     // Items are read as they are; the item and its index are locals.
-    assert!(text.contains(r#"let listed: &Value = &rt::jsonata::read(input.as_object()?.get("lines")?);"#), "{text}");
+    assert!(text.contains(r#"let listed: &Value = &rt::jsonata::walked(input, &["lines"])?;"#), "{text}");
     assert!(text.contains("rt::jsonata::plain(item)?"), "{text}");
     assert!(text.contains("rt::jsonata::plain(&index_value)?"), "{text}");
+}
+
+#[test]
+fn jsonata_paths_into_a_map_result_map_over_its_items() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Each", "States": {
+        "Each": {"Type": "Map", "Items": "{% $states.input.orders.lines %}",
+                 "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+                 "Output": {"totals": "{% $states.result.total %}", "sum": "{% $sum($states.result.total) %}"},
+                 "End": true}}}"#;
+    let text = module_of("m", def);
+    assert!(text.contains("fn fast_each(input: &Value) -> Option<(Value, u64)>"), "{text}");
+    assert!(text.contains(r#"rt::jsonata::walked(input, &["orders", "lines"])?"#), "{text}");
+    assert!(text.contains(r#"rt::jsonata::walked(result, &["total"])?"#), "{text}");
+    assert!(text.contains(r#"&*rt::jsonata::walked_seq(result, &["total"])?"#), "{text}");
 }
 
 #[test]

@@ -61,6 +61,17 @@ fn leaf(g: &mut Rng) -> String {
                 "objs[true].missing",
                 "objs[n = 1].n.deeper",
                 "o.deep.k[-2]",
+                "objs.n",
+                "objs.m",
+                "objs.missing",
+                "nested.x",
+                "l.x",
+                "one.n",
+                "rows.v",
+                "rows.p.q",
+                "solo.v",
+                "solo.v.w",
+                "o.deep.k.n",
             ])
         ),
     }
@@ -126,6 +137,10 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                     "$states.input.w",
                     "$states.input.nested",
                     "$states.input.objs",
+                    "$states.input.objs.n",
+                    "$states.input.rows.v",
+                    "$states.input.rows.p.q",
+                    "$states.input.solo.v",
                     "$states.input.missing",
                     "$states.input.o.deep.k",
                     "$states.input.a",
@@ -220,6 +235,10 @@ fn input(g: &mut Rng, case: usize) -> Value {
     let on = scalar(g);
     json!({"case": case, "a": a, "b": b, "s": s, "t": t, "o": {"n": on, "s": "in", "deep": {"k": [1.0, 2]}},
            "l": [1, 2], "one": [5], "w": ["p", "q"], "nested": [[1], 2], "objs": [{"n": 1}, {"n": 2.0, "m": "x"}],
+           // Paths map over these: arrays flatten into the sequence, a
+           // single array found last stays whole, arrays of arrays decline.
+           "rows": [{"v": [1, 2], "p": {"q": 3}}, {"v": 4.0, "p": [{"q": [5]}, {"q": 6}]}, 7, {"v": [[8]]}],
+           "solo": [{"v": [9]}, {"w": 1}],
            "x": scalar(g), "y": scalar(g)})
 }
 

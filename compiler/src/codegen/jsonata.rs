@@ -122,13 +122,14 @@ pub fn template(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
 
 /// A whole expression that is a path of field names on `$states.input`
 /// (or `$states.result` where in scope): its value as the engine gives it
-/// back, arrays included. Only inside a longer expression would JSONata
-/// read an array as a sequence, which `path` declines.
+/// back, arrays included, and mapped over where the path meets one (a
+/// Map's `$states.result.total`). Inside a longer expression, `path`
+/// declines arrays, except where a function reads a sequence.
 fn whole_path(e: &Expr, reads: &Reads) -> Option<TokenStream> {
     let AstNode::Path { steps } = e.ast() else { return None };
     let (root, names) = states_root(steps, reads)?;
     let names: Vec<&str> = names.iter().map(field_name).collect::<Option<_>>()?;
-    Some(quote!(rt::jsonata::read(#root #(.as_object()?.get(#names)?)*)))
+    Some(quote!(rt::jsonata::walked(#root, &[#(#names),*])?))
 }
 
 /// A path that starts `$states.input` (or `$states.result` where in
@@ -364,9 +365,9 @@ fn lambda_over(
     };
     // The index is counted only where the body reads it.
     let (each, count) = if super::fast::mentions(&step, &index.to_string()) {
-        (quote!((n, #item) in #items.iter().enumerate()), quote!(let #index = Value::from(n);))
+        (quote!((n, #item) in <[Value]>::iter(#items).enumerate()), quote!(let #index = Value::from(n);))
     } else {
-        (quote!(#item in #items.iter()), quote!())
+        (quote!(#item in <[Value]>::iter(#items)), quote!())
     };
     Some(quote!({
         let mut out = Vec::new();
@@ -379,13 +380,16 @@ fn lambda_over(
     }))
 }
 
-/// A function argument read as a sequence (`&[Value]`): a path (its last
-/// step kept whole, a missing field the empty sequence; `$states.input`
-/// or `$states.result` itself, whole) or any compiled value.
+/// A function argument read as a sequence (`&[Value]`): a path (on
+/// `$states.input` or `$states.result`, mapped over the arrays it meets;
+/// elsewhere its last step kept whole; a missing field the empty
+/// sequence) or any compiled value.
 fn sequence(n: &AstNode, reads: &mut Reads) -> Option<TokenStream> {
     if let AstNode::Path { steps } = n {
-        if let Some((root, [])) = states_root(steps, reads) {
-            return Some(quote!(rt::jsonata::seq(#root)?));
+        let names = states_root(steps, reads)
+            .and_then(|(root, names)| Some((root, names.iter().map(field_name).collect::<Option<Vec<_>>>()?)));
+        if let Some((root, names)) = names {
+            return Some(quote!(&*rt::jsonata::walked_seq(#root, &[#(#names),*])?));
         }
         if let Some((last, upstream)) = steps.split_last() {
             if let (Some(name), Some(Code::Ref(object))) = (field_name(last), path(upstream, reads)) {

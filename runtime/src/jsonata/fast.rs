@@ -7,6 +7,7 @@
 //! here has to reproduce an error.
 
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// A computed number as JSON, as the engine writes it (`convert`):
 /// integral values as integers. `None` when it is not finite (JSONata's
@@ -175,6 +176,90 @@ pub fn seq(v: &Value) -> Option<&[Value]> {
         Value::Array(_) => None,
         other => Some(std::slice::from_ref(other)),
     }
+}
+
+/// Field `names` after a path's root (`$states.input`, `$states.result`)
+/// as JSONata reads them: objects all the way give the value itself,
+/// borrowed; an array met on the way (the root included) is mapped over
+/// (`mapped`). `Some(None)` is undefined (a field missing, or read from
+/// something that is not an object); `None` declines.
+pub fn walk<'v>(root: &'v Value, names: &[&str]) -> Option<Option<Cow<'v, Value>>> {
+    let mut v = root;
+    for (i, name) in names.iter().enumerate() {
+        v = match v {
+            Value::Object(o) => match o.get(*name) {
+                Some(next) => next,
+                None => return Some(None),
+            },
+            Value::Array(items) => return Some(mapped(items, &names[i..])?.map(Cow::Owned)),
+            _ => return Some(None),
+        };
+    }
+    Some(Some(Cow::Borrowed(v)))
+}
+
+/// Field `names` over the items of an array a path met: each step keeps
+/// the items' fields as a sequence, arrays among them flattened into it,
+/// except that a last step finding a single array gives that array as it
+/// is. A sequence of one item is that item; an empty one is undefined. An
+/// array among the items, which JSONata's lookup would map into as well,
+/// declines.
+fn mapped(items: &[Value], names: &[&str]) -> Option<Option<Value>> {
+    let mut current: Vec<&Value> = items.iter().collect();
+    for (i, name) in names.iter().enumerate() {
+        let mut found = Vec::with_capacity(current.len());
+        for item in current {
+            match item {
+                Value::Object(o) => found.extend(o.get(*name)),
+                Value::Array(_) => return None,
+                _ => {}
+            }
+        }
+        if let [single @ Value::Array(_)] = found.as_slice() {
+            if i + 1 == names.len() {
+                return Some(Some(read(single)));
+            }
+        }
+        current = Vec::with_capacity(found.len());
+        for v in found {
+            match v {
+                Value::Array(a) => current.extend(a),
+                other => current.push(other),
+            }
+        }
+        if current.is_empty() {
+            return Some(None);
+        }
+    }
+    Some(Some(match current.as_slice() {
+        [one] => read(one),
+        many => Value::Array(many.iter().map(|v| read(v)).collect()),
+    }))
+}
+
+/// A whole expression that is a path of field names: its value as the
+/// engine gives it back. Undefined declines (the state tells).
+pub fn walked(root: &Value, names: &[&str]) -> Option<Value> {
+    Some(match walk(root, names)?? {
+        Cow::Borrowed(v) => read(v),
+        Cow::Owned(v) => v,
+    })
+}
+
+/// A path of field names read as a sequence (a function's argument):
+/// undefined is the empty sequence.
+pub fn walked_seq<'v>(root: &'v Value, names: &[&str]) -> Option<Cow<'v, [Value]>> {
+    Some(match walk(root, names)? {
+        None => Cow::Borrowed(&[]),
+        Some(Cow::Borrowed(v)) => Cow::Borrowed(seq(v)?),
+        Some(Cow::Owned(v)) => {
+            seq(&v)?;
+            Cow::Owned(match v {
+                Value::Array(items) => items,
+                other => vec![other],
+            })
+        }
+    })
 }
 
 /// The last step of a path read as a sequence: a missing field is the
@@ -488,6 +573,55 @@ mod tests {
         assert_eq!(follow(&item, &["n", "b"]), Some(None));
         assert_eq!(follow(&item, &["l"]), None);
         assert_eq!(follow(&item, &[]), Some(Some(&item)));
+    }
+
+    #[test]
+    fn paths_map_over_arrays_as_the_engine_reads_them() {
+        let input = json!({
+            "o": {"a": [1, 2], "one": [5], "n": 2.0},
+            "rows": [{"v": [1, 2], "p": {"q": 3}}, {"v": 4.0, "p": [{"q": [5]}, {"q": 6}]}, 7, {"v": [[8]]}],
+            "solo": [{"v": [9]}, {"w": 1}],
+            "empty": [{"v": []}],
+            "deep": [[{"v": 1}]]
+        });
+        let engine = |path: &str| {
+            let e = crate::jsonata::Expr::parse(&format!("$states.input.{path}")).unwrap();
+            e.eval(&json!({ "input": input }), &crate::vars::Vars::root()).unwrap()
+        };
+        let cases: [(&str, Option<Value>); 13] = [
+            ("o.a", Some(json!([1, 2]))),
+            ("o.one", Some(json!([5]))),
+            ("o.n", Some(json!(2))),
+            ("rows.v", Some(json!([1, 2, 4, [8]]))),
+            ("rows.p.q", Some(json!([3, 5, 6]))),
+            ("solo.v", Some(json!([9]))),
+            ("solo.w", Some(json!(1))),
+            ("empty.v", Some(json!([]))),
+            ("o.missing", None),
+            ("rows.missing", None),
+            ("o.n.deeper", None),
+            ("rows.v.x", None),
+            ("deep.v", None),
+        ];
+        for (path, expected) in cases {
+            let names: Vec<&str> = path.split('.').collect();
+            assert_eq!(walked(&input, &names), expected, "{path}");
+            // Undefined is a decline where the engine answers; nested
+            // arrays decline whatever it answers.
+            if let Some(v) = &expected {
+                assert_eq!(engine(path).as_ref(), Some(v), "the engine on {path}");
+            }
+            let counted = walked_seq(&input, &names).map(|s| count(&s));
+            let engine_count = crate::jsonata::Expr::parse(&format!("$count($states.input.{path})"))
+                .unwrap()
+                .eval(&json!({ "input": input }), &crate::vars::Vars::root())
+                .unwrap();
+            if counted.is_some() {
+                assert_eq!(counted, engine_count, "$count of {path}");
+            }
+        }
+        assert_eq!(walked_seq(&input, &["rows", "missing"]).map(|s| count(&s)), Some(json!(0)));
+        assert_eq!(walked_seq(&input, &["rows", "v"]), None, "[8] is an array in the sequence");
     }
 
     #[test]
