@@ -149,8 +149,17 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                 ])
                 .to_string();
             let sequence = if g.chance(25) { format!("[{a}, {b}]") } else { sequence };
-            match g.below(13) {
+            match g.below(15) {
                 0 => format!("$count({sequence})"),
+                13 => {
+                    let other = g.pick(&["$states.input.dups", "$states.input.nums", "[]", b.as_str()]);
+                    format!("$append({sequence}, {other})")
+                }
+                14 => {
+                    let items =
+                        g.pick(&["$states.input.dups", "$states.input.nums", "$states.input.w", sequence.as_str()]);
+                    format!("{}({items})", g.pick(&["$reverse", "$distinct", "$sort"]))
+                }
                 12 => {
                     let numbers = g.pick(&["[3, 1.5, -2]", "[7]", sequence.as_str()]);
                     format!("{}({numbers})", g.pick(&["$max", "$min", "$average"]))
@@ -239,6 +248,7 @@ fn input(g: &mut Rng, case: usize) -> Value {
            // single array found last stays whole, arrays of arrays decline.
            "rows": [{"v": [1, 2], "p": {"q": 3}}, {"v": 4.0, "p": [{"q": [5]}, {"q": 6}]}, 7, {"v": [[8]]}],
            "solo": [{"v": [9]}, {"w": 1}],
+           "dups": [2, "a", 2.0, "a", 1, null, null], "nums": [3, 1.5, -2, 1.5],
            "x": scalar(g), "y": scalar(g)})
 }
 

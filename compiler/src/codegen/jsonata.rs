@@ -6,8 +6,9 @@
 //! `$exists`, `$string`, `$number`, `$length`, `$uppercase`, `$lowercase`,
 //! `$contains`, `$abs`, `$floor`, `$ceil`, `$keys`, `$merge`, `$split`,
 //! `$max`, `$min`, `$average`, `$not`, `$boolean`, `$trim`, `$round`,
-//! `$substring`, `$type`, `$lookup`, the `in` operator, `$map` and `$filter` with a lambda of the item and its
-//! index, and
+//! `$substring`, `$type`, `$lookup`, `$append`, `$reverse`, `$distinct`,
+//! `$sort` (without a comparator), the `in` operator, `$map` and `$filter`
+//! with a lambda of the item and its index, and
 //! AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`) become Rust
 //! over the runtime's `jsonata::fast` (`rt::jsonata`), whose operators give a result only
 //! where JSONata's is plain. Paths may index (`items[0]`, `items[-1]`) and
@@ -278,6 +279,15 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
         ("average", [a]) => {
             let items = sequence(a, reads)?;
             quote!(rt::jsonata::average(rt::jsonata::nonempty(#items)?)?)
+        }
+        ("append", [a, b]) => {
+            let (a, b) = (sequence(a, reads)?, sequence(b, reads)?);
+            quote!(rt::jsonata::append(#a, #b)?)
+        }
+        ("reverse" | "distinct" | "sort", [a]) => {
+            let items = sequence(a, reads)?;
+            let f = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+            quote!(rt::jsonata::#f(#items)?)
         }
         ("map" | "filter", [items, AstNode::Lambda { params, body, signature: None, .. }]) if params.len() <= 2 => {
             let items = sequence(items, reads)?;

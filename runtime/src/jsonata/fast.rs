@@ -514,6 +514,61 @@ pub fn merge(items: &[Value]) -> Option<Value> {
     Some(Value::Object(out))
 }
 
+/// `$append` of two sequences, neither empty (an empty one may be
+/// undefined, for which `$append` gives the other back as it is).
+pub fn append(a: &[Value], b: &[Value]) -> Option<Value> {
+    (!a.is_empty() && !b.is_empty()).then(|| Value::Array(a.iter().chain(b).map(read).collect()))
+}
+
+/// `$reverse` of a sequence of two items or more (fewer may be null or
+/// undefined, which `$reverse` passes on).
+pub fn reverse(items: &[Value]) -> Option<Value> {
+    (items.len() > 1).then(|| Value::Array(items.iter().rev().map(read).collect()))
+}
+
+/// `$distinct` of a sequence of two scalars or more, the first of equal
+/// ones kept (numbers equal by value). Objects and arrays, which JSONata
+/// compares deeply, decline; so does a result of one item, which the
+/// engine keeps as an array or not depending on where the items came
+/// from.
+pub fn distinct(items: &[Value]) -> Option<Value> {
+    if items.len() < 2 {
+        return None;
+    }
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if item.is_object() || item.is_array() {
+            return None;
+        }
+        let same = |seen: &Value| match (seen, item) {
+            (Value::Number(_), Value::Number(_)) => num(seen) == num(item),
+            _ => seen == item,
+        };
+        if !out.iter().any(same) {
+            out.push(read(item));
+        }
+    }
+    several(out)
+}
+
+/// `$sort` without a comparator, of two items or more: all numbers or
+/// all strings (by their bytes, as the engine compares them), in a stable
+/// order; anything else is the engine's error.
+pub fn sort(items: &[Value]) -> Option<Value> {
+    if items.len() < 2 {
+        return None;
+    }
+    let mut out: Vec<Value> = items.iter().map(read).collect();
+    if out.iter().all(Value::is_number) {
+        out.sort_by(|a, b| num(a).partial_cmp(&num(b)).unwrap_or(std::cmp::Ordering::Equal));
+    } else if out.iter().all(Value::is_string) {
+        out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    } else {
+        return None;
+    }
+    Some(Value::Array(out))
+}
+
 /// `$range` of three numbers (floored, as the engine takes them): an
 /// empty array, the one number, or an array; the engine's errors decline.
 pub fn range(start: &Value, end: &Value, step: &Value) -> Option<Value> {
@@ -625,6 +680,39 @@ mod tests {
     }
 
     #[test]
+    fn sequence_functions_agree_with_the_engine() {
+        let engine = |text: String| {
+            let e = crate::jsonata::Expr::parse(&text).unwrap();
+            e.eval(&json!({"input": {}}), &crate::vars::Vars::root()).unwrap()
+        };
+        let sequences = [
+            json!([2, "a", 2.0, "a", 1, null, null]),
+            json!([3, 1.5, -2, 1.5, 10]),
+            json!(["b", "B", "a", "é", "b"]),
+            json!([{"a": 1}, 2]),
+            json!([1, 1.0]),
+            json!([true, false, true]),
+        ];
+        let mut answered = 0;
+        for items in &sequences {
+            let list = items.as_array().unwrap();
+            type Unary = fn(&[Value]) -> Option<Value>;
+            let unary: [(&str, Unary); 3] = [("$reverse", reverse), ("$distinct", distinct), ("$sort", sort)];
+            for (name, f) in unary {
+                if let Some(v) = f(list) {
+                    assert_eq!(Some(v), engine(format!("{name}({items})")), "{name}({items})");
+                    answered += 1;
+                }
+            }
+            for other in &sequences {
+                let v = append(list, other.as_array().unwrap());
+                assert_eq!(v, engine(format!("$append({items}, {other})")), "$append({items}, {other})");
+            }
+        }
+        assert!(answered >= 10, "only {answered} compiled answers");
+    }
+
+    #[test]
     fn partition_chunks_arrays_and_declines_the_rest() {
         assert_eq!(partition(&json!([1, 2, 3]), &json!(2)), Some(json!([[1, 2], [3]])));
         assert_eq!(partition(&json!([1, 2, 3]), &json!(1.5)), Some(json!([[1], [2], [3]])));
@@ -680,5 +768,15 @@ mod tests {
         assert_eq!(at(&json!({"l": [1]}), "l", 1), None);
         assert_eq!(at(&json!({"l": [[1]]}), "l", 0), None);
         assert_eq!(random(Some(&json!("seed"))), None);
+        assert_eq!(append(&[json!(1)], &[json!("a"), json!(2.0)]), Some(json!([1, "a", 2])));
+        assert_eq!(append(&[], &[json!(1)]), None);
+        assert_eq!(reverse(&[json!(1), json!({"a": 2})]), Some(json!([{"a": 2}, 1])));
+        assert_eq!(reverse(&[json!(1)]), None);
+        assert_eq!(distinct(&[json!(2), json!("a"), json!(2.0), json!("a"), json!(1)]), Some(json!([2, "a", 1])));
+        assert_eq!(distinct(&[json!(2), json!(2.0)]), None);
+        assert_eq!(distinct(&[json!(2), json!({"a": 1})]), None);
+        assert_eq!(sort(&[json!(3), json!(1.5), json!(-2)]), Some(json!([-2, 1.5, 3])));
+        assert_eq!(sort(&[json!("b"), json!("B"), json!("a")]), Some(json!(["B", "a", "b"])));
+        assert_eq!(sort(&[json!("b"), json!(1)]), None);
     }
 }
