@@ -456,6 +456,19 @@ fn jsonata_maps_and_parallels_of_fast_states_run_as_direct_rust() {
 }
 
 #[test]
+fn a_jsonata_chain_is_the_call_with_its_left_side_first() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Output": "{% $states.input.name ~> $substringAfter('-') %}", "End": true}}}"#;
+    let text = module_of("c", def);
+    let call = r#"rt::jsonata::substring_around(
+        rt::jsonata::field(rt::jsonata::plain(input)?, "name")?,
+        &Value::String("-".to_string()),
+        true,
+    )?"#;
+    assert!(text.contains(call), "{text}");
+}
+
+#[test]
 fn jsonata_paths_into_a_map_result_map_over_its_items() {
     let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Each", "States": {
         "Each": {"Type": "Map", "Items": "{% $states.input.orders.lines %}",

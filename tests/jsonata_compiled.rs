@@ -120,7 +120,15 @@ fn expression(g: &mut Rng, depth: usize) -> String {
             let number =
                 g.pick(&["2.5", "3.5", "-0.5", "1.005", "12345.678", "$states.input.a", a.as_str()]).to_string();
             let text = g.pick(&["\"  a \\t b \"", "\"héllo😀\"", "$states.input.s", a.as_str()]).to_string();
-            match g.below(8) {
+            let part = g.pick(&["\" \"", "\"l\"", "\"\"", "\"😀\"", b.as_str()]).to_string();
+            match g.below(12) {
+                8 => format!("${}({text}, {part})", g.pick(&["substringBefore", "substringAfter"])),
+                9 => format!("$replace({text}, {part}, {})", g.pick(&["\"-\"", "\"\"", b.as_str()])),
+                10 => format!("$replace({text}, {part}, \"+\", {})", g.pick(&["0", "1", "1.5", "-1", b.as_str()])),
+                11 => format!(
+                    "({text} ~> {})",
+                    g.pick(&["$uppercase()", "$substringAfter(\" \")", "$replace(\"l\", \"L\")", "$trim()"])
+                ),
                 0 => format!("$round({number}, {})", g.pick(&["0", "1", "2", "-1", b.as_str()])),
                 1 => format!("$round({number})"),
                 2 => format!("$substring({text}, {})", g.pick(&["1", "-2", "0", b.as_str()])),

@@ -6,9 +6,10 @@
 //! `$exists`, `$string`, `$number`, `$length`, `$uppercase`, `$lowercase`,
 //! `$contains`, `$abs`, `$floor`, `$ceil`, `$keys`, `$merge`, `$split`,
 //! `$max`, `$min`, `$average`, `$not`, `$boolean`, `$trim`, `$round`,
-//! `$substring`, `$type`, `$lookup`, `$append`, `$reverse`, `$distinct`,
-//! `$sort` (without a comparator), the `in` operator, `$map` and `$filter`
-//! with a lambda of the item and its index, and
+//! `$substring`, `$substringBefore`, `$substringAfter`, `$replace` (of a
+//! string), `$type`, `$lookup`, `$append`, `$reverse`, `$distinct`,
+//! `$sort` (without a comparator), the `in` and `~>` operators, `$map` and
+//! `$filter` with a lambda of the item and its index, and
 //! AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`) become Rust
 //! over the runtime's `jsonata::fast` (`rt::jsonata`), whose operators give a result only
 //! where JSONata's is plain. Paths may index (`items[0]`, `items[-1]`) and
@@ -171,6 +172,14 @@ fn node(n: &AstNode, reads: &mut Reads) -> Option<Code> {
             let a = node(operand, reads)?.operand();
             Code::Owned(quote!(rt::jsonata::negate(#a)?))
         }
+        // `a ~> $f(b)` is `$f(a, b)`.
+        AstNode::Binary { op: BinaryOp::ChainPipe, lhs, rhs } => match &**rhs {
+            AstNode::Function { name, args, is_builtin: true } => {
+                let args: Vec<AstNode> = std::iter::once(&**lhs).chain(args).cloned().collect();
+                function(name, &args, reads)?
+            }
+            _ => return None,
+        },
         AstNode::Binary { op, lhs, rhs } => {
             let (a, b) = (node(lhs, reads)?.operand(), node(rhs, reads)?.operand());
             Code::Owned(match op {
@@ -312,6 +321,10 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 ("not", [a]) => quote!(Value::Bool(!rt::jsonata::boolean(#a)?)),
                 ("boolean", [a]) => quote!(Value::Bool(rt::jsonata::boolean(#a)?)),
                 ("trim", [a]) => quote!(rt::jsonata::trim(#a)?),
+                ("substringBefore", [a, b]) => quote!(rt::jsonata::substring_around(#a, #b, false)?),
+                ("substringAfter", [a, b]) => quote!(rt::jsonata::substring_around(#a, #b, true)?),
+                ("replace", [a, pattern, by]) => quote!(rt::jsonata::replace(#a, #pattern, #by, None)?),
+                ("replace", [a, pattern, by, limit]) => quote!(rt::jsonata::replace(#a, #pattern, #by, Some(#limit))?),
                 ("round", [a]) => quote!(rt::jsonata::round(#a, None)?),
                 ("round", [a, precision]) => quote!(rt::jsonata::round(#a, Some(#precision))?),
                 ("substring", [a, start]) => quote!(rt::jsonata::substring(#a, #start, None)?),

@@ -374,6 +374,28 @@ pub fn substring(v: &Value, start: &Value, length: Option<&Value>) -> Option<Val
     engine(jsonata_core::functions::string::substring(v.as_str()?, start.as_i64()?, length))
 }
 
+/// `$substringBefore` (or, `after`, `$substringAfter`) of a string at a
+/// separator string.
+#[cfg(feature = "jsonata")]
+pub fn substring_around(v: &Value, separator: &Value, after: bool) -> Option<Value> {
+    use jsonata_core::functions::string::{substring_after, substring_before};
+    let (v, separator) = (v.as_str()?, separator.as_str()?);
+    engine(if after { substring_after(v, separator) } else { substring_before(v, separator) })
+}
+
+/// `$replace` of a string pattern (not empty) by a string, at most `limit`
+/// times (a number not negative, rounded up, as the engine takes it).
+#[cfg(feature = "jsonata")]
+pub fn replace(v: &Value, pattern: &Value, replacement: &Value, limit: Option<&Value>) -> Option<Value> {
+    let limit = match limit {
+        None => None,
+        Some(l) => Some(num(l).filter(|n| *n >= 0.0)?.ceil() as usize),
+    };
+    let pattern = pattern.as_str().filter(|p| !p.is_empty())?;
+    let pattern = jsonata_core::value::JValue::from(Value::String(pattern.to_string()));
+    engine(jsonata_core::functions::string::replace(v.as_str()?, &pattern, replacement.as_str()?, limit))
+}
+
 /// `$join` of strings, with a separator string or none.
 pub fn join(items: &[Value], separator: Option<&Value>) -> Option<Value> {
     let separator = match separator {
@@ -710,6 +732,36 @@ mod tests {
             }
         }
         assert!(answered >= 10, "only {answered} compiled answers");
+    }
+
+    #[test]
+    fn string_functions_agree_with_the_engine() {
+        let engine = |text: String| {
+            let e = crate::jsonata::Expr::parse(&text).unwrap();
+            e.eval(&json!({"input": {}}), &crate::vars::Vars::root()).unwrap()
+        };
+        let texts = [json!("hello world"), json!("héllo😀 a😀b"), json!(""), json!("aaa")];
+        let parts = [json!(" "), json!("l"), json!(""), json!("😀"), json!("a"), json!("zz")];
+        let limits = [None, Some(json!(0)), Some(json!(1)), Some(json!(1.5))];
+        let mut answered = 0;
+        for t in &texts {
+            for p in &parts {
+                for (after, name) in [(false, "$substringBefore"), (true, "$substringAfter")] {
+                    let v = substring_around(t, p, after);
+                    assert_eq!(v, engine(format!("{name}({t}, {p})")), "{name}({t}, {p})");
+                }
+                for limit in &limits {
+                    let Some(v) = replace(t, p, &json!("<$0>"), limit.as_ref()) else { continue };
+                    let limit = limit.as_ref().map_or(String::new(), |l| format!(", {l}"));
+                    let text = format!("$replace({t}, {p}, \"<$0>\"{limit})");
+                    assert_eq!(Some(v), engine(text.clone()), "{text}");
+                    answered += 1;
+                }
+            }
+        }
+        assert!(answered > 40, "{answered}");
+        assert_eq!(replace(&json!("a"), &json!(""), &json!("b"), None), None, "an empty pattern is an error");
+        assert_eq!(replace(&json!("a"), &json!("a"), &json!("b"), Some(&json!(-1))), None);
     }
 
     #[test]
