@@ -24,7 +24,7 @@ fn leaf(g: &mut Rng) -> String {
         2 => g.pick(&["true", "false", "null"]).to_string(),
         3 | 4 => format!("$states.input.{}", g.pick(&["a", "b", "s", "t", "missing"])),
         5 => format!("$states.input.o.{}", g.pick(&["n", "s", "deep"])),
-        6 => g.pick(&["$x", "$y", "$o.n", "$unset"]).to_string(),
+        6 => g.pick(&["$x", "$y", "$o.n", "$unset", "$rows", "$rows.v", "$rows.p.q", "$o.deep.k"]).to_string(),
         7 => g
             .pick(&[
                 "$states.input",
@@ -153,6 +153,8 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                     "$states.input.o.deep.k",
                     "$states.input.a",
                     "$o.n",
+                    "$rows.p.q",
+                    "$o.deep.k",
                     "[]",
                 ])
                 .to_string();
@@ -275,7 +277,8 @@ fn machine(g: &mut Rng) -> Value {
     states.insert(
         "Init".into(),
         json!({"Type": "Pass", "QueryLanguage": "JSONata", "Next": "Pick",
-               "Assign": {"x": "{% $states.input.x %}", "y": "{% $states.input.y %}", "o": "{% $states.input.o %}"}}),
+               "Assign": {"x": "{% $states.input.x %}", "y": "{% $states.input.y %}", "o": "{% $states.input.o %}",
+                          "rows": "{% $states.input.rows %}"}}),
     );
     states.insert("Pick".into(), json!({"Type": "Choice", "Choices": choices}));
     json!({"StartAt": "Init", "States": states})

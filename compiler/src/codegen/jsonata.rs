@@ -93,14 +93,24 @@ impl Reads {
         }
     }
 
-    /// A variable as a `&Value`: a lambda's parameter, else a workflow
-    /// variable (a lambda's body reads those too).
+    /// A variable as a `&Value` where it is read plainly (not an array): a
+    /// lambda's parameter, else a workflow variable (a lambda's body reads
+    /// those too).
     fn variable(&mut self, name: &str) -> TokenStream {
         if let Some((_, local)) = self.bound.iter().rev().find(|(n, _)| n == name) {
             return local.clone();
         }
+        let whole = self.whole_variable(name);
+        quote!(rt::jsonata::plain(#whole)?)
+    }
+
+    /// A variable as a `&Value`, arrays included.
+    fn whole_variable(&mut self, name: &str) -> TokenStream {
+        if let Some((_, local)) = self.bound.iter().rev().find(|(n, _)| n == name) {
+            return local.clone();
+        }
         self.vars = true;
-        quote!(rt::jsonata::plain(&*vars.get_ref(#name)?)?)
+        quote!(&*vars.get_ref(#name)?)
     }
 }
 
@@ -127,11 +137,34 @@ pub fn template(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
 /// back, arrays included, and mapped over where the path meets one (a
 /// Map's `$states.result.total`). Inside a longer expression, `path`
 /// declines arrays, except where a function reads a sequence.
-fn whole_path(e: &Expr, reads: &Reads) -> Option<TokenStream> {
-    let AstNode::Path { steps } = e.ast() else { return None };
-    let (root, names) = states_root(steps, reads)?;
-    let names: Vec<&str> = names.iter().map(field_name).collect::<Option<_>>()?;
+fn whole_path(e: &Expr, reads: &mut Reads) -> Option<TokenStream> {
+    let (root, names) = named_path(e.ast(), reads)?;
     Some(quote!(rt::jsonata::walked(#root, &[#(#names),*])?))
+}
+
+/// A path of field names from a root that may be an array
+/// (`$states.input`, `$states.result` where in scope, a variable), or
+/// the variable alone: the root as a `&Value`, and the names.
+fn named_path<'s>(n: &'s AstNode, reads: &mut Reads) -> Option<(TokenStream, Vec<&'s str>)> {
+    let names = |rest: &'s [PathStep]| rest.iter().map(field_name).collect::<Option<Vec<_>>>();
+    let variable = |name: &str| name != "states" && !name.is_empty();
+    match n {
+        AstNode::Variable(name) if variable(name) => Some((reads.whole_variable(name), Vec::new())),
+        AstNode::Path { steps } => {
+            if let Some((root, rest)) = states_root(steps, reads) {
+                return Some((root, names(rest)?));
+            }
+            let (first, rest) = steps.split_first()?;
+            match &first.node {
+                AstNode::Variable(name) if simple(first) && variable(name) => {
+                    let names = names(rest)?;
+                    Some((reads.whole_variable(name), names))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// A path that starts `$states.input` (or `$states.result` where in
@@ -404,16 +437,14 @@ fn lambda_over(
 }
 
 /// A function argument read as a sequence (`&[Value]`): a path (on
-/// `$states.input` or `$states.result`, mapped over the arrays it meets;
-/// elsewhere its last step kept whole; a missing field the empty
-/// sequence) or any compiled value.
+/// `$states.input`, `$states.result` or a variable, mapped over the
+/// arrays it meets; elsewhere its last step kept whole; a missing field
+/// the empty sequence) or any compiled value.
 fn sequence(n: &AstNode, reads: &mut Reads) -> Option<TokenStream> {
+    if let Some((root, names)) = named_path(n, reads) {
+        return Some(quote!(&*rt::jsonata::walked_seq(#root, &[#(#names),*])?));
+    }
     if let AstNode::Path { steps } = n {
-        let names = states_root(steps, reads)
-            .and_then(|(root, names)| Some((root, names.iter().map(field_name).collect::<Option<Vec<_>>>()?)));
-        if let Some((root, names)) = names {
-            return Some(quote!(&*rt::jsonata::walked_seq(#root, &[#(#names),*])?));
-        }
         if let Some((last, upstream)) = steps.split_last() {
             if let (Some(name), Some(Code::Ref(object))) = (field_name(last), path(upstream, reads)) {
                 return Some(quote!(rt::jsonata::member_seq(#object, #name)?));
