@@ -97,11 +97,13 @@ impl Reads {
     /// lambda's parameter, else a workflow variable (a lambda's body reads
     /// those too).
     fn variable(&mut self, name: &str) -> TokenStream {
-        if let Some((_, local)) = self.bound.iter().rev().find(|(n, _)| n == name) {
-            return local.clone();
-        }
         let whole = self.whole_variable(name);
-        quote!(rt::jsonata::plain(#whole)?)
+        // A lambda's parameters hold plain values already.
+        if self.bound.iter().any(|(n, _)| n == name) {
+            whole
+        } else {
+            quote!(rt::jsonata::plain(#whole)?)
+        }
     }
 
     /// A variable as a `&Value`, arrays included.
@@ -133,10 +135,11 @@ pub fn template(t: &Template, reads: &mut Reads) -> Option<TokenStream> {
 }
 
 /// A whole expression that is a path of field names on `$states.input`
-/// (or `$states.result` where in scope): its value as the engine gives it
-/// back, arrays included, and mapped over where the path meets one (a
-/// Map's `$states.result.total`). Inside a longer expression, `path`
-/// declines arrays, except where a function reads a sequence.
+/// (or `$states.result` where in scope) or a variable: its value as the
+/// engine gives it back, arrays included, and mapped over where the path
+/// meets one (a Map's `$states.result.total`). Inside a longer
+/// expression, `path` declines arrays, except where a function reads a
+/// sequence.
 fn whole_path(e: &Expr, reads: &mut Reads) -> Option<TokenStream> {
     let (root, names) = named_path(e.ast(), reads)?;
     Some(quote!(rt::jsonata::walked(#root, &[#(#names),*])?))

@@ -178,8 +178,8 @@ pub fn seq(v: &Value) -> Option<&[Value]> {
     }
 }
 
-/// Field `names` after a path's root (`$states.input`, `$states.result`)
-/// as JSONata reads them: objects all the way give the value itself,
+/// Field `names` after a path's root (`$states.input`, `$states.result`,
+/// a variable) as JSONata reads them: objects all the way give the value itself,
 /// borrowed; an array met on the way (the root included) is mapped over
 /// (`mapped`). `Some(None)` is undefined (a field missing, or read from
 /// something that is not an object); `None` declines.
