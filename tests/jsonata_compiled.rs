@@ -220,6 +220,7 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                     format!("$hash({a}, \"SHA-256\")"),
                     format!("$hash({a}, {b})"),
                     "$length($uuid())".to_string(),
+                    "[$length($now()), $substring($now(), 10, 1), $millis() > 1.7e12]".to_string(),
                     "($random() < 1)".to_string(),
                 ]),
             }

@@ -1338,9 +1338,10 @@ fn refills(selector: &ItemSelector, reads: &mut Reads) -> Option<Vec<TokenStream
             Jsonata::Expr(_) => false,
         }
     }
-    /// The runtime's functions whose every call gives a new value
-    /// (`States.UUID`, `States.MathRandom`, `$uuid`, `$random`).
-    const FRESH: [&str; 4] = ["Uuid", "MathRandom", "uuid", "random"];
+    /// The runtime's functions whose every call may give a new value
+    /// (`States.UUID`, `States.MathRandom`, `$uuid`, `$random`, `$now`,
+    /// `$millis`).
+    const FRESH: [&str; 6] = ["Uuid", "MathRandom", "uuid", "random", "now", "millis"];
     let per_item = |code: TokenStream| {
         let varies = ["item", "index_value"].iter().chain(&FRESH).any(|name| mentions(&code, name));
         varies.then_some(code)

@@ -8,11 +8,11 @@
 //! `$max`, `$min`, `$average`, `$not`, `$boolean`, `$trim`, `$round`,
 //! `$substring`, `$substringBefore`, `$substringAfter`, `$replace` (of a
 //! string), `$type`, `$lookup`, `$append`, `$reverse`, `$distinct`,
-//! `$sort` (without a comparator), the `in` and `~>` operators, `$map` and
-//! `$filter` with a lambda of the item and its index, and
-//! AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`) become Rust
-//! over the runtime's `jsonata::fast` (`rt::jsonata`), whose operators give a result only
-//! where JSONata's is plain. Paths may index (`items[0]`, `items[-1]`) and
+//! `$sort` (without a comparator), `$now`, `$millis`, the `in` and `~>`
+//! operators, `$map` and `$filter` with a lambda of the item and its
+//! index, and AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`)
+//! become Rust over the runtime's `jsonata::fast` (`rt::jsonata`), whose
+//! operators give a result only where JSONata's is plain. Paths may index (`items[0]`, `items[-1]`) and
 //! end in a filter (`items[price > 10]`). Anything else (other functions,
 //! the state's own `$states.context`, …) is not compiled, and the state keeps
 //! running through the JSONata engine; so does any compiled expression
@@ -370,6 +370,8 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 ("hash", [a, b]) => quote!(rt::jsonata::hash(#a, #b)?),
                 ("parse", [a]) => quote!(rt::jsonata::parse(#a)?),
                 ("uuid", []) => quote!(rt::jsonata::uuid()),
+                ("now", []) => quote!(rt::jsonata::now()),
+                ("millis", []) => quote!(rt::jsonata::millis()),
                 ("random", []) => quote!(rt::jsonata::random(None)?),
                 ("random", [seed]) => quote!(rt::jsonata::random(Some(#seed))?),
                 ("abs" | "floor" | "ceil", [a]) => {

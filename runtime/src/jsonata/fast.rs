@@ -623,6 +623,17 @@ pub fn parse(text: &Value) -> Option<Value> {
     Some(read(&v))
 }
 
+/// `$now()`: the time as the engine writes it (ISO 8601 in UTC, to the
+/// millisecond).
+pub fn now() -> Value {
+    Value::String(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+}
+
+/// `$millis()`: milliseconds since the epoch.
+pub fn millis() -> Value {
+    Value::from(chrono::Utc::now().timestamp_millis())
+}
+
 /// `$uuid()`.
 pub fn uuid() -> Value {
     Value::String(uuid::Uuid::new_v4().to_string())
@@ -762,6 +773,22 @@ mod tests {
         assert!(answered > 40, "{answered}");
         assert_eq!(replace(&json!("a"), &json!(""), &json!("b"), None), None, "an empty pattern is an error");
         assert_eq!(replace(&json!("a"), &json!("a"), &json!("b"), Some(&json!(-1))), None);
+    }
+
+    #[test]
+    fn the_clock_reads_as_the_engine_writes_it() {
+        let engine = |text: &str| {
+            let e = crate::jsonata::Expr::parse(text).unwrap();
+            e.eval(&json!({"input": {}}), &crate::vars::Vars::root()).unwrap().unwrap()
+        };
+        let (ours, theirs) = (now(), engine("$now()"));
+        let time = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+        assert_eq!(ours.as_str().map(str::len), theirs.as_str().map(str::len), "{ours} {theirs}");
+        assert!(ours.as_str().is_some_and(|s| s.ends_with('Z')), "{ours}");
+        assert!((time(&ours) - time(&theirs)).num_seconds().abs() < 5);
+        let (ours, theirs) = (millis(), engine("$millis()"));
+        assert!((ours.as_f64().unwrap() - theirs.as_f64().unwrap()).abs() < 5000.0, "{ours} {theirs}");
+        assert!(ours.is_i64());
     }
 
     #[test]
