@@ -284,7 +284,7 @@ fn common_jsonata_functions_compile() {
         "string",
         "case",
         "rounding",
-        "exists",
+        "walk",
         "several",
         "merge",
         "keys",

@@ -188,6 +188,10 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                         "$states.input",
                         "$o.n",
                         "$unset.a",
+                        "$states.input.rows.v",
+                        "$states.input.rows.zz",
+                        "$rows.p.q",
+                        "$states.input.solo.v",
                     ]);
                     format!("$exists({path})")
                 }
