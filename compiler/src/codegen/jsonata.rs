@@ -349,7 +349,8 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 plain.push(node(a, reads)?.operand());
             }
             match (name, plain.as_slice()) {
-                ("string", [a]) => quote!(rt::jsonata::string(#a)?),
+                ("string", [a]) => quote!(rt::jsonata::string(#a, None)?),
+                ("string", [a, prettify]) => quote!(rt::jsonata::string(#a, Some(#prettify))?),
                 ("number", [a]) => quote!(rt::jsonata::to_number(#a)?),
                 ("length", [a]) => quote!(rt::jsonata::length(#a)?),
                 ("uppercase", [a]) => quote!(rt::jsonata::case(#a, true)?),

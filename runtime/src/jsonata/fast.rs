@@ -407,21 +407,29 @@ pub fn join(items: &[Value], separator: Option<&Value>) -> Option<Value> {
     Some(Value::String(parts.join(separator)))
 }
 
-/// `$string` of a string, a boolean, `null`, or an integer JSONata holds
-/// exactly (other numbers are formatted to 15 significant digits, objects
-/// and arrays serialised: those decline).
-pub fn string(v: &Value) -> Option<Value> {
+/// `$string`, optionally prettified (a boolean): a string, a boolean,
+/// `null` or an integer JSONata holds exactly are written here; other
+/// numbers (15 significant digits), objects and arrays by the engine's
+/// own serialiser.
+#[cfg(feature = "jsonata")]
+pub fn string(v: &Value, prettify: Option<&Value>) -> Option<Value> {
     const EXACT: u64 = 1 << 53;
-    Some(Value::String(match v {
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => "null".to_string(),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) if i.unsigned_abs() <= EXACT => i.to_string(),
-            _ => return None,
-        },
-        _ => return None,
-    }))
+    let prettify = match prettify {
+        None => None,
+        Some(p) => Some(p.as_bool()?),
+    };
+    let text = match v {
+        _ if prettify.is_some() => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null => Some("null".to_string()),
+        Value::Number(n) => n.as_i64().filter(|i| i.unsigned_abs() <= EXACT).map(|i| i.to_string()),
+        _ => None,
+    };
+    match text {
+        Some(t) => Some(Value::String(t)),
+        None => engine(jsonata_core::functions::string::string(&super::convert::to_jvalue(v), prettify)),
+    }
 }
 
 /// `$number` of a number, or of a string of decimal digits (JSONata reads
@@ -776,6 +784,20 @@ mod tests {
     }
 
     #[test]
+    fn string_writes_what_the_engine_writes() {
+        let values =
+            [json!({"a": [1, 2.5, null], "b": "é\n"}), json!(0.1), json!(1e21), json!(-0.000001), json!([true])];
+        let input = json!({"input": {"v": values}});
+        for (i, v) in values.iter().enumerate() {
+            for (suffix, prettify) in [("", None), (", true", Some(json!(true))), (", false", Some(json!(false)))] {
+                let text = format!("$string($states.input.v[{i}]{suffix})");
+                let engine = crate::jsonata::Expr::parse(&text).unwrap().eval(&input, &crate::vars::Vars::root());
+                assert_eq!(string(v, prettify.as_ref()), engine.unwrap(), "{text}");
+            }
+        }
+    }
+
+    #[test]
     fn the_clock_reads_as_the_engine_writes_it() {
         let engine = |text: &str| {
             let e = crate::jsonata::Expr::parse(text).unwrap();
@@ -822,8 +844,10 @@ mod tests {
         assert_eq!(sum(&[json!(1), json!(2.5)]), Some(json!(3.5)));
         assert_eq!(sum(&[json!(1), json!("2")]), None);
         assert_eq!(join(&[json!("a"), json!("b")], Some(&json!("-"))), Some(json!("a-b")));
-        assert_eq!(string(&json!(12)), Some(json!("12")));
-        assert_eq!(string(&json!(0.1)), None);
+        assert_eq!(string(&json!(12), None), Some(json!("12")));
+        assert_eq!(string(&json!(0.1), None), Some(json!("0.1")));
+        assert_eq!(string(&json!({"a": [1, 2.5]}), None), Some(json!("{\"a\":[1,2.5]}")));
+        assert_eq!(string(&json!(1), Some(&json!("yes"))), None);
         assert_eq!(to_number(&json!("-42")), Some(json!(-42)));
         assert_eq!(to_number(&json!("0x10")), None);
         assert_eq!(to_number(&json!("007")), None);
