@@ -432,36 +432,48 @@ pub fn string(v: &Value, prettify: Option<&Value>) -> Option<Value> {
     }
 }
 
-/// `$number` of a number, or of a string of decimal digits (JSONata reads
-/// other strings as JSON numbers, hexadecimal and more: those decline).
+/// `$number`: a number as it is, a string of decimal digits here, any
+/// other value by the engine's own conversion (other numerals, booleans;
+/// what it refuses declines).
+#[cfg(feature = "jsonata")]
 pub fn to_number(v: &Value) -> Option<Value> {
-    match v {
-        Value::Number(_) => Some(read(v)),
-        Value::String(s) => {
-            let digits = s.strip_prefix('-').unwrap_or(s);
-            let plain = !digits.is_empty()
-                && digits.len() <= 15
-                && digits.bytes().all(|b| b.is_ascii_digit())
-                && (digits == "0" || !digits.starts_with('0'));
-            if !plain {
-                return None;
-            }
-            number(s.parse::<f64>().ok()?)
-        }
-        _ => None,
+    if let Value::Number(_) = v {
+        return Some(read(v));
     }
+    if let Value::String(s) = v {
+        let digits = s.strip_prefix('-').unwrap_or(s);
+        let plain = !digits.is_empty()
+            && digits.len() <= 15
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'));
+        if plain {
+            return number(s.parse::<f64>().ok()?);
+        }
+    }
+    engine(jsonata_core::functions::numeric::number(&super::convert::to_jvalue(v)))
 }
 
-/// `$length` of an ASCII string (JSONata counts UTF-16 code units).
+/// `$length` of a string: its bytes where it is ASCII, else as the
+/// engine counts.
+#[cfg(feature = "jsonata")]
 pub fn length(v: &Value) -> Option<Value> {
-    let s = v.as_str().filter(|s| s.is_ascii())?;
-    Some(Value::from(s.len()))
+    let s = v.as_str()?;
+    if s.is_ascii() {
+        return Some(Value::from(s.len()));
+    }
+    engine(jsonata_core::functions::string::length(s))
 }
 
-/// `$uppercase` and `$lowercase` of an ASCII string.
+/// `$uppercase` and `$lowercase` of a string (beyond ASCII, the engine's
+/// case mapping).
+#[cfg(feature = "jsonata")]
 pub fn case(v: &Value, upper: bool) -> Option<Value> {
-    let s = v.as_str().filter(|s| s.is_ascii())?;
-    Some(Value::String(if upper { s.to_ascii_uppercase() } else { s.to_ascii_lowercase() }))
+    use jsonata_core::functions::string::{lowercase, uppercase};
+    let s = v.as_str()?;
+    if s.is_ascii() {
+        return Some(Value::String(if upper { s.to_ascii_uppercase() } else { s.to_ascii_lowercase() }));
+    }
+    engine(if upper { uppercase(s) } else { lowercase(s) })
 }
 
 /// `$contains` of a string and a substring.
@@ -798,6 +810,43 @@ mod tests {
     }
 
     #[test]
+    fn conversions_beyond_ascii_and_digits_are_the_engine_s() {
+        let values = [
+            json!("1.5"),
+            json!(" 42 "),
+            json!("0x1F"),
+            json!("1e3"),
+            json!("abc"),
+            json!("-0"),
+            json!("007"),
+            json!(true),
+            json!(null),
+            json!("héllo😀"),
+            json!("straße"),
+            json!("ÉCOLE"),
+            json!(12),
+        ];
+        let input = json!({"input": {"v": values}});
+        let mut answered = 0;
+        for (i, v) in values.iter().enumerate() {
+            for (f, ours) in [
+                ("$number", to_number(v)),
+                ("$length", length(v)),
+                ("$uppercase", case(v, true)),
+                ("$lowercase", case(v, false)),
+            ] {
+                let text = format!("{f}($states.input.v[{i}])");
+                let engine = crate::jsonata::Expr::parse(&text).unwrap().eval(&input, &crate::vars::Vars::root());
+                if let Some(ours) = ours {
+                    assert_eq!(Ok(Some(ours)), engine, "{text}");
+                    answered += 1;
+                }
+            }
+        }
+        assert!(answered >= 25, "{answered}");
+    }
+
+    #[test]
     fn the_clock_reads_as_the_engine_writes_it() {
         let engine = |text: &str| {
             let e = crate::jsonata::Expr::parse(text).unwrap();
@@ -849,9 +898,10 @@ mod tests {
         assert_eq!(string(&json!({"a": [1, 2.5]}), None), Some(json!("{\"a\":[1,2.5]}")));
         assert_eq!(string(&json!(1), Some(&json!("yes"))), None);
         assert_eq!(to_number(&json!("-42")), Some(json!(-42)));
-        assert_eq!(to_number(&json!("0x10")), None);
-        assert_eq!(to_number(&json!("007")), None);
-        assert_eq!(length(&json!("é")), None);
+        assert_eq!(to_number(&json!("0x10")), Some(json!(16)));
+        assert_eq!(to_number(&json!({})), None);
+        assert_eq!(length(&json!("é")), Some(json!(1)));
+        assert_eq!(length(&json!(1)), None);
         assert_eq!(case(&json!("aB"), true), Some(json!("AB")));
         assert_eq!(rounding(&json!(-2.5), f64::floor), Some(json!(-3)));
         assert_eq!(split(&json!("a,b"), &json!(","), None), Some(json!(["a", "b"])));
