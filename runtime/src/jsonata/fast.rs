@@ -673,6 +673,13 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// What the JSONata engine gives for `text`, with `input` as
+    /// `$states.input`: the referee of every function here.
+    fn by_engine(text: &str, input: &Value) -> Result<Option<Value>, String> {
+        let e = crate::jsonata::Expr::parse(text).unwrap();
+        e.eval(&json!({ "input": input }), &crate::vars::Vars::root())
+    }
+
     #[test]
     fn a_mapped_item_gives_its_field_nothing_or_declines() {
         let item = json!({"a": {"b": 1}, "l": [1], "n": 2});
@@ -692,10 +699,7 @@ mod tests {
             "empty": [{"v": []}],
             "deep": [[{"v": 1}]]
         });
-        let engine = |path: &str| {
-            let e = crate::jsonata::Expr::parse(&format!("$states.input.{path}")).unwrap();
-            e.eval(&json!({ "input": input }), &crate::vars::Vars::root()).unwrap()
-        };
+        let engine = |path: &str| by_engine(&format!("$states.input.{path}"), &input).unwrap();
         let cases: [(&str, Option<Value>); 13] = [
             ("o.a", Some(json!([1, 2]))),
             ("o.one", Some(json!([5]))),
@@ -720,10 +724,7 @@ mod tests {
                 assert_eq!(engine(path).as_ref(), Some(v), "the engine on {path}");
             }
             let counted = walked_seq(&input, &names).map(|s| count(&s));
-            let engine_count = crate::jsonata::Expr::parse(&format!("$count($states.input.{path})"))
-                .unwrap()
-                .eval(&json!({ "input": input }), &crate::vars::Vars::root())
-                .unwrap();
+            let engine_count = by_engine(&format!("$count($states.input.{path})"), &input).unwrap();
             if counted.is_some() {
                 assert_eq!(counted, engine_count, "$count of {path}");
             }
@@ -734,10 +735,7 @@ mod tests {
 
     #[test]
     fn sequence_functions_agree_with_the_engine() {
-        let engine = |text: String| {
-            let e = crate::jsonata::Expr::parse(&text).unwrap();
-            e.eval(&json!({"input": {}}), &crate::vars::Vars::root()).unwrap()
-        };
+        let engine = |text: String| by_engine(&text, &json!({})).unwrap();
         let sequences = [
             json!([2, "a", 2.0, "a", 1, null, null]),
             json!([3, 1.5, -2, 1.5, 10]),
@@ -767,10 +765,7 @@ mod tests {
 
     #[test]
     fn string_functions_agree_with_the_engine() {
-        let engine = |text: String| {
-            let e = crate::jsonata::Expr::parse(&text).unwrap();
-            e.eval(&json!({"input": {}}), &crate::vars::Vars::root()).unwrap()
-        };
+        let engine = |text: String| by_engine(&text, &json!({})).unwrap();
         let texts = [json!("hello world"), json!("héllo😀 a😀b"), json!(""), json!("aaa")];
         let parts = [json!(" "), json!("l"), json!(""), json!("😀"), json!("a"), json!("zz")];
         let limits = [None, Some(json!(0)), Some(json!(1)), Some(json!(1.5))];
@@ -799,11 +794,11 @@ mod tests {
     fn string_writes_what_the_engine_writes() {
         let values =
             [json!({"a": [1, 2.5, null], "b": "é\n"}), json!(0.1), json!(1e21), json!(-0.000001), json!([true])];
-        let input = json!({"input": {"v": values}});
+        let input = json!({"v": values});
         for (i, v) in values.iter().enumerate() {
             for (suffix, prettify) in [("", None), (", true", Some(json!(true))), (", false", Some(json!(false)))] {
                 let text = format!("$string($states.input.v[{i}]{suffix})");
-                let engine = crate::jsonata::Expr::parse(&text).unwrap().eval(&input, &crate::vars::Vars::root());
+                let engine = by_engine(&text, &input);
                 assert_eq!(string(v, prettify.as_ref()), engine.unwrap(), "{text}");
             }
         }
@@ -826,7 +821,7 @@ mod tests {
             json!("ÉCOLE"),
             json!(12),
         ];
-        let input = json!({"input": {"v": values}});
+        let input = json!({"v": values});
         let mut answered = 0;
         for (i, v) in values.iter().enumerate() {
             for (f, ours) in [
@@ -836,7 +831,7 @@ mod tests {
                 ("$lowercase", case(v, false)),
             ] {
                 let text = format!("{f}($states.input.v[{i}])");
-                let engine = crate::jsonata::Expr::parse(&text).unwrap().eval(&input, &crate::vars::Vars::root());
+                let engine = by_engine(&text, &input);
                 if let Some(ours) = ours {
                     assert_eq!(Ok(Some(ours)), engine, "{text}");
                     answered += 1;
@@ -848,10 +843,7 @@ mod tests {
 
     #[test]
     fn the_clock_reads_as_the_engine_writes_it() {
-        let engine = |text: &str| {
-            let e = crate::jsonata::Expr::parse(text).unwrap();
-            e.eval(&json!({"input": {}}), &crate::vars::Vars::root()).unwrap().unwrap()
-        };
+        let engine = |text: &str| by_engine(text, &json!({})).unwrap().unwrap();
         let (ours, theirs) = (now(), engine("$now()"));
         let time = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
         assert_eq!(ours.as_str().map(str::len), theirs.as_str().map(str::len), "{ours} {theirs}");
