@@ -469,6 +469,16 @@ fn a_jsonata_chain_is_the_call_with_its_left_side_first() {
 }
 
 #[test]
+fn a_jsonata_reduce_folds_with_its_lambda_inlined() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "P", "States": {
+        "P": {"Type": "Pass", "Output": "{% $reduce($states.input.l, function($a, $v){ $a + $v }, 0) %}", "End": true}}}"#;
+    let text = module_of("r", def);
+    assert!(text.contains("fn fast_p("), "{text}");
+    assert!(text.contains("let mut folded: Option<Value> = Some(Value::from(0i64));"), "{text}");
+    assert!(text.contains("rt::jsonata::arithmetic('+', &acc0, item0)?"), "{text}");
+}
+
+#[test]
 fn jsonata_paths_into_a_map_result_map_over_its_items() {
     let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Each", "States": {
         "Each": {"Type": "Map", "Items": "{% $states.input.orders.lines %}",

@@ -213,8 +213,17 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                         format!("($i {op} $v)"),
                         format!("$map({sequence}, function($w){{ $w {op} $v }})"),
                     ]);
-                    let f = g.pick(&["$map", "$filter"]);
-                    format!("{f}({sequence}, function($v, $i){{ {body} }})")
+                    match g.below(4) {
+                        0 => {
+                            let body = g.pick(&["$acc + $v", "$acc & $v", "$v.n", "$acc * 2", "[$acc, $v]"]);
+                            let init = g.pick(&["", ", 0", ", \"\"", ", $states.input.a"]);
+                            format!("$reduce({sequence}, function($acc, $v){{ {body} }}{init})")
+                        }
+                        _ => {
+                            let f = g.pick(&["$map", "$filter"]);
+                            format!("{f}({sequence}, function($v, $i){{ {body} }})")
+                        }
+                    }
                 }
                 9 => {
                     let separator = g.pick(&["\",\"".to_string(), "\"\"".to_string(), b]);

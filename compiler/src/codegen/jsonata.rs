@@ -10,7 +10,7 @@
 //! string), `$type`, `$lookup`, `$append`, `$reverse`, `$distinct`,
 //! `$sort` (without a comparator), `$now`, `$millis`, the `in` and `~>`
 //! operators, `$map` and `$filter` with a lambda of the item and its
-//! index, and AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`)
+//! index, `$reduce` with one of the value so far and the item, and AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`)
 //! become Rust over the runtime's `jsonata::fast` (`rt::jsonata`), whose
 //! operators give a result only where JSONata's is plain. Paths may index (`items[0]`, `items[-1]`) and
 //! end in a filter (`items[price > 10]`). Anything else (other functions,
@@ -340,6 +340,19 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
             let f = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
             quote!(rt::jsonata::#f(#items)?)
         }
+        ("reduce", [items, AstNode::Lambda { params, body, signature: None, .. }, init @ ..])
+            if params.len() == 2 && init.len() <= 1 =>
+        {
+            let items = sequence(items, reads)?;
+            let init = match init.first() {
+                Some(i) => {
+                    let i = node(i, reads)?.owned();
+                    quote!(Some(#i))
+                }
+                None => quote!(None),
+            };
+            reduce_over(items, init, params, body, reads)?
+        }
         ("map" | "filter", [items, AstNode::Lambda { params, body, signature: None, .. }]) if params.len() <= 2 => {
             let items = sequence(items, reads)?;
             lambda_over(name == "map", items, params, body, reads)?
@@ -390,6 +403,50 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
         }
     };
     Some(Code::Owned(code))
+}
+
+/// `$reduce` of a sequence with a lambda of the value so far and the
+/// item, from `init` (an `Option<Value>`; without it, the first item): the
+/// body compiled with the parameters bound to locals. An empty sequence
+/// (undefined, or an empty array, which differ) declines, and so do
+/// nested arrays among the items and results that are arrays or
+/// undefined.
+fn reduce_over(
+    items: TokenStream,
+    init: TokenStream,
+    params: &[String],
+    body: &AstNode,
+    reads: &mut Reads,
+) -> Option<TokenStream> {
+    let depth = reads.bound.len();
+    let (acc, item) = (format_ident!("acc{depth}"), format_ident!("item{depth}"));
+    reads.bound.push((params[0].clone(), quote!(&#acc)));
+    reads.bound.push((params[1].clone(), quote!(#item)));
+    let body = node(body, reads);
+    reads.bound.truncate(depth);
+    let body = body?.owned();
+    // A body that ignores the value so far does not bind it.
+    let so_far = if super::fast::mentions(&body, &acc.to_string()) { quote!(#acc) } else { quote!(_) };
+    Some(quote!({
+        let mut folded: Option<Value> = #init;
+        let mut any = false;
+        for #item in <[Value]>::iter(#items) {
+            any = true;
+            let #item: &Value = rt::jsonata::plain(#item)?;
+            folded = Some(match folded.take() {
+                None => rt::jsonata::read(#item),
+                Some(#so_far) => {
+                    let r = #body;
+                    rt::jsonata::plain(&r)?;
+                    r
+                }
+            });
+        }
+        if !any {
+            return None;
+        }
+        folded?
+    }))
 }
 
 /// `$map` (or `$filter`) of a sequence with a lambda of the item and,
