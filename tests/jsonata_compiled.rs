@@ -134,6 +134,14 @@ fn expression(g: &mut Rng, depth: usize) -> String {
                 2 => format!("$substring({text}, {})", g.pick(&["1", "-2", "0", b.as_str()])),
                 3 => format!("$substring({text}, {}, {})", g.pick(&["1", "-3", "0"]), g.pick(&["2", "-1", "0", "1.5"])),
                 4 => format!("$trim({text})"),
+                6 => format!(
+                    "$formatNumber({number}, {})",
+                    g.pick(&["\"#,##0.00\"", "\"000\"", "\"#%\"", text.as_str()])
+                ),
+                7 => format!(
+                    "{}({text})",
+                    g.pick(&["$base64encode", "$base64decode", "$encodeUrlComponent", "$decodeUrl", "$encodeUrl"])
+                ),
                 5 => format!(
                     "$string({}{})",
                     g.pick(&["$states.input.o", "$states.input", "{\"k\": [1.5, 0.1, 1e21]}", "1/3", a.as_str()]),

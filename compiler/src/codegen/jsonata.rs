@@ -1,22 +1,28 @@
-//! JSONata compiled: the expressions workflows write most (paths on
-//! `$states.input`, `$states.result`, the execution's `$states.context`
-//! and variables, literals, arithmetic,
-//! comparisons, `and`/`or`, `&`, `in`, conditionals, object and array
-//! constructors, and the common functions `$count`, `$sum`, `$join`,
-//! `$exists`, `$string`, `$number`, `$length`, `$uppercase`, `$lowercase`,
-//! `$contains`, `$abs`, `$floor`, `$ceil`, `$keys`, `$merge`, `$split`,
-//! `$max`, `$min`, `$average`, `$not`, `$boolean`, `$trim`, `$round`,
-//! `$substring`, `$substringBefore`, `$substringAfter`, `$replace` (of a
-//! string), `$type`, `$lookup`, `$append`, `$reverse`, `$distinct`,
-//! `$sort` (without a comparator), `$now`, `$millis`, the `in` and `~>`
-//! operators, `$map` and `$filter` with a lambda of the item and its
-//! index, `$reduce` with one of the value so far and the item, and AWS's `$range`, `$hash`, `$parse`, `$uuid`, `$random`)
-//! become Rust over the runtime's `jsonata::fast` (`rt::jsonata`), whose
-//! operators give a result only where JSONata's is plain. Paths may index (`items[0]`, `items[-1]`) and
-//! end in a filter (`items[price > 10]`). Anything else (other functions,
-//! the state's own `$states.context`, …) is not compiled, and the state keeps
-//! running through the JSONata engine; so does any compiled expression
-//! that meets a value it declines, at run time.
+//! JSONata compiled: the expressions workflows write most become Rust
+//! over the runtime's `jsonata::fast` (`rt::jsonata`), whose operators
+//! give a result only where JSONata's is plain:
+//! - paths on `$states.input`, `$states.result`, the execution's
+//!   `$states.context` and variables, which may index (`items[0]`,
+//!   `items[-1]`), end in a filter (`items[price > 10]`), and map over the
+//!   arrays they meet where the whole value or a sequence is read;
+//! - literals, arithmetic, comparisons, `and`/`or`, `&`, `in`, `~>`,
+//!   conditionals, object and array constructors;
+//! - the common functions: `$count`, `$sum`, `$join`, `$exists`,
+//!   `$string`, `$number`, `$length`, `$uppercase`, `$lowercase`,
+//!   `$contains`, `$abs`, `$floor`, `$ceil`, `$keys`, `$merge`, `$split`,
+//!   `$max`, `$min`, `$average`, `$not`, `$boolean`, `$trim`, `$round`,
+//!   `$substring`, `$substringBefore`, `$substringAfter`, `$replace` (of a
+//!   string), `$type`, `$lookup`, `$append`, `$reverse`, `$distinct`,
+//!   `$sort` (without a comparator), `$now`, `$millis`, `$formatNumber`
+//!   (without options), `$base64encode` and the other encodings, `$map`
+//!   and `$filter` with a lambda of the item and its index, `$reduce`
+//!   with one of the value so far and the item, and AWS's `$range`,
+//!   `$hash`, `$parse`, `$uuid`, `$random`.
+//!
+//! Anything else (other functions, the state's own `$states.context`, …)
+//! is not compiled, and the state keeps running through the JSONata
+//! engine; so does any compiled expression that meets a value it
+//! declines, at run time.
 
 use asl_runtime::jsonata::ast::{AstNode, BinaryOp, PathStep, Stage, UnaryOp};
 use asl_runtime::jsonata::{json_number, Expr, Template};
@@ -391,6 +397,12 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
                 ("parse", [a]) => quote!(rt::jsonata::parse(#a)?),
                 ("uuid", []) => quote!(rt::jsonata::uuid()),
                 ("now", []) => quote!(rt::jsonata::now()),
+                ("formatNumber", [a, picture]) => quote!(rt::jsonata::format_number(#a, #picture)?),
+                (
+                    "base64encode" | "base64decode" | "encodeUrl" | "decodeUrl" | "encodeUrlComponent"
+                    | "decodeUrlComponent",
+                    [a],
+                ) => quote!(rt::jsonata::encoding(#name, #a)?),
                 ("millis", []) => quote!(rt::jsonata::millis()),
                 ("random", []) => quote!(rt::jsonata::random(None)?),
                 ("random", [seed]) => quote!(rt::jsonata::random(Some(#seed))?),

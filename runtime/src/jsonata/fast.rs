@@ -396,6 +396,30 @@ pub fn replace(v: &Value, pattern: &Value, replacement: &Value, limit: Option<&V
     engine(jsonata_core::functions::string::replace(v.as_str()?, &pattern, replacement.as_str()?, limit))
 }
 
+/// `$formatNumber` of a number with a picture string (no options).
+#[cfg(feature = "jsonata")]
+pub fn format_number(v: &Value, picture: &Value) -> Option<Value> {
+    engine(jsonata_core::functions::numeric::format_number(num(v)?, picture.as_str()?, None))
+}
+
+/// `$base64encode`, `$base64decode`, `$encodeUrl`, `$decodeUrl`,
+/// `$encodeUrlComponent` or `$decodeUrlComponent` (`function`, by its
+/// name) of a string.
+#[cfg(feature = "jsonata")]
+pub fn encoding(function: &str, v: &Value) -> Option<Value> {
+    use jsonata_core::functions::encoding as e;
+    let f = match function {
+        "base64encode" => e::base64encode,
+        "base64decode" => e::base64decode,
+        "encodeUrl" => e::encode_url,
+        "decodeUrl" => e::decode_url,
+        "encodeUrlComponent" => e::encode_url_component,
+        "decodeUrlComponent" => e::decode_url_component,
+        _ => return None,
+    };
+    engine(f(v.as_str()?))
+}
+
 /// `$join` of strings, with a separator string or none.
 pub fn join(items: &[Value], separator: Option<&Value>) -> Option<Value> {
     let separator = match separator {
@@ -839,6 +863,40 @@ mod tests {
             }
         }
         assert!(answered >= 25, "{answered}");
+    }
+
+    #[test]
+    fn formats_and_encodings_are_the_engine_s() {
+        let values = [
+            json!(1234.5),
+            json!(-0.126),
+            json!(7),
+            json!("héllo wörld?&=/#"),
+            json!("aGk="),
+            json!("%E2%82"),
+            json!(null),
+        ];
+        let input = json!({"v": values});
+        let mut answered = 0;
+        for (i, v) in values.iter().enumerate() {
+            for picture in ["#,##0.00", "0.0e0", "000", "#%"] {
+                let text = format!("$formatNumber($states.input.v[{i}], '{picture}')");
+                if let Some(ours) = format_number(v, &json!(picture)) {
+                    assert_eq!(Ok(Some(ours)), by_engine(&text, &input), "{text}");
+                    answered += 1;
+                }
+            }
+            for f in
+                ["base64encode", "base64decode", "encodeUrl", "decodeUrl", "encodeUrlComponent", "decodeUrlComponent"]
+            {
+                let text = format!("${f}($states.input.v[{i}])");
+                if let Some(ours) = encoding(f, v) {
+                    assert_eq!(Ok(Some(ours)), by_engine(&text, &input), "{text}");
+                    answered += 1;
+                }
+            }
+        }
+        assert!(answered >= 20, "{answered}");
     }
 
     #[test]
