@@ -316,13 +316,7 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
         }
         ("join", [a, rest @ ..]) if rest.len() <= 1 => {
             let items = sequence(a, reads)?;
-            let separator = match rest.first() {
-                Some(sep) => {
-                    let sep = node(sep, reads)?.operand();
-                    quote!(Some(#sep))
-                }
-                None => quote!(None),
-            };
+            let separator = optional(rest.first(), reads, Code::operand)?;
             quote!(rt::jsonata::join(rt::jsonata::nonempty(#items)?, #separator)?)
         }
         ("merge", [a]) => {
@@ -350,13 +344,7 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
             if params.len() == 2 && init.len() <= 1 =>
         {
             let items = sequence(items, reads)?;
-            let init = match init.first() {
-                Some(i) => {
-                    let i = node(i, reads)?.owned();
-                    quote!(Some(#i))
-                }
-                None => quote!(None),
-            };
+            let init = optional(init.first(), reads, Code::owned)?;
             reduce_over(items, init, params, body, reads)?
         }
         ("map" | "filter", [items, AstNode::Lambda { params, body, signature: None, .. }]) if params.len() <= 2 => {
@@ -415,6 +403,18 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
         }
     };
     Some(Code::Owned(code))
+}
+
+/// An optional argument, compiled and taken by `code`, as Rust of type
+/// `Option<_>`.
+fn optional(arg: Option<&AstNode>, reads: &mut Reads, code: fn(Code) -> TokenStream) -> Option<TokenStream> {
+    Some(match arg {
+        Some(a) => {
+            let c = code(node(a, reads)?);
+            quote!(Some(#c))
+        }
+        None => quote!(None),
+    })
 }
 
 /// `$reduce` of a sequence with a lambda of the value so far and the
