@@ -287,22 +287,23 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
     let name = name.trim_start_matches('$');
     let mut plain = Vec::new();
     let code = match (name, args) {
+        // A path, which may meet arrays: defined wherever it gives a value.
         ("exists", [a]) => {
-            // A path that may meet arrays: defined wherever it gives a value.
-            if let Some((root, names)) = named_path(a, reads) {
-                quote!(Value::Bool(rt::jsonata::walk(#root, &[#(#names),*])?.is_some()))
-            } else {
-                // Any other root (the context, a predicate's item) read as
-                // usual, then field names that may be missing.
-                let AstNode::Path { steps } = a else { return None };
-                let root = match steps.first().map(|s| &s.node) {
-                    Some(AstNode::Variable(s)) if s == "states" => 2,
-                    _ => 1,
-                };
-                let Code::Ref(from) = path(steps.get(..root)?, reads)? else { return None };
-                let names: Vec<&str> = steps[root..].iter().map(field_name).collect::<Option<_>>()?;
-                quote!(Value::Bool(rt::jsonata::exists(#from, &[#(#names),*])?))
-            }
+            let (root, names) = match named_path(a, reads) {
+                Some(found) => found,
+                None => {
+                    // Any other root (a predicate's item) read as usual,
+                    // then field names that may be missing.
+                    let AstNode::Path { steps } = a else { return None };
+                    let root = match steps.first().map(|s| &s.node) {
+                        Some(AstNode::Variable(s)) if s == "states" => 2,
+                        _ => 1,
+                    };
+                    let Code::Ref(from) = path(steps.get(..root)?, reads)? else { return None };
+                    (from, steps[root..].iter().map(field_name).collect::<Option<_>>()?)
+                }
+            };
+            quote!(Value::Bool(rt::jsonata::walk(#root, &[#(#names),*])?.is_some()))
         }
         ("count", [a]) => {
             let items = sequence(a, reads)?;

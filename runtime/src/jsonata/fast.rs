@@ -135,15 +135,7 @@ pub fn member(a: &Value, b: &Value) -> Option<bool> {
 /// `$type` of a value that is not an array (JSONata reads those as
 /// sequences).
 pub fn type_of(v: &Value) -> Option<Value> {
-    let name = match plain(v)? {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Object(_) => "object",
-        Value::Array(_) => return None,
-    };
-    Some(Value::String(name.to_string()))
+    Some(Value::String(super::type_name(plain(v)?).to_string()))
 }
 
 /// `$lookup` of a string key in an object: its value where it is there
@@ -275,27 +267,6 @@ pub fn member_seq<'v>(v: &'v Value, name: &str) -> Option<&'v [Value]> {
 /// undefined, which most functions pass on).
 pub fn nonempty(items: &[Value]) -> Option<&[Value]> {
     (!items.is_empty()).then_some(items)
-}
-
-/// `$exists` of a path of field names from `v`: a missing field anywhere
-/// is undefined (false). Arrays on the way, which JSONata maps over, and
-/// empty or nested arrays at the end, which its sequences flatten, decline.
-pub fn exists(v: &Value, names: &[&str]) -> Option<bool> {
-    let mut current = v;
-    for name in names {
-        match current {
-            Value::Object(m) => match m.get(*name) {
-                Some(next) => current = next,
-                None => return Some(false),
-            },
-            Value::Array(_) => return None,
-            _ => return Some(false),
-        }
-    }
-    match current {
-        Value::Array(items) if items.is_empty() || items.iter().any(Value::is_array) => None,
-        _ => Some(true),
-    }
 }
 
 /// `$count`.
@@ -934,9 +905,11 @@ mod tests {
         assert_eq!(equal(&json!(1), &json!("1")), None);
         assert_eq!(field(&json!({"a": [1]}), "a"), None);
         assert_eq!(concat(&json!("a"), &json!(1)), None);
+        let exists = |v: &Value, names: &[&str]| walk(v, names).map(|w| w.is_some());
         assert_eq!(exists(&json!({"a": {"b": null}}), &["a", "b"]), Some(true));
         assert_eq!(exists(&json!({"a": 1}), &["a", "b"]), Some(false));
-        assert_eq!(exists(&json!({"a": [{"b": 1}]}), &["a", "b"]), None);
+        assert_eq!(exists(&json!({"a": [{"b": 1}]}), &["a", "b"]), Some(true));
+        assert_eq!(exists(&json!({"a": [[{"b": 1}]]}), &["a", "b"]), None);
         assert_eq!(member_seq(&json!({"a": [1, 2]}), "a").map(count), Some(json!(2)));
         assert_eq!(member_seq(&json!({"a": 5}), "missing").map(count), Some(json!(0)));
         assert_eq!(member_seq(&json!({"a": [[1], 2]}), "a"), None);
