@@ -324,9 +324,32 @@ fn a_task_runs_through_the_runtime_with_its_input_and_output_steps_compiled() {
     assert!(text.contains("fn io_out_call("), "{text}");
     assert!(text.contains(") -> Option<(Value, Value)>"), "{text}");
     assert!(text.contains("rt::run_state_with("), "{text}");
-    // The context object is the runtime's to read: that state keeps the
-    // model's evaluation.
-    assert!(!text.contains("fn io_in_token"), "{text}");
+    // `$$` paths read the context object the runtime hands the step.
+    assert!(text.contains("fn io_in_token("), "{text}");
+    let flat = text.replace(char::is_whitespace, "");
+    assert!(flat.contains(r#"context.read(PATH.get_or_init(||{rt::path::Path::parse("$$.Execution.Name")"#), "{text}");
+}
+
+#[test]
+fn a_tasks_steps_read_its_own_state_and_task_context_where_the_runtime_hands_it() {
+    let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Call", "States": {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                 "Arguments": {"FunctionName": "f", "Payload": {"token": "{% $states.context.Task.Token %}",
+                               "at": "{% $states.context.State.EnteredTime %}"}},
+                 "Output": {"tries": "{% $states.context.State.RetryCount %}"},
+                 "Catch": [{"ErrorEquals": ["States.ALL"], "Output": "{% $states.context.State.Name %}", "Next": "Wait"}],
+                 "Next": "Wait"},
+        "Wait": {"Type": "Wait", "Seconds": "{% $states.context.State.RetryCount %}", "End": true}}}"#;
+    let text = module_of("c", def);
+    let flat = text.replace(char::is_whitespace, "");
+    for (key, field) in [("Task", "Token"), ("State", "EnteredTime"), ("State", "RetryCount"), ("State", "Name")] {
+        let read = format!(r#"rt::jsonata::state_context(context,"{key}",&["{field}"]"#);
+        assert!(flat.contains(&read), "{read} in {text}");
+    }
+    assert!(text.contains("context: &rt::Context<'_>"), "{text}");
+    // A Wait that generated code sleeps has no state context to read: the
+    // runtime runs it.
+    assert!(!text.contains("fn wait_wait"), "{text}");
 }
 
 #[test]

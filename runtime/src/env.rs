@@ -92,7 +92,8 @@ impl Context<'_> {
         Value::Object(m)
     }
 
-    fn read(&self, path: &Path) -> Result<Value, PathError> {
+    /// A `$$` path; generated code reads it here, as `Env::read` does.
+    pub fn read(&self, path: &Path) -> Result<Value, PathError> {
         // `$$.Map.Item…`, read in every Map iteration's ItemSelector, without
         // assembling the `Map` object first.
         if let (Some(item), [Segment::Child(map), Segment::Child(it), ..]) = (&self.map_item, path.segments.as_slice())

@@ -11,7 +11,7 @@
 //! input, and is reported as an error, never a panic.
 
 pub use crate::cli::{run_main, RunArgs};
-pub use crate::env::ExecutionContext;
+pub use crate::env::{Context, ExecutionContext};
 pub use crate::exec::{
     expr_seconds, expr_timestamp, fail_state, fast_paths_open, nested_transit, path_seconds, path_timestamp, recording,
     run_state, run_state_with, task_failed_selects, timestamp_delay, transit, transit_assigning, wait_state,

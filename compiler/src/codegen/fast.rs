@@ -77,11 +77,19 @@ impl Fast {
 pub struct Scope {
     input: TokenStream,
     map_item: bool,
+    /// In a step the runtime calls (`Io`), other `$$` paths read the
+    /// state's context object, `context: &Context`.
+    state_context: bool,
 }
 
 impl Scope {
     fn input(input: TokenStream) -> Scope {
-        Scope { input, map_item: false }
+        Scope { input, map_item: false, state_context: false }
+    }
+
+    /// `$` is `input`, in an `Io` step (`hook`) or not.
+    fn of(input: TokenStream, hook: bool) -> Scope {
+        Scope { input, map_item: false, state_context: hook }
     }
 }
 
@@ -137,17 +145,22 @@ fn steps(mut e: TokenStream, segments: &[Segment], mutable: bool) -> Option<Toke
 /// definite path is a `get()` chain; any other `$` path (wildcards,
 /// slices, filters) the runtime's `Path::select`, its text parsed once.
 fn read(p: &Path, scope: &Scope) -> Option<TokenStream> {
-    if p.is_definite() {
-        let a = access_in(p, scope)?;
+    if let Some(a) = access_in(p, scope).filter(|_| p.is_definite()) {
         return Some(quote!(#a?.clone()));
     }
-    if p.root != Root::Input {
-        return None;
-    }
-    let (text, from) = (&p.text, &scope.input);
+    let text = &p.text;
+    let path = quote!(PATH.get_or_init(|| rt::path::Path::parse(#text).ok()).as_ref()?);
+    let value = match p.root {
+        Root::Input => {
+            let from = &scope.input;
+            quote!(#path.select(#from))
+        }
+        Root::Context if scope.state_context => quote!(context.read(#path)),
+        _ => return None,
+    };
     Some(quote!({
         static PATH: std::sync::OnceLock<Option<rt::path::Path>> = std::sync::OnceLock::new();
-        PATH.get_or_init(|| rt::path::Path::parse(#text).ok()).as_ref()?.select(#from).ok()?
+        #value.ok()?
     }))
 }
 
@@ -187,8 +200,7 @@ fn call(c: &Call, scope: &Scope) -> Option<TokenStream> {
     // The length of an array needs no copy of it; anything but an array
     // declines, and the general path raises the intrinsic's error.
     if let (asl_runtime::intrinsic::Function::ArrayLength, [Arg::Path(p)]) = (c.function, c.args.as_slice()) {
-        if p.is_definite() {
-            let a = access_in(p, scope)?;
+        if let Some(a) = access_in(p, scope).filter(|_| p.is_definite()) {
             return Some(quote!(Value::from(#a?.as_array()?.len())));
         }
     }
@@ -227,8 +239,7 @@ fn arg(a: &Arg, scope: &Scope) -> Option<TokenStream> {
 /// names; anything else is built in place.
 fn borrowed_arg(a: &Arg, scope: &Scope) -> Option<TokenStream> {
     if let Arg::Path(p) = a {
-        if p.is_definite() {
-            let a = access_in(p, scope)?;
+        if let Some(a) = access_in(p, scope).filter(|_| p.is_definite()) {
             return Some(quote!(#a?));
         }
     }
@@ -250,8 +261,7 @@ fn format(raw: &str, args: &[Arg], scope: &Scope) -> Option<TokenStream> {
     for (i, a) in args.iter().enumerate() {
         let name = format_ident!("a{}", i);
         bindings.push(match a {
-            Arg::Path(p) if p.is_definite() => {
-                let a = access_in(p, scope)?;
+            Arg::Path(p) if let Some(a) = access_in(p, scope).filter(|_| p.is_definite()) => {
                 quote!(let #name: &Value = #a?;)
             }
             Arg::Path(p) => {
@@ -404,9 +414,10 @@ fn output(s: &State) -> Option<TokenStream> {
 }
 
 /// A JSONPath `Assign` over a state's result (`result: Value` in scope),
-/// as a `Value` expression: `$` is the result, as the runtime reads it.
-fn assigned_over_result(t: &Template) -> Option<TokenStream> {
-    let assigned = template(t, &Scope::input(quote!(selected)))?;
+/// as a `Value` expression: `$` is the result, as the runtime reads it;
+/// `hook`: in an `Io` step.
+fn assigned_over_result(t: &Template, hook: bool) -> Option<TokenStream> {
+    let assigned = template(t, &Scope::of(quote!(selected), hook))?;
     Some(if mentions(&assigned, "selected") {
         quote!({
             let selected: &Value = &result;
@@ -430,7 +441,7 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
             Some(#output)
         },
         Some(crate::model::Assign::Paths(t)) => {
-            let assigned = assigned_over_result(t)?;
+            let assigned = assigned_over_result(t, false)?;
             output_assigning(
                 assigned,
                 quote! {
@@ -748,7 +759,7 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
         // `Arguments` from `$states.input`; `Assign` and `Output` from it
         // and `$states.result`, with the variables as at the state's entry.
         let effective = s.arguments.as_ref().and_then(|t| {
-            let code = jsonata::template(t, &mut Reads::new(false))?;
+            let code = jsonata::template(t, &mut Reads::hook(false))?;
             Some(quote! {
                 let value: Value = #code;
                 if !rt::io::fits(&value, rt::MAX_PAYLOAD_BYTES) {
@@ -758,7 +769,7 @@ pub fn io(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
             })
         });
         let output = (s.output.is_some() || s.assign.is_some())
-            .then(|| jsonata_assigning(s, quote!(result.clone()), &mut Reads::new(true)))
+            .then(|| jsonata_assigning(s, quote!(result.clone()), &mut Reads::hook(true)))
             .flatten();
         return (effective, output);
     }
@@ -818,12 +829,12 @@ fn output_assigning(assigned: TokenStream, output: TokenStream) -> TokenStream {
 
 /// InputPath then Parameters from `input`, as statements binding
 /// `effective: Value` (an InputPath that selects nothing declines even
-/// where constant Parameters do not read it).
-fn effective_input(s: &State) -> Option<TokenStream> {
+/// where constant Parameters do not read it); `hook`: in an `Io` step.
+fn effective_input(s: &State, hook: bool) -> Option<TokenStream> {
     let selected = select(&s.input_path, quote!(input))?;
     let effective = match &s.parameters {
         None => quote!(selected.clone()),
-        Some(t) => template(t, &Scope::input(quote!(selected)))?,
+        Some(t) => template(t, &Scope::of(quote!(selected), hook))?,
     };
     let selected = if mentions(&effective, "selected") {
         quote!(let selected: &Value = #selected;)
@@ -837,7 +848,7 @@ fn effective_input(s: &State) -> Option<TokenStream> {
 }
 
 fn io_effective(s: &State) -> Option<TokenStream> {
-    let effective = effective_input(s)?;
+    let effective = effective_input(s, true)?;
     let empty = empty_for(&s.input_path);
     Some(quote! {
         #empty
@@ -852,12 +863,12 @@ fn io_effective(s: &State) -> Option<TokenStream> {
 fn io_output(s: &State) -> Option<TokenStream> {
     let result = match &s.result_selector {
         None => quote!(result.clone()),
-        Some(t) => template(t, &Scope::input(quote!(result)))?,
+        Some(t) => template(t, &Scope::of(quote!(result), true))?,
     };
     // `Assign` reads the selected result.
     let assigned = match &s.assign {
         None => quote!(Value::Null),
-        Some(crate::model::Assign::Paths(t)) => assigned_over_result(t)?,
+        Some(crate::model::Assign::Paths(t)) => assigned_over_result(t, true)?,
         Some(crate::model::Assign::Jsonata(_)) => return None,
     };
     let merged = merged(s);
@@ -898,13 +909,13 @@ pub fn caught(s: &State) -> Option<TokenStream> {
         .enumerate()
         .filter_map(|(i, c)| {
             let body = if jsonata {
-                let mut reads = Reads::new(false);
+                let mut reads = Reads::hook(false);
                 reads.error_output_in_scope = true;
                 jsonata_assigning_with(&c.assign, &c.output, quote!(error_output.clone()), &mut reads)?
             } else {
                 let assigned = match &c.assign {
                     None => quote!(Value::Null),
-                    Some(crate::model::Assign::Paths(t)) => template(t, &Scope::input(quote!(error_output)))?,
+                    Some(crate::model::Assign::Paths(t)) => template(t, &Scope::of(quote!(error_output), true))?,
                     Some(crate::model::Assign::Jsonata(_)) => return None,
                 };
                 let merged = merged_at(&c.result_path);
@@ -1346,7 +1357,7 @@ fn refills(selector: &ItemSelector, reads: &mut Reads) -> Option<Vec<TokenStream
         let varies = ["item", "index_value"].iter().chain(&FRESH).any(|name| mentions(&code, name));
         varies.then_some(code)
     };
-    let scope = Scope { input: quote!(effective), map_item: true };
+    let scope = Scope { input: quote!(effective), map_item: true, state_context: reads.state_context };
     // Each field: its key, and its code where it varies from item to item.
     let fields: Vec<(&str, Option<TokenStream>)> = match selector {
         ItemSelector::Template(Template::Object(fields)) => fields
@@ -1396,7 +1407,9 @@ fn map_items(m: &asl_runtime::machine::Map, reads: &mut Reads) -> Option<jsonata
 /// `$$.Map.Item.Value` and `.Index` the locals `item` and `index_value`.
 fn item_selector(selector: &ItemSelector, reads: &mut Reads) -> Option<TokenStream> {
     match selector {
-        ItemSelector::Template(t) => template(t, &Scope { input: quote!(effective), map_item: true }),
+        ItemSelector::Template(t) => {
+            template(t, &Scope { input: quote!(effective), map_item: true, state_context: reads.state_context })
+        }
         ItemSelector::Jsonata(t) => {
             reads.map_item = true;
             jsonata::template(t, reads)
@@ -1416,7 +1429,7 @@ fn item_selector(selector: &ItemSelector, reads: &mut Reads) -> Option<TokenStre
 pub fn map_steps(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
     let Body::Map(m) = &s.body else { return (None, None) };
     let items = (m.items.is_some() || m.items_path.is_some()).then(|| {
-        let items = match map_items(m, &mut Reads::new(false))? {
+        let items = match map_items(m, &mut Reads::hook(false))? {
             jsonata::Code::Owned(items) => items,
             jsonata::Code::Ref(items) => quote!(#items.clone()),
         };
@@ -1428,7 +1441,7 @@ pub fn map_steps(s: &State) -> (Option<TokenStream>, Option<TokenStream>) {
         })
     });
     let item = m.item_selector.as_ref().map(|selector| {
-        let value = item_selector(selector, &mut Reads::new(false))?;
+        let value = item_selector(selector, &mut Reads::hook(false))?;
         let index_value =
             if mentions(&value, "index_value") { quote!(let index_value = Value::from(index);) } else { quote!() };
         let effective = if mentions(&value, "effective") { quote!(let effective: &Value = input;) } else { quote!() };
@@ -1468,7 +1481,7 @@ pub fn parallel(s: &State, branches: &[Ident]) -> Option<TokenStream> {
         let selected = select(&s.input_path, quote!(input))?;
         (quote!(let effective: &Value = #selected;), after_result(s)?)
     } else {
-        let effective = effective_input(s)?;
+        let effective = effective_input(s, false)?;
         (quote!(#effective let effective: &Value = &effective;), after_result(s)?)
     };
     let n = branches.len();

@@ -1,8 +1,9 @@
 //! JSONata compiled: the expressions workflows write most become Rust
 //! over the runtime's `jsonata::fast` (`rt::jsonata`), whose operators
 //! give a result only where JSONata's is plain:
-//! - paths on `$states.input`, `$states.result`, the execution's
-//!   `$states.context` and variables, which may index (`items[0]`,
+//! - paths on `$states.input`, `$states.result`, `$states.context` (the
+//!   state's own `State` and `Task` in a Task's, Parallel's or Map's
+//!   steps, which the runtime hands it) and variables, which may index (`items[0]`,
 //!   `items[-1]`), end in a filter (`items[price > 10]`), and map over the
 //!   arrays they meet where the whole value or a sequence is read;
 //! - literals, arithmetic, comparisons, `and`/`or`, `&`, `in`, `~>`,
@@ -19,8 +20,8 @@
 //!   with one of the value so far and the item, and AWS's `$range`,
 //!   `$hash`, `$parse`, `$uuid`, `$random`.
 //!
-//! Anything else (other functions, the state's own `$states.context`, …)
-//! is not compiled, and the state keeps running through the JSONata
+//! Anything else (other functions, the state's own `$states.context`
+//! outside the steps the runtime calls, …) is not compiled, and the state keeps running through the JSONata
 //! engine; so does any compiled expression that meets a value it
 //! declines, at run time.
 
@@ -61,8 +62,11 @@ pub struct Reads {
     /// Workflow variables (`vars: &Vars` in scope).
     pub vars: bool,
     /// The execution's part of `$states.context` (`context:
-    /// &ExecutionContext` in scope).
+    /// &ExecutionContext` in scope, or in an `Io` step `context: &Context`).
     pub context: bool,
+    /// In an `Io` step: `context` is the state's own context object, its
+    /// `State` and `Task` readable as the runtime assembles them.
+    pub state_context: bool,
     /// Whether `$states.result` may be read (a Task's, Parallel's or Map's
     /// `Output`, with `result: &Value` in scope); elsewhere it declines.
     pub result_in_scope: bool,
@@ -90,6 +94,7 @@ impl Reads {
         Reads {
             vars: false,
             context: false,
+            state_context: false,
             result_in_scope,
             error_output_in_scope: false,
             map_item: false,
@@ -97,6 +102,11 @@ impl Reads {
             bound: Vec::new(),
             focus: None,
         }
+    }
+
+    /// What an `Io` step's expressions read.
+    pub fn hook(result_in_scope: bool) -> Reads {
+        Reads { state_context: true, ..Reads::new(result_in_scope) }
     }
 
     /// A variable as a `&Value` where it is read plainly (not an array): a
@@ -635,7 +645,8 @@ fn filter(object: TokenStream, name: &str, predicate: &AstNode, names: &[&str], 
 
 /// `$states.input.a.b`, `$states.result.a.b` (where in scope),
 /// `$states.context.Execution.a` (or `StateMachine`), the state's own
-/// `$states.context.State.Name` (where known), a Map item's
+/// `$states.context.State.Name` (where known) or, in an `Io` step, any of
+/// its `State` and `Task` (`State.EnteredTime`, `Task.Token`), a Map item's
 /// `$states.context.Map.Item.Value` (or `Index`) in its ItemSelector, or
 /// `$var.a.b`.
 fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
@@ -649,6 +660,7 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
         }
         (AstNode::Variable(s), [context, state, name])
             if simple
+                && reads.state_name.is_some()
                 && s == "states"
                 && field_name(context) == Some("context")
                 && field_name(state) == Some("State")
@@ -670,8 +682,8 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
             (quote!(rt::jsonata::plain(#local)?), rest)
         }
         // `Execution` and `StateMachine` are the same for every state of
-        // the execution; `State`, `Task` and the Map's item outside an
-        // ItemSelector are the runtime's.
+        // the execution; `State` and `Task` are the runtime's, read where
+        // it hands an `Io` step the state's context object.
         (AstNode::Variable(s), [context, key, rest @ ..])
             if simple
                 && s == "states"
@@ -680,7 +692,20 @@ fn path(steps: &[PathStep], reads: &mut Reads) -> Option<Code> {
         {
             reads.context = true;
             let key = field_name(key)?;
-            (quote!(rt::jsonata::context(context, #key)?), rest)
+            let execution = if reads.state_context { quote!(context.execution?) } else { quote!(context) };
+            (quote!(rt::jsonata::context(#execution, #key)?), rest)
+        }
+        (AstNode::Variable(s), [context, key, rest @ ..])
+            if simple
+                && reads.state_context
+                && s == "states"
+                && field_name(context) == Some("context")
+                && matches!(field_name(key), Some("State" | "Task")) =>
+        {
+            reads.context = true;
+            let key = field_name(key)?;
+            let names: Vec<&str> = rest.iter().map(field_name).collect::<Option<_>>()?;
+            return Some(Code::Owned(quote!(rt::jsonata::state_context(context, #key, &[#(#names),*])?)));
         }
         (AstNode::Variable(name), rest) if simple && name != "states" && !name.is_empty() => {
             (reads.variable(name), rest)

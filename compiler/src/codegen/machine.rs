@@ -903,7 +903,7 @@ fn container(
                 quote!(#field: Some(#step_fn),)
             })
         };
-        let (value, vars, context) = (quote!(&Value), quote!(&rt::Vars), quote!(&rt::ExecutionContext));
+        let (value, vars, context) = (quote!(&Value), quote!(&rt::Vars), quote!(&rt::Context<'_>));
         let declines = "; `None`: the model's evaluation";
         let effective = step(
             effective,

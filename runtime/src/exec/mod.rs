@@ -19,7 +19,7 @@ pub use local_executions::{Compiled, Loaded, LocalStarter, Startable};
 pub use retry::{error_matches, task_failed_selects};
 pub use states::{expr_seconds, expr_timestamp, path_seconds, path_timestamp, timestamp_delay};
 
-use crate::env::Env;
+use crate::env::{Context, Env};
 use crate::error::StatesError;
 use crate::machine::{Assign, Body, Container, State};
 use crate::vars::Vars;
@@ -537,21 +537,22 @@ pub struct Io {
 }
 
 /// `Io::caught`: from the catcher's index, the raw input, the Error
-/// Output, the variables and the execution's context object, the output
-/// and the variables assigned.
-pub type CaughtStep = fn(usize, &Value, &Value, &Vars, &crate::env::ExecutionContext) -> Option<(Value, Value)>;
+/// Output, the variables and the state's context object, the output and
+/// the variables assigned.
+pub type CaughtStep = fn(usize, &Value, &Value, &Vars, &Context<'_>) -> Option<(Value, Value)>;
 
-/// `Io::effective`: from the raw input, the variables and the execution's
-/// context object.
-pub type EffectiveStep = fn(&Value, &Vars, &crate::env::ExecutionContext) -> Option<Value>;
+/// `Io::effective`: from the raw input, the variables and the state's
+/// context object (its `State`, `Task` and the execution's part, as the
+/// model's evaluation would read them at the same step).
+pub type EffectiveStep = fn(&Value, &Vars, &Context<'_>) -> Option<Value>;
 
 /// `Io::item`: from the Map's effective input, the item's index and the
-/// item, the variables and the execution's context object.
-pub type ItemStep = fn(&Value, usize, &Value, &Vars, &crate::env::ExecutionContext) -> Option<Value>;
+/// item, the variables and the Map's context object.
+pub type ItemStep = fn(&Value, usize, &Value, &Vars, &Context<'_>) -> Option<Value>;
 
 /// `Io::output`: from the raw input, the result, the variables and the
-/// execution's context object, the output and the variables assigned.
-pub type OutputStep = fn(&Value, &Value, &Vars, &crate::env::ExecutionContext) -> Option<(Value, Value)>;
+/// state's context object, the output and the variables assigned.
+pub type OutputStep = fn(&Value, &Value, &Vars, &Context<'_>) -> Option<(Value, Value)>;
 
 /// Executes one state with its input; returns where to go and the output.
 pub async fn run_state(

@@ -51,6 +51,14 @@ pub fn context<'c>(context: &'c crate::env::ExecutionContext, key: &str) -> Opti
     plain(context.map().get(key)?)
 }
 
+/// `$states.context.State…` or `$states.context.Task…`: the state's own
+/// part of its context object (`key`), as the runtime assembles it for the
+/// step that reads it, then field names. Undefined declines, as do arrays.
+pub fn state_context(context: &crate::env::Context<'_>, key: &str, names: &[&str]) -> Option<Value> {
+    let root = context.get(key)?;
+    follow(&root, names)?.map(read)
+}
+
 /// One path step: a field of an object.
 pub fn field<'v>(v: &'v Value, name: &str) -> Option<&'v Value> {
     plain(v.as_object()?.get(name)?)

@@ -109,7 +109,7 @@ fn io_out_price_lines(
     input: &Value,
     result: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<(Value, Value)> {
     let result: Value = result.clone();
     let assigned: Value = Value::Null;
@@ -134,7 +134,7 @@ fn io_out_price_lines(
 fn io_items_price_lines(
     input: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<Value> {
     let effective: &Value = input;
     let items: Value = Some(effective)
@@ -148,7 +148,7 @@ fn io_item_price_lines(
     index: usize,
     item: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<Value> {
     let effective: &Value = input;
     let index_value = Value::from(index);

@@ -72,7 +72,7 @@ fn io_out_price_lines(
     input: &Value,
     result: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<(Value, Value)> {
     let result: Value = result.clone();
     let assigned: Value = Value::Null;
@@ -96,7 +96,7 @@ fn io_out_price_lines(
 fn io_items_price_lines(
     input: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<Value> {
     let effective: &Value = input;
     let items: Value = Some(effective)
@@ -108,7 +108,7 @@ fn io_items_price_lines(
 fn io_in_total(
     input: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
@@ -146,7 +146,7 @@ fn io_out_total(
     _input: &Value,
     result: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<(Value, Value)> {
     let result: Value = result.clone();
     let assigned: Value = Value::Null;
@@ -296,7 +296,7 @@ fn io_caught_price_lines_items_price_line(
     input: &Value,
     error_output: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<(Value, Value)> {
     match index {
         0usize => {

@@ -70,7 +70,7 @@ fn io_out_fan_out(
     _input: &Value,
     result: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<(Value, Value)> {
     let result: Value = {
         static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();

@@ -176,7 +176,7 @@ fn io_out_process_products(
     input: &Value,
     result: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<(Value, Value)> {
     let result: Value = result.clone();
     let assigned: Value = Value::Null;
@@ -200,7 +200,7 @@ fn io_out_process_products(
 fn io_items_process_products(
     input: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<Value> {
     let effective: &Value = input;
     let items: Value = Some(effective)
@@ -215,7 +215,7 @@ fn io_item_process_products(
     _index: usize,
     item: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<Value> {
     let effective: &Value = input;
     Some({
@@ -539,7 +539,7 @@ fn fast_process_products_items_record_failure(input: &Value) -> Option<Value> {
 fn io_in_process_products_items_create_product(
     input: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
@@ -585,7 +585,7 @@ fn io_out_process_products_items_create_product(
     input: &Value,
     result: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<(Value, Value)> {
     let result: Value = {
         static SHAPE: std::sync::OnceLock<rt::Map<String, Value>> = std::sync::OnceLock::new();
@@ -634,7 +634,7 @@ fn io_caught_process_products_items_create_product(
     input: &Value,
     error_output: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<(Value, Value)> {
     match index {
         0usize => {
@@ -662,7 +662,7 @@ fn io_caught_process_products_items_create_product(
 fn io_in_process_products_items_check_status(
     input: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<Value> {
     let selected: &Value = input;
     let effective: Value = {
@@ -688,7 +688,7 @@ fn io_out_process_products_items_check_status(
     input: &Value,
     result: &Value,
     _vars: &rt::Vars,
-    _context: &rt::ExecutionContext,
+    _context: &rt::Context<'_>,
 ) -> Option<(Value, Value)> {
     let result: Value = result.clone();
     let assigned: Value = Value::Null;

@@ -7,6 +7,7 @@ use crate::exec::map_run::{self, MapRun};
 use crate::exec::Step;
 use crate::jsonata::{eval_required, unexpected_type};
 use crate::machine::{ItemSelector, Map, NumberField};
+use crate::path::Root;
 use crate::vars::Vars;
 use futures::stream::{self, StreamExt};
 use serde_json::{json, Value};
@@ -74,7 +75,7 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         // TestState may give what an ItemReader would read.
         let read = m.item_reader.as_ref().and(cx.probe()).and_then(|p| p.reader_data.clone());
         let vars = &cx.flow.vars;
-        let compiled = || cx.io.items.and_then(|f| f(&effective, vars, &cx.exec.context));
+        let compiled = || cx.io.items.and_then(|f| f(&effective, vars, &context));
         let selected = match (&m.items, &m.items_path) {
             _ if read.is_some() => read.unwrap_or_default(),
             _ if let Some(items) = compiled() => items,
@@ -83,7 +84,16 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
                 other => return Err(unexpected_type(&t.text(), "Items", "array", &other)),
             },
             (None, Some(p)) => {
-                env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?
+                let items =
+                    env.read(p).map_err(|e| StatesError::runtime(format!("Invalid path '{}' : {e}", p.text)))?;
+                // Items from the context object are an array, or AWS's
+                // error naming the path as read within it (`$.Execution…`);
+                // only the input's objects iterate as Key and Value.
+                if p.root == Root::Context && !items.is_array() {
+                    let within = p.text.strip_prefix('$').unwrap_or(&p.text);
+                    return Err(StatesError::runtime(format!("Reference path \"{within}\" must point to array.")));
+                }
+                items
             }
             (None, None) if cx.jsonata() && !effective.is_array() => {
                 return Err(StatesError::scoped(
@@ -111,7 +121,7 @@ pub(crate) async fn map(cx: &Cx<'_>, raw: Value, m: &Map) -> Result<Step, States
         let mut inputs = Vec::with_capacity(items.len());
         for (i, (key, value)) in items.into_iter().enumerate() {
             let compiled = cx.io.item.filter(|_| key.is_none());
-            if let Some(input) = compiled.and_then(|f| f(&effective, i, &value, vars, &cx.exec.context)) {
+            if let Some(input) = compiled.and_then(|f| f(&effective, i, &value, vars, &context)) {
                 inputs.push(input);
                 continue;
             }

@@ -179,7 +179,7 @@ impl Cx<'_> {
 
     /// The effective input: `InputPath` then `Parameters`, or JSONata `Arguments`.
     pub fn effective_input(&self, raw: &Value, context: &Context<'_>) -> Result<Value, StatesError> {
-        if let Some(effective) = self.io.effective.and_then(|f| f(raw, &self.flow.vars, &self.exec.context)) {
+        if let Some(effective) = self.io.effective.and_then(|f| f(raw, &self.flow.vars, context)) {
             return Ok(effective);
         }
         if self.jsonata() {
@@ -366,7 +366,7 @@ impl Cx<'_> {
     fn finish(&self, raw: &mut Value, result: Value, context: &Context<'_>) -> Result<Step, StatesError> {
         let vars = &self.flow.vars;
         self.record("result", &result);
-        if let Some((output, assigned)) = self.io.output.and_then(|f| f(raw, &result, vars, &self.exec.context)) {
+        if let Some((output, assigned)) = self.io.output.and_then(|f| f(raw, &result, vars, context)) {
             let assigned = compiled_assigned(assigned);
             apply_assign(self.flow, &assigned);
             return Ok(Step { transition: self.transition(), output, assigned });
@@ -412,12 +412,12 @@ impl Cx<'_> {
         }
         self.flow.history.borrow().took(&self.state.name, || Took::Catch(i));
         let error_output = e.to_error_output();
-        let compiled = self.io.caught.and_then(|f| f(i, &raw, &error_output, &self.flow.vars, &self.exec.context));
+        let context = self.context(Some(attempt));
+        let compiled = self.io.caught.and_then(|f| f(i, &raw, &error_output, &self.flow.vars, &context));
         let (output, assigned) = match compiled {
             Some((output, assigned)) => (output, compiled_assigned(assigned)),
             None => {
                 let owner = format!("Catch[{i}]/");
-                let context = self.context(Some(attempt));
                 let states = self.states(&raw, &context, Some(("errorOutput", &error_output)));
                 let env = self.env(&error_output, &context);
                 let assigned = evaluate_assign(c.assign.as_ref(), &env, &states, &owner)?;
