@@ -31,6 +31,11 @@ fn leaf(g: &mut Rng) -> String {
                 "$states.context.Execution.Name",
                 "$states.context.Execution.Input.a",
                 "$states.context.State.Name",
+                // A Task's steps read these as the runtime assembles them
+                // (the entered time differs from run to run: its type).
+                "$states.context.State.RetryCount",
+                "$type($states.context.State.EnteredTime)",
+                "$states.context.Task.Token",
             ])
             .to_string(),
         // What the compiler leaves to the engine.
@@ -38,7 +43,7 @@ fn leaf(g: &mut Rng) -> String {
             .pick(&[
                 "$substring(\"abc\", 1)",
                 "$sort($states.input.l)",
-                "$states.context.State.RetryCount",
+                "$exists($states.context.State.Name)",
                 "$states.input.l[0]",
             ])
             .to_string(),
@@ -289,17 +294,30 @@ fn input(g: &mut Rng, case: usize) -> Value {
            "x": scalar(g), "y": scalar(g)})
 }
 
+/// Every fourth expression is a mocked Task's `Arguments` and `Output`
+/// (with its result, after a retry), which generated code computes in the
+/// steps the runtime calls; the others are a Pass state's `Output`, run as direct
+/// Rust.
+fn is_task(i: usize) -> bool {
+    i % 4 == 3
+}
+
 fn machine(g: &mut Rng) -> Value {
     let mut states = Map::new();
     let mut choices = Vec::new();
     for i in 0..EXPRESSIONS {
         let name = format!("E{i}");
         choices.push(json!({"Variable": "$.case", "NumericEquals": i, "Next": name}));
-        let e = expression(g, 3);
-        states.insert(
-            name,
-            json!({"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"r": format!("{{% {e} %}}")}, "End": true}),
-        );
+        let e = format!("{{% {} %}}", expression(g, 3));
+        let state = if is_task(i) {
+            json!({"Type": "Task", "QueryLanguage": "JSONata", "Resource": "arn:aws:states:::lambda:invoke",
+                   "Arguments": {"FunctionName": "f", "Payload": {"r": format!("{{% {} %}}", expression(g, 3))}},
+                   "Retry": [{"ErrorEquals": ["Again"]}],
+                   "Output": {"r": e, "got": "{% $states.result.Payload %}"}, "End": true})
+        } else {
+            json!({"Type": "Pass", "QueryLanguage": "JSONata", "Output": {"r": e}, "End": true})
+        };
+        states.insert(name, state);
     }
     states.insert(
         "Init".into(),
@@ -318,12 +336,20 @@ fn compiled_jsonata_agrees_with_the_engine() {
     std::fs::create_dir_all(&work).expect("work dir");
     let definition = work.join("expressions.json");
     std::fs::write(&definition, machine(&mut g).to_string()).expect("write");
+    let mock = work.join("mock.json");
+    let tasks: Map<String, Value> =
+        (0..EXPRESSIONS).filter(|i| is_task(*i)).map(|i| (format!("E{i}"), json!("R"))).collect();
+    let config = json!({"StateMachines": {"expressions": {"TestCases": {"T": tasks}}},
+                        "MockedResponses": {"R": {"0": {"Throw": {"Error": "Again"}},
+                                                  "1": {"Return": {"Payload": {"v": [1, 2.0], "s": "é"}}}}}});
+    std::fs::write(&mock, config.to_string()).expect("write");
     let bin = work.join("expressions");
     let crate_dir = work.join("crate");
     build_shared([definition.as_os_str(), "--emit-crate".as_ref(), crate_dir.as_os_str()], &bin);
     // Most expressions compile (the rest run through the engine).
     let code = std::fs::read_to_string(crate_dir.join("src/expressions.rs")).expect("generated module");
-    let compiled = (0..EXPRESSIONS).filter(|i| code.contains(&format!("fn fast_e{i}("))).count();
+    let compiled_fn = |i: usize| if is_task(i) { format!("fn io_out_e{i}(") } else { format!("fn fast_e{i}(") };
+    let compiled = (0..EXPRESSIONS).filter(|i| code.contains(&compiled_fn(*i))).count();
     assert!(compiled * 2 > EXPRESSIONS, "only {compiled} of {EXPRESSIONS} expressions compiled");
 
     let mut mismatches = Vec::new();
@@ -331,7 +357,18 @@ fn compiled_jsonata_agrees_with_the_engine() {
     for run in 0..RUNS {
         let input = input(&mut g, run % EXPRESSIONS).to_string();
         // One execution name: `$states.context.Execution.Name` is read.
-        let args = ["--input", input.as_str(), "--result", "--name", "expressions"];
+        let mock = mock.to_string_lossy();
+        let args = [
+            "--input",
+            input.as_str(),
+            "--result",
+            "--name",
+            "expressions",
+            "--mock-config",
+            &mock,
+            "--test-case",
+            "T",
+        ];
         let interp = aslc().arg("run").arg(&definition).args(args).output().expect("aslc run");
         let native = Command::new(&bin).args(args).output().expect("binary runs");
         let parse = |o: &std::process::Output| -> Value {
