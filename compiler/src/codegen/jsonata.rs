@@ -3,9 +3,10 @@
 //! give a result only where JSONata's is plain:
 //! - paths on `$states.input`, `$states.result`, `$states.context` (the
 //!   state's own `State` and `Task` in a Task's, Parallel's or Map's
-//!   steps, which the runtime hands it) and variables, which may index (`items[0]`,
-//!   `items[-1]`), end in a filter (`items[price > 10]`), and map over the
-//!   arrays they meet where the whole value or a sequence is read;
+//!   steps, which the runtime hands it) and variables, which may index
+//!   (`items[0]`, `items[-1]`), end in a filter (`items[price > 10]`),
+//!   and map over the arrays they meet where the whole value or a
+//!   sequence is read;
 //! - literals, arithmetic, comparisons, `and`/`or`, `&`, `in`, `~>`,
 //!   conditionals, object and array constructors;
 //! - the common functions: `$count`, `$sum`, `$join`, `$exists`,
@@ -17,13 +18,13 @@
 //!   `$sort` (without a comparator), `$now`, `$millis`, `$formatNumber`
 //!   (without options), `$base64encode` and the other encodings, `$map`
 //!   and `$filter` with a lambda of the item and its index, `$reduce`
-//!   with one of the value so far and the item, and AWS's `$range`,
-//!   `$hash`, `$parse`, `$uuid`, `$random`.
+//!   with one of the value so far and the item, and AWS's `$partition`,
+//!   `$range`, `$hash`, `$parse`, `$uuid`, `$random`.
 //!
 //! Anything else (other functions, the state's own `$states.context`
-//! outside the steps the runtime calls, …) is not compiled, and the state keeps running through the JSONata
-//! engine; so does any compiled expression that meets a value it
-//! declines, at run time.
+//! outside the steps the runtime calls, …) is not compiled, and the state
+//! keeps running through the JSONata engine; so does any compiled
+//! expression that meets a value it declines, at run time.
 
 use asl_runtime::jsonata::ast::{AstNode, BinaryOp, PathStep, Stage, UnaryOp};
 use asl_runtime::jsonata::{json_number, Expr, Template};
