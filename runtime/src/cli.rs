@@ -208,6 +208,7 @@ pub fn run_outcome(
             timeout_seconds,
             record_history: keep_history || args.history.is_some(),
             trace: args.trace.is_some(),
+            keep_task_calls: args.result,
             starter: starter.clone().map(|s| s as Rc<dyn Starter>),
             ..Options::default()
         };

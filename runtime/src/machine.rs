@@ -247,6 +247,25 @@ pub struct Task {
     pub heartbeat_seconds: Option<NumberField>,
     #[serde(with = "crate::serde_text::present")]
     pub credentials: Option<Value>,
+    /// What the resource ARN names, read on the first call: every call
+    /// dispatches and names its events by it.
+    #[serde(skip)]
+    kind: std::sync::OnceLock<crate::tasks::ResourceKind>,
+}
+
+impl Task {
+    pub fn new(
+        resource: String,
+        timeout_seconds: Option<NumberField>,
+        heartbeat_seconds: Option<NumberField>,
+        credentials: Option<Value>,
+    ) -> Task {
+        Task { resource, timeout_seconds, heartbeat_seconds, credentials, kind: Default::default() }
+    }
+
+    pub(crate) fn kind(&self) -> &crate::tasks::ResourceKind {
+        self.kind.get_or_init(|| crate::tasks::ResourceKind::of(&self.resource))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -83,6 +83,6 @@ pub fn run_to_end(
         machine_type: MachineType::Standard,
         redrive: None,
     };
-    let opts = Options { timeout_seconds: machine.timeout_seconds, ..Options::default() };
+    let opts = Options { timeout_seconds: machine.timeout_seconds, keep_task_calls: true, ..Options::default() };
     Ok(rt.block_on(execute(info, input, tasks, opts, &Interpreted(machine))))
 }

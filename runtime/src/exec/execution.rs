@@ -66,6 +66,9 @@ pub struct Options {
     pub starter: Option<Rc<dyn super::nested_executions::Starter>>,
     /// Keep a trace of the states and ways out taken (`Outcome::trace`).
     pub trace: bool,
+    /// List the calls Task states make (`Outcome::task_calls`, `--result`);
+    /// never for a durable execution, which may run for months.
+    pub keep_task_calls: bool,
 }
 
 /// AWS's quota of events in a Standard execution's history.
@@ -134,6 +137,7 @@ pub async fn execute(
     exec.map_runs = opts.map_runs;
     exec.callbacks = opts.callbacks;
     exec.starter = opts.starter;
+    exec.keep_task_calls = opts.keep_task_calls && opts.durable.is_none();
     let history_limit = (info.machine_type == MachineType::Standard).then_some(STANDARD_HISTORY_LIMIT);
     exec.history.borrow_mut().limit(history_limit);
     exec.history.borrow_mut().keep_trace(opts.trace.then(Default::default));

@@ -64,7 +64,9 @@ pub struct Execution {
     /// The execution's ARN and its machine's.
     pub arns: (String, String),
     pub history: Rc<RefCell<History>>,
+    /// The calls Task states made, where `Options::keep_task_calls` asks.
     pub task_calls: RefCell<Vec<TaskCall>>,
+    keep_task_calls: bool,
     /// What answers Task states: mocks, the resource map, linked handlers.
     pub tasks: crate::tasks::Tasks,
     invocations: RefCell<HashMap<String, u64>>,
@@ -146,6 +148,7 @@ impl Execution {
             context,
             history: Rc::new(RefCell::new(History::new(record_history))),
             task_calls: RefCell::new(Vec::new()),
+            keep_task_calls: false,
             tasks,
             invocations: RefCell::new(HashMap::new()),
             journal: None,
@@ -155,6 +158,11 @@ impl Execution {
             starter: None,
             probe: None,
         }
+    }
+
+    /// Whether Task states list their calls (`task_calls`).
+    pub fn keeps_task_calls(&self) -> bool {
+        self.keep_task_calls
     }
 
     /// Commits the events so far and where every flow stands (a no-op
@@ -399,7 +407,7 @@ pub fn nested_transit(flow: &Flow, kind: &str, inner: u64) {
 fn task_token(exec: &Execution, state: &State, entered_id: u64) -> Option<String> {
     let Body::Task(t) = &state.body else { return None };
     let pattern = t.resource.rsplit('.').next().unwrap_or("");
-    let activity = t.resource.split(':').nth(5) == Some("activity");
+    let activity = matches!(t.kind(), crate::tasks::ResourceKind::Activity);
     match (pattern, &exec.callbacks) {
         (_, Some(c)) if activity || pattern == "waitForTaskToken" => Some(c.token(&exec.arns.0, entered_id)),
         ("waitForTaskToken" | "sync" | "sync:2", _) => Some(uuid::Uuid::new_v4().to_string()),

@@ -274,7 +274,7 @@ impl Server {
                 map_runs: Some(map_runs),
                 callbacks: Some(callbacks),
                 starter: Some(starter),
-                trace: false,
+                ..Options::default()
             };
             execute(info, input, tasks, opts, machine.machine.as_ref()).await;
         });

@@ -40,6 +40,7 @@ pub struct Tasks {
 }
 
 /// How a resource ARN shows up in the history, in errors and in dispatch.
+#[derive(Debug, Clone)]
 pub(crate) enum ResourceKind {
     /// `arn:aws:lambda:…:function:name`: `LambdaFunction*` events; the
     /// result is the function's payload.

@@ -91,7 +91,7 @@ impl Given {
 pub(super) fn hands_token(state: &State) -> bool {
     match &state.body {
         Body::Task(t) => {
-            matches!(ResourceKind::of(&t.resource), ResourceKind::Activity)
+            matches!(t.kind(), ResourceKind::Activity)
                 || [".sync", ".sync:2", ".waitForTaskToken"].iter().any(|p| t.resource.ends_with(p))
         }
         _ => false,

@@ -237,7 +237,7 @@ impl Reader {
                 _ => self.error(&at, "Value is not an Object"),
             }
         }
-        Task { resource, timeout_seconds, heartbeat_seconds, credentials }
+        Task::new(resource, timeout_seconds, heartbeat_seconds, credentials)
     }
 
     fn wait(&mut self, obj: &Map<String, Value>, sp: &str, ql: QueryLanguage) -> Option<WaitFor> {

@@ -19,20 +19,17 @@ pub use crate::aws::MAX_PAYLOAD_BYTES;
 pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, StatesError> {
     let limits = limits(cx, &raw, t)?;
     let state = &cx.state.name;
-    let kind = ResourceKind::of(&t.resource);
+    let kind = t.kind();
     let legacy = matches!(kind, ResourceKind::LegacyLambda);
-    let events = TaskEvents::of(&kind);
+    let events = TaskEvents::of(kind);
     // What AWS names when the result is too large.
-    let result_id = match &kind {
+    let result_id = match kind {
         ResourceKind::LegacyLambda => t.resource.as_str(),
         ResourceKind::Service { resource_type, .. } if resource_type == "lambda" => "lambda",
         _ => state.as_str(),
     };
-    let kind = &kind;
     cx.with_policy(raw, |_, parameters| async move {
-        // `--result` lists the calls; a server's execution may run for
-        // months and keeps none.
-        if !cx.exec.durable() {
+        if cx.exec.keeps_task_calls() {
             cx.exec.task_calls.borrow_mut().push(TaskCall {
                 state: state.clone(),
                 resource: t.resource.clone(),
