@@ -12,7 +12,33 @@ pub enum Mocked {
 }
 
 /// A state's responses, each with the invocations (first, last) it answers.
-type Responses = Vec<(u64, u64, Mocked)>;
+/// A state's entries, each an invocation range (inclusive) and its
+/// answer, in the file's order; the first that covers an invocation
+/// answers it.
+#[derive(Debug)]
+struct Responses {
+    entries: Vec<(u64, u64, Mocked)>,
+    /// The ranges ascend without overlapping (`"0"`, `"1"`, `"2-5"`, …, as
+    /// configurations are written): the one that covers an invocation is
+    /// found by bisection, not by a scan of every entry on every call.
+    ordered: bool,
+}
+
+impl Responses {
+    fn new(entries: Vec<(u64, u64, Mocked)>) -> Responses {
+        let ordered = entries.iter().all(|(lo, hi, _)| lo <= hi) && entries.windows(2).all(|w| w[0].1 < w[1].0);
+        Responses { entries, ordered }
+    }
+
+    fn answer(&self, n: u64) -> Option<&Mocked> {
+        let found = if self.ordered {
+            self.entries.get(self.entries.partition_point(|(_, hi, _)| *hi < n)).filter(|(lo, _, _)| *lo <= n)
+        } else {
+            self.entries.iter().find(|(lo, hi, _)| (*lo..=*hi).contains(&n))
+        };
+        found.map(|(_, _, m)| m)
+    }
+}
 
 /// The mocked responses of one test case, by state name. Shared: a
 /// server hands its machine's test case to every execution.
@@ -73,7 +99,7 @@ impl TestCase {
                 };
                 entries.push((lo, hi, mocked));
             }
-            states.insert(state.clone(), entries);
+            states.insert(state.clone(), Responses::new(entries));
         }
         Ok(TestCase { states: states.into() })
     }
@@ -84,6 +110,46 @@ impl TestCase {
 
     /// The response to the `n`-th (0-based) invocation of `state`.
     pub fn response(&self, state: &str, n: u64) -> Option<&Mocked> {
-        self.states.get(state)?.iter().find(|(lo, hi, _)| (*lo..=*hi).contains(&n)).map(|(_, _, m)| m)
+        self.states.get(state)?.answer(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn case(responses: Value) -> TestCase {
+        let config =
+            json!({"StateMachines": {"M": {"TestCases": {"T": {"S": "R"}}}}, "MockedResponses": {"R": responses}});
+        TestCase::load(&config, "M", "T").expect("loads")
+    }
+
+    fn answers(t: &TestCase, n: u64) -> Option<Value> {
+        match t.response("S", n)? {
+            Mocked::Return(v) => Some(v.clone()),
+            Mocked::Throw { error, .. } => Some(json!(error)),
+        }
+    }
+
+    #[test]
+    fn each_invocation_takes_the_entry_whose_range_covers_it() {
+        let t = case(
+            json!({"0": {"Return": 0}, "1-3": {"Return": 1}, "4": {"Throw": {"Error": "E"}}, "7-8": {"Return": 7}}),
+        );
+        let got: Vec<Option<Value>> = (0..10).map(|n| answers(&t, n)).collect();
+        let want = [Some(json!(0)), Some(json!(1)), Some(json!(1)), Some(json!(1)), Some(json!("E")), None, None];
+        assert_eq!(&got[..7], &want);
+        assert_eq!(got[7..], [Some(json!(7)), Some(json!(7)), None]);
+    }
+
+    #[test]
+    fn out_of_order_or_overlapping_ranges_answer_by_the_first_in_the_file() {
+        let t = case(json!({"2-4": {"Return": "a"}, "0-3": {"Return": "b"}, "3": {"Return": "c"}}));
+        let got: Vec<Option<Value>> = (0..6).map(|n| answers(&t, n)).collect();
+        assert_eq!(
+            got,
+            [Some(json!("b")), Some(json!("b")), Some(json!("a")), Some(json!("a")), Some(json!("a")), None]
+        );
     }
 }
