@@ -331,6 +331,25 @@ fn a_task_runs_through_the_runtime_with_its_input_and_output_steps_compiled() {
 }
 
 #[test]
+fn passes_and_choices_read_the_executions_context_as_direct_rust() {
+    let def = r#"{"StartAt": "Copy", "States": {
+        "Copy": {"Type": "Pass", "Parameters": {"x.$": "$$.Execution.Input.x", "m.$": "$$.StateMachine.Name"}, "Next": "Pick"},
+        "Pick": {"Type": "Choice", "Choices": [{"Variable": "$$.Execution.Input.go", "BooleanEquals": true, "Next": "Each"}],
+                 "Default": "Each"},
+        "Each": {"Type": "Map", "ItemProcessor": {"StartAt": "In", "States": {
+            "In": {"Type": "Pass", "Parameters": {"x.$": "$$.Execution.Name"}, "End": true}}}, "End": true}}}"#;
+    let text = module_of("x", def);
+    assert!(text.contains("fn fast_copy(_input: &Value, context: &rt::ExecutionContext)"), "{text}");
+    assert!(text.contains("fn fast_pick(_input: &Value, context: &rt::ExecutionContext)"), "{text}");
+    let flat = text.replace(char::is_whitespace, "");
+    assert!(flat.contains(r#"context.map().get("Execution")"#), "{text}");
+    assert!(flat.contains(r#"context.map().get("StateMachine")"#), "{text}");
+    // A synchronous runner has no execution to read: the Map's iterations
+    // run through the runtime.
+    assert!(!text.contains("fn sync_run_each_items"), "{text}");
+}
+
+#[test]
 fn a_tasks_steps_read_its_own_state_and_task_context_where_the_runtime_hands_it() {
     let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Call", "States": {
         "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",

@@ -77,19 +77,41 @@ impl Fast {
 pub struct Scope {
     input: TokenStream,
     map_item: bool,
-    /// In a step the runtime calls (`Io`), other `$$` paths read the
-    /// state's context object, `context: &Context`.
-    state_context: bool,
+    context: ContextIn,
+}
+
+/// What the other `$$` paths read where the code runs.
+#[derive(Clone, Copy, PartialEq)]
+enum ContextIn {
+    /// Nothing: they decline (a synchronous runner, a Map's or Parallel's
+    /// direct form, writing in place).
+    Nothing,
+    /// A Pass's or Choice's function: `Execution` and `StateMachine`, the
+    /// same for every state, from `context: &ExecutionContext`.
+    Execution,
+    /// A step the runtime calls (`Io`): the state's context object,
+    /// `context: &Context`, as the runtime assembles it for that step.
+    State,
+}
+
+impl ContextIn {
+    /// Where JSONata `reads` are: an `Io` step's or not.
+    fn of(reads: &Reads) -> ContextIn {
+        if reads.state_context {
+            ContextIn::State
+        } else {
+            ContextIn::Nothing
+        }
+    }
 }
 
 impl Scope {
     fn input(input: TokenStream) -> Scope {
-        Scope { input, map_item: false, state_context: false }
+        Scope::of(input, ContextIn::Nothing)
     }
 
-    /// `$` is `input`, in an `Io` step (`hook`) or not.
-    fn of(input: TokenStream, hook: bool) -> Scope {
-        Scope { input, map_item: false, state_context: hook }
+    fn of(input: TokenStream, context: ContextIn) -> Scope {
+        Scope { input, map_item: false, context }
     }
 }
 
@@ -114,6 +136,11 @@ fn access_in(p: &Path, scope: &Scope) -> Option<TokenStream> {
             if scope.map_item && m == "Map" && i == "Item" && x == "Index" =>
         {
             (quote!(Some(&index_value)), &[][..])
+        }
+        (Root::Context, [Segment::Child(key), rest @ ..])
+            if scope.context == ContextIn::Execution && (key == "Execution" || key == "StateMachine") =>
+        {
+            (quote!(context.map().get(#key)), rest)
         }
         _ => return None,
     };
@@ -155,7 +182,7 @@ fn read(p: &Path, scope: &Scope) -> Option<TokenStream> {
             let from = &scope.input;
             quote!(#path.select(#from))
         }
-        Root::Context if scope.state_context => quote!(context.read(#path)),
+        Root::Context if scope.context == ContextIn::State => quote!(context.read(#path)),
         _ => return None,
     };
     Some(quote!({
@@ -414,10 +441,9 @@ fn output(s: &State) -> Option<TokenStream> {
 }
 
 /// A JSONPath `Assign` over a state's result (`result: Value` in scope),
-/// as a `Value` expression: `$` is the result, as the runtime reads it;
-/// `hook`: in an `Io` step.
-fn assigned_over_result(t: &Template, hook: bool) -> Option<TokenStream> {
-    let assigned = template(t, &Scope::of(quote!(selected), hook))?;
+/// as a `Value` expression: `$` is the result, as the runtime reads it.
+fn assigned_over_result(t: &Template, context: ContextIn) -> Option<TokenStream> {
+    let assigned = template(t, &Scope::of(quote!(selected), context))?;
     Some(if mentions(&assigned, "selected") {
         quote!({
             let selected: &Value = &result;
@@ -441,7 +467,7 @@ fn pass(s: &State, result: Option<&Value>) -> Option<TokenStream> {
             Some(#output)
         },
         Some(crate::model::Assign::Paths(t)) => {
-            let assigned = assigned_over_result(t, false)?;
+            let assigned = assigned_over_result(t, ContextIn::Execution)?;
             output_assigning(
                 assigned,
                 quote! {
@@ -468,7 +494,7 @@ fn pass_result(s: &State, result: Option<&Value>) -> Option<TokenStream> {
     let result = match (result, &s.parameters) {
         (Some(_), Some(_)) => return None,
         (Some(v), None) => value(v),
-        (None, Some(t)) => template(t, &Scope::input(quote!(selected)))?,
+        (None, Some(t)) => template(t, &Scope::of(quote!(selected), ContextIn::Execution))?,
         (None, None) => quote!(selected.clone()),
     };
     let empty = empty_if_needed(s);
@@ -591,7 +617,8 @@ fn rule(r: &Rule) -> Option<TokenStream> {
             quote!(#inner.map(|b| !b))
         }
         Rule::Test { variable, test } => {
-            let v = access(variable, quote!(input))?;
+            let scope = Scope::of(quote!(input), ContextIn::Execution);
+            let v = access_in(variable, &scope)?;
             let check = match test {
                 Test::IsPresent(want) => return Some(quote!(Some(#v.is_some() == #want))),
                 Test::IsNull(want) => quote!(v.is_null() == #want),
@@ -612,7 +639,7 @@ fn rule(r: &Rule) -> Option<TokenStream> {
                             quote!(&#x)
                         }
                         Operand::Path(p) => {
-                            let a = access(p, quote!(input))?;
+                            let a = access_in(p, &scope)?;
                             quote!(#a?)
                         }
                     };
@@ -637,7 +664,7 @@ fn choice(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<Fa
     });
     let assigned = choice_assigns(s, c).map(|a| match a {
         None => Some(None),
-        Some(crate::model::Assign::Paths(t)) => template(t, &Scope::input(quote!(input))).map(Some),
+        Some(crate::model::Assign::Paths(t)) => template(t, &Scope::of(quote!(input), ContextIn::Execution)).map(Some),
         Some(crate::model::Assign::Jsonata(_)) => None,
     });
     let (shape, body) = choice_body(c, targets, conditions.collect::<Option<_>>()?, assigned.collect::<Option<_>>()?)?;
@@ -706,14 +733,15 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
     if s.assign.is_some() && !matches!(s.body, Body::Pass { .. } | Body::Choice(_)) {
         return None;
     }
-    match &s.body {
+    let fast = match &s.body {
         Body::Pass { result } => {
             let body = pass(s, result.as_ref())?;
             // The variables go with the state's events, not in place.
             if s.assign.is_some() {
-                return Some(Fast::new(Shape::OutputAssigning, body));
+                Fast::new(Shape::OutputAssigning, body)
+            } else {
+                Fast { in_place: pass_in_place(s, result.as_ref()), ..Fast::new(Shape::Output, body) }
             }
-            Some(Fast { in_place: pass_in_place(s, result.as_ref()), ..Fast::new(Shape::Output, body) })
         }
         Body::Succeed => {
             let selected = select(&s.input_path, quote!(input))?;
@@ -725,11 +753,14 @@ pub fn fast(s: &State, targets: &dyn Fn(&str) -> Option<TokenStream>) -> Option<
                 let output: &Value = #output;
                 Some(output.clone())
             };
-            Some(Fast::new(Shape::Output, body))
+            Fast::new(Shape::Output, body)
         }
-        Body::Choice(_) => choice(s, targets),
-        _ => None,
-    }
+        Body::Choice(_) => choice(s, targets)?,
+        _ => return None,
+    };
+    // A `$$.Execution` or `$$.StateMachine` path reads `context`.
+    let reads_context = mentions(&fast.body, "context");
+    Some(Fast { reads_context, ..fast })
 }
 
 /// `{}`, for a `null` InputPath or OutputPath `p` to point at.
@@ -829,12 +860,12 @@ fn output_assigning(assigned: TokenStream, output: TokenStream) -> TokenStream {
 
 /// InputPath then Parameters from `input`, as statements binding
 /// `effective: Value` (an InputPath that selects nothing declines even
-/// where constant Parameters do not read it); `hook`: in an `Io` step.
-fn effective_input(s: &State, hook: bool) -> Option<TokenStream> {
+/// where constant Parameters do not read it).
+fn effective_input(s: &State, context: ContextIn) -> Option<TokenStream> {
     let selected = select(&s.input_path, quote!(input))?;
     let effective = match &s.parameters {
         None => quote!(selected.clone()),
-        Some(t) => template(t, &Scope::of(quote!(selected), hook))?,
+        Some(t) => template(t, &Scope::of(quote!(selected), context))?,
     };
     let selected = if mentions(&effective, "selected") {
         quote!(let selected: &Value = #selected;)
@@ -848,7 +879,7 @@ fn effective_input(s: &State, hook: bool) -> Option<TokenStream> {
 }
 
 fn io_effective(s: &State) -> Option<TokenStream> {
-    let effective = effective_input(s, true)?;
+    let effective = effective_input(s, ContextIn::State)?;
     let empty = empty_for(&s.input_path);
     Some(quote! {
         #empty
@@ -863,12 +894,12 @@ fn io_effective(s: &State) -> Option<TokenStream> {
 fn io_output(s: &State) -> Option<TokenStream> {
     let result = match &s.result_selector {
         None => quote!(result.clone()),
-        Some(t) => template(t, &Scope::of(quote!(result), true))?,
+        Some(t) => template(t, &Scope::of(quote!(result), ContextIn::State))?,
     };
     // `Assign` reads the selected result.
     let assigned = match &s.assign {
         None => quote!(Value::Null),
-        Some(crate::model::Assign::Paths(t)) => assigned_over_result(t, true)?,
+        Some(crate::model::Assign::Paths(t)) => assigned_over_result(t, ContextIn::State)?,
         Some(crate::model::Assign::Jsonata(_)) => return None,
     };
     let merged = merged(s);
@@ -915,7 +946,9 @@ pub fn caught(s: &State) -> Option<TokenStream> {
             } else {
                 let assigned = match &c.assign {
                     None => quote!(Value::Null),
-                    Some(crate::model::Assign::Paths(t)) => template(t, &Scope::of(quote!(error_output), true))?,
+                    Some(crate::model::Assign::Paths(t)) => {
+                        template(t, &Scope::of(quote!(error_output), ContextIn::State))?
+                    }
                     Some(crate::model::Assign::Jsonata(_)) => return None,
                 };
                 let merged = merged_at(&c.result_path);
@@ -1357,7 +1390,7 @@ fn refills(selector: &ItemSelector, reads: &mut Reads) -> Option<Vec<TokenStream
         let varies = ["item", "index_value"].iter().chain(&FRESH).any(|name| mentions(&code, name));
         varies.then_some(code)
     };
-    let scope = Scope { input: quote!(effective), map_item: true, state_context: reads.state_context };
+    let scope = Scope { input: quote!(effective), map_item: true, context: ContextIn::of(reads) };
     // Each field: its key, and its code where it varies from item to item.
     let fields: Vec<(&str, Option<TokenStream>)> = match selector {
         ItemSelector::Template(Template::Object(fields)) => fields
@@ -1408,7 +1441,7 @@ fn map_items(m: &asl_runtime::machine::Map, reads: &mut Reads) -> Option<jsonata
 fn item_selector(selector: &ItemSelector, reads: &mut Reads) -> Option<TokenStream> {
     match selector {
         ItemSelector::Template(t) => {
-            template(t, &Scope { input: quote!(effective), map_item: true, state_context: reads.state_context })
+            template(t, &Scope { input: quote!(effective), map_item: true, context: ContextIn::of(reads) })
         }
         ItemSelector::Jsonata(t) => {
             reads.map_item = true;
@@ -1481,7 +1514,7 @@ pub fn parallel(s: &State, branches: &[Ident]) -> Option<TokenStream> {
         let selected = select(&s.input_path, quote!(input))?;
         (quote!(let effective: &Value = #selected;), after_result(s)?)
     } else {
-        let effective = effective_input(s, false)?;
+        let effective = effective_input(s, ContextIn::Nothing)?;
         (quote!(#effective let effective: &Value = &effective;), after_result(s)?)
     };
     let n = branches.len();
