@@ -347,6 +347,12 @@ fn passes_and_choices_read_the_executions_context_as_direct_rust() {
     // A synchronous runner has no execution to read: the Map's iterations
     // run through the runtime.
     assert!(!text.contains("fn sync_run_each_items"), "{text}");
+    // A Wait's assignments read it too.
+    let wait = r#"{"StartAt": "Nap", "States": {
+        "Nap": {"Type": "Wait", "Seconds": 1, "Assign": {"who.$": "$$.Execution.Input.who"}, "End": true}}}"#;
+    let text = module_of("w", wait);
+    assert!(text.contains("fn waited_nap("), "{text}");
+    assert!(text.replace(char::is_whitespace, "").contains(r#"context.map().get("Execution")"#), "{text}");
 }
 
 #[test]
@@ -354,6 +360,7 @@ fn a_tasks_steps_read_its_own_state_and_task_context_where_the_runtime_hands_it(
     let def = r#"{"QueryLanguage": "JSONata", "StartAt": "Call", "States": {
         "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
                  "Arguments": {"FunctionName": "f", "Payload": {"token": "{% $states.context.Task.Token %}",
+                               "has": "{% $exists($states.context.Task.Token) %}",
                                "at": "{% $states.context.State.EnteredTime %}"}},
                  "Output": {"tries": "{% $states.context.State.RetryCount %}"},
                  "Catch": [{"ErrorEquals": ["States.ALL"], "Output": "{% $states.context.State.Name %}", "Next": "Wait"}],
@@ -366,6 +373,8 @@ fn a_tasks_steps_read_its_own_state_and_task_context_where_the_runtime_hands_it(
         assert!(flat.contains(&read), "{read} in {text}");
     }
     assert!(text.contains("context: &rt::Context<'_>"), "{text}");
+    let exists = r#"rt::jsonata::walk(&rt::jsonata::state_context(context,"Task",&[])?,&["Token"]"#;
+    assert!(flat.contains(exists), "{text}");
     // A Wait that generated code sleeps has no state context to read: the
     // runtime runs it.
     assert!(!text.contains("fn wait_wait"), "{text}");

@@ -40,12 +40,7 @@ fn leaf(g: &mut Rng) -> String {
             .to_string(),
         // What the compiler leaves to the engine.
         8 => g
-            .pick(&[
-                "$substring(\"abc\", 1)",
-                "$sort($states.input.l)",
-                "$exists($states.context.State.Name)",
-                "$states.input.l[0]",
-            ])
+            .pick(&["$substring(\"abc\", 1)", "$sort($states.input.l)", "$pad(\"ab\", 4)", "$states.input.l[0]"])
             .to_string(),
         _ => format!(
             "$states.input.{}",

@@ -86,8 +86,9 @@ enum ContextIn {
     /// Nothing: they decline (a synchronous runner, a Map's or Parallel's
     /// direct form, writing in place).
     Nothing,
-    /// A Pass's or Choice's function: `Execution` and `StateMachine`, the
-    /// same for every state, from `context: &ExecutionContext`.
+    /// A Pass's, Choice's or Wait's function: `Execution` and
+    /// `StateMachine`, the same for every state, from `context:
+    /// &ExecutionContext`.
     Execution,
     /// A step the runtime calls (`Io`): the state's context object,
     /// `context: &Context`, as the runtime assembles it for that step.
@@ -1055,7 +1056,7 @@ pub fn wait(s: &State) -> Option<WaitDelay> {
     let delay = scoped(delay(w, quote!(selected), &mut reads)?);
     let assigned = match &s.assign {
         None => quote!(Value::Null),
-        Some(crate::model::Assign::Paths(t)) => template(t, &Scope::input(quote!(selected)))?,
+        Some(crate::model::Assign::Paths(t)) => template(t, &Scope::of(quote!(selected), ContextIn::Execution))?,
         Some(crate::model::Assign::Jsonata(_)) => return None,
     };
     let output = match &s.output_path {

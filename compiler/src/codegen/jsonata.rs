@@ -303,14 +303,17 @@ fn function(name: &str, args: &[AstNode], reads: &mut Reads) -> Option<Code> {
             let (root, names) = match named_path(a, reads) {
                 Some(found) => found,
                 None => {
-                    // Any other root (a predicate's item) read as usual,
-                    // then field names that may be missing.
+                    // Any other root (a predicate's item, a part of the
+                    // context object) read as usual, then field names
+                    // that may be missing.
                     let AstNode::Path { steps } = a else { return None };
-                    let root = match steps.first().map(|s| &s.node) {
-                        Some(AstNode::Variable(s)) if s == "states" => 2,
+                    let names = |at: usize| steps.get(at).and_then(field_name);
+                    let root = match (steps.first().map(|s| &s.node), names(1), names(2)) {
+                        (Some(AstNode::Variable(s)), Some("context"), Some(_)) if s == "states" => 3,
+                        (Some(AstNode::Variable(s)), ..) if s == "states" => 2,
                         _ => 1,
                     };
-                    let Code::Ref(from) = path(steps.get(..root)?, reads)? else { return None };
+                    let from = path(steps.get(..root)?, reads)?.operand();
                     (from, steps[root..].iter().map(field_name).collect::<Option<_>>()?)
                 }
             };
