@@ -212,6 +212,10 @@ impl Generator {
                     "s.$": "States.Format('{}-{}', $.b, $.obj.x)",
                     "v.$": self.rng.pick(&["$count", "$label", "$.arr"]),
                     "len.$": "States.ArrayLength($.arr)",
+                    // The execution's part of the context object; a path
+                    // that selects nothing fails the state.
+                    "ctx.$": self.rng.pick(&["$$.Execution.Input.a", "$$.StateMachine.Name", "$$.State.Name",
+                                             "$$.Execution.Input.missing"]),
                 })
             }
             2 => s["InputPath"] = json!(self.rng.pick(&["$", "$.obj", "$.missing"])),
@@ -338,9 +342,10 @@ impl Generator {
         };
         let mut s = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke"});
         if jsonata {
-            s["Arguments"] = json!({"FunctionName": "f", "Payload": {"a": "{% $states.input.a %}"}});
+            s["Arguments"] = json!({"FunctionName": "f",
+                                    "Payload": {"a": "{% $states.input.a %}", "try": "{% $states.context.State.RetryCount %}"}});
         } else {
-            s["Parameters"] = json!({"FunctionName": "f", "Payload": {"a.$": "$.a"}});
+            s["Parameters"] = json!({"FunctionName": "f", "Payload": {"a.$": "$.a", "try.$": "$$.State.RetryCount"}});
         }
         self.result_handling(&mut s, jsonata);
         // Lists that overlap, name the timeout or `States.TaskFailed`, so
