@@ -114,6 +114,11 @@ impl Scope {
     fn of(input: TokenStream, context: ContextIn) -> Scope {
         Scope { input, map_item: false, context }
     }
+
+    /// A Map's ItemSelector over `effective`, where JSONata `reads` are.
+    fn item_selector(reads: &Reads) -> Scope {
+        Scope { input: quote!(effective), map_item: true, context: ContextIn::of(reads) }
+    }
 }
 
 /// `$`-rooted definite path → `Option<&Value>` expression from `from`.
@@ -1391,7 +1396,7 @@ fn refills(selector: &ItemSelector, reads: &mut Reads) -> Option<Vec<TokenStream
         let varies = ["item", "index_value"].iter().chain(&FRESH).any(|name| mentions(&code, name));
         varies.then_some(code)
     };
-    let scope = Scope { input: quote!(effective), map_item: true, context: ContextIn::of(reads) };
+    let scope = Scope::item_selector(reads);
     // Each field: its key, and its code where it varies from item to item.
     let fields: Vec<(&str, Option<TokenStream>)> = match selector {
         ItemSelector::Template(Template::Object(fields)) => fields
@@ -1441,9 +1446,7 @@ fn map_items(m: &asl_runtime::machine::Map, reads: &mut Reads) -> Option<jsonata
 /// `$$.Map.Item.Value` and `.Index` the locals `item` and `index_value`.
 fn item_selector(selector: &ItemSelector, reads: &mut Reads) -> Option<TokenStream> {
     match selector {
-        ItemSelector::Template(t) => {
-            template(t, &Scope { input: quote!(effective), map_item: true, context: ContextIn::of(reads) })
-        }
+        ItemSelector::Template(t) => template(t, &Scope::item_selector(reads)),
         ItemSelector::Jsonata(t) => {
             reads.map_item = true;
             jsonata::template(t, reads)

@@ -447,11 +447,7 @@ fn reduce_over(
 ) -> Option<TokenStream> {
     let depth = reads.bound.len();
     let (acc, item) = (format_ident!("acc{depth}"), format_ident!("item{depth}"));
-    reads.bound.push((params[0].clone(), quote!(&#acc)));
-    reads.bound.push((params[1].clone(), quote!(#item)));
-    let body = node(body, reads);
-    reads.bound.truncate(depth);
-    let body = body?.owned();
+    let body = with_params(reads, params, [quote!(&#acc), quote!(#item)], body)?.owned();
     // A body that ignores the value so far does not bind it.
     let so_far = if super::fast::mentions(&body, &acc.to_string()) { quote!(#acc) } else { quote!(_) };
     Some(quote!({
@@ -476,6 +472,16 @@ fn reduce_over(
     }))
 }
 
+/// A lambda's body compiled with its parameters (as many as it names, up
+/// to two) bound to the locals `locals` (`&Value` expressions), in order.
+fn with_params(reads: &mut Reads, params: &[String], locals: [TokenStream; 2], body: &AstNode) -> Option<Code> {
+    let depth = reads.bound.len();
+    reads.bound.extend(params.iter().cloned().zip(locals));
+    let body = node(body, reads);
+    reads.bound.truncate(depth);
+    body
+}
+
 /// `$map` (or `$filter`) of a sequence with a lambda of the item and,
 /// optionally, its index: the body compiled with the parameters bound to
 /// locals. Nested arrays among the items, and mapped results that are
@@ -490,16 +496,7 @@ fn lambda_over(
 ) -> Option<TokenStream> {
     let depth = reads.bound.len();
     let (item, index) = (format_ident!("item{depth}"), format_ident!("index{depth}"));
-    let before = reads.bound.len();
-    if let Some(v) = params.first() {
-        reads.bound.push((v.clone(), quote!(#item)));
-    }
-    if let Some(i) = params.get(1) {
-        reads.bound.push((i.clone(), quote!(&#index)));
-    }
-    let body = node(body, reads);
-    reads.bound.truncate(before);
-    let body = body?;
+    let body = with_params(reads, params, [quote!(#item), quote!(&#index)], body)?;
     let step = if map {
         let r = body.owned();
         quote! {

@@ -137,7 +137,7 @@ pub async fn execute(
     exec.map_runs = opts.map_runs;
     exec.callbacks = opts.callbacks;
     exec.starter = opts.starter;
-    exec.keep_task_calls = opts.keep_task_calls && opts.durable.is_none();
+    exec.task_calls = (opts.keep_task_calls && opts.durable.is_none()).then(Default::default);
     let history_limit = (info.machine_type == MachineType::Standard).then_some(STANDARD_HISTORY_LIMIT);
     exec.history.borrow_mut().limit(history_limit);
     exec.history.borrow_mut().keep_trace(opts.trace.then(Default::default));
@@ -237,7 +237,7 @@ pub async fn execute(
     }
     let history = exec.history.borrow().to_json();
     let trace = exec.history.borrow().trace().map(|t| t.borrow().clone()).unwrap_or_default();
-    let task_calls = exec.task_calls.into_inner();
+    let task_calls = exec.task_calls.map(std::cell::RefCell::into_inner).unwrap_or_default();
     Outcome { status, output, error, cause, input, info, stop_time, history, task_calls, trace }
 }
 

@@ -65,8 +65,7 @@ pub struct Execution {
     pub arns: (String, String),
     pub history: Rc<RefCell<History>>,
     /// The calls Task states made, where `Options::keep_task_calls` asks.
-    pub task_calls: RefCell<Vec<TaskCall>>,
-    keep_task_calls: bool,
+    pub task_calls: Option<RefCell<Vec<TaskCall>>>,
     /// What answers Task states: mocks, the resource map, linked handlers.
     pub tasks: crate::tasks::Tasks,
     invocations: RefCell<HashMap<String, u64>>,
@@ -147,8 +146,7 @@ impl Execution {
             arns: (info.execution_arn(), info.machine_arn()),
             context,
             history: Rc::new(RefCell::new(History::new(record_history))),
-            task_calls: RefCell::new(Vec::new()),
-            keep_task_calls: false,
+            task_calls: None,
             tasks,
             invocations: RefCell::new(HashMap::new()),
             journal: None,
@@ -158,11 +156,6 @@ impl Execution {
             starter: None,
             probe: None,
         }
-    }
-
-    /// Whether Task states list their calls (`task_calls`).
-    pub fn keeps_task_calls(&self) -> bool {
-        self.keep_task_calls
     }
 
     /// Commits the events so far and where every flow stands (a no-op

@@ -53,10 +53,10 @@ pub fn context<'c>(context: &'c crate::env::ExecutionContext, key: &str) -> Opti
 
 /// `$states.context.State…` or `$states.context.Task…`: the state's own
 /// part of its context object (`key`), as the runtime assembles it for the
-/// step that reads it, then field names. Undefined declines, as do arrays.
+/// step that reads it, then field names as any path reads them (`walked`).
+/// Undefined declines.
 pub fn state_context(context: &crate::env::Context<'_>, key: &str, names: &[&str]) -> Option<Value> {
-    let root = context.get(key)?;
-    follow(&root, names)?.map(read)
+    walked(&context.get(key)?, names)
 }
 
 /// One path step: a field of an object.

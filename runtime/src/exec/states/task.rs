@@ -29,8 +29,8 @@ pub(crate) async fn task(cx: &Cx<'_>, raw: Value, t: &Task) -> Result<Step, Stat
         _ => state.as_str(),
     };
     cx.with_policy(raw, |_, parameters| async move {
-        if cx.exec.keeps_task_calls() {
-            cx.exec.task_calls.borrow_mut().push(TaskCall {
+        if let Some(calls) = &cx.exec.task_calls {
+            calls.borrow_mut().push(TaskCall {
                 state: state.clone(),
                 resource: t.resource.clone(),
                 parameters: Value::clone(&parameters),
